@@ -1,0 +1,111 @@
+"""Input checks for the estimator: clear errors that name the problem.
+
+scikit-learn's validation does the heavy lifting (dtype, shape, finiteness,
+sparse formats, feature names); this module adds the checks it leaves to
+estimators and rewords the messages users most often meet.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_scalar
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from ._numerics import FloatArray
+
+
+def check_params(estimator: Any, solver_names: list[str]) -> None:
+    """Check the estimator's hyper-parameters; raise ValueError/TypeError."""
+    C = estimator.C
+    check_scalar(C, "C", numbers.Real, min_val=0.0, include_boundaries="neither")
+    if np.isnan(C):
+        raise ValueError("C must be a positive number or np.inf, got nan.")
+    check_scalar(
+        estimator.l1_ratio, "l1_ratio", numbers.Real, min_val=0.0, max_val=1.0
+    )
+    check_scalar(
+        estimator.learning_rate, "learning_rate", numbers.Real, min_val=0.0,
+        include_boundaries="neither",
+    )
+    if not np.isfinite(estimator.learning_rate):
+        raise ValueError(f"learning_rate must be finite, got {estimator.learning_rate}.")
+    if estimator.tol is not None:
+        check_scalar(estimator.tol, "tol", numbers.Real, min_val=0.0)
+    if estimator.max_iter is not None:
+        check_scalar(estimator.max_iter, "max_iter", numbers.Integral, min_val=1)
+    check_scalar(estimator.verbose, "verbose", numbers.Integral, min_val=0)
+    if estimator.solver not in ["auto", *solver_names]:
+        raise ValueError(
+            f"Unknown solver {estimator.solver!r}; choose one of "
+            f"{['auto', *solver_names]}."
+        )
+
+
+def check_training_data(
+    estimator: Any, X: Any, y: Any
+) -> tuple[Any, np.ndarray]:
+    """Validate ``X`` (2-D, numeric, finite, float32/64, dense or CSR/CSC)
+    and ``y`` (1-D classification labels, finite, same length)."""
+    try:
+        X, y = validate_data(
+            estimator, X, y,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            y_numeric=False,
+        )
+    except ValueError as error:
+        if "could not convert" in str(error):
+            raise ValueError(
+                f"X must be numeric ({error}); encode categorical columns first, "
+                "e.g. with sklearn.preprocessing.OneHotEncoder."
+            ) from error
+        raise
+    check_classification_targets(y)
+    if not sp.issparse(X) and not (X.flags.c_contiguous or X.flags.f_contiguous):
+        # A strided view would make BLAS copy it at every product: copy once.
+        X = np.ascontiguousarray(X)
+    return X, y
+
+
+def check_weights(
+    X: Any,
+    y_index: np.ndarray,
+    classes: np.ndarray,
+    sample_weight: Any,
+    class_weight: Any,
+) -> FloatArray:
+    """Sample weights times class weights, validated (finite, >= 0, sum > 0)."""
+    weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+    if class_weight is not None:
+        per_class = compute_class_weight(
+            class_weight, classes=classes, y=classes[y_index]
+        )
+        weight = weight * per_class[y_index]
+    if np.sum(weight) <= 0:
+        raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+    weighted_classes = np.unique(y_index[weight > 0])
+    if len(weighted_classes) < 2:
+        raise ValueError(
+            "Logistic regression needs samples of at least 2 classes with non-zero "
+            f"weight; got only class {classes[weighted_classes[0]]!r}."
+        )
+    return weight
+
+
+def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(classes, y_index)`` with ``classes[y_index] == y``; >= 2 classes."""
+    classes, y_index = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            "Logistic regression needs samples of at least 2 classes in the data; "
+            f"got only one class: {classes[0]!r}."
+        )
+    return classes, y_index

@@ -1,0 +1,306 @@
+"""``LogisticRegression``: the neuron behind scikit-learn's estimator contract."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _validation
+from ._numerics import FloatArray, log_sigmoid, logsumexp, sigmoid, softmax
+from .backends import as_data
+from .exceptions import PerfectSeparationWarning
+from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from .neuron import LinearUnit
+from .objective import LogisticObjective
+from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    """Logistic regression as a one-neuron network (a softmax layer for K > 2).
+
+    The model, for a feature row ``x``::
+
+        z = x @ coef.T + intercept
+        P(y = 1 | x) = sigmoid(z)                 # two classes
+        P(y = k | x) = softmax(z)[k]              # K > 2 classes
+
+    fitted by minimising scikit-learn's objective::
+
+        C * sum_i s_i * logloss_i
+          + (1 - l1_ratio)/2 * ||coef||_2^2 + l1_ratio * ||coef||_1
+
+    where ``s_i`` is the sample weight times the class weight. The intercept
+    is never penalised; ``C=np.inf`` fits the unpenalised maximum-likelihood
+    model. Internally the objective is divided by ``C * sum(s)`` (a mean
+    log-loss scale); the minimiser is the same.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse penalty strength, > 0; ``np.inf`` for no penalty.
+    l1_ratio : float, default=0.0
+        Share of L1 in the penalty (0 = ridge). Values > 0 need a proximal
+        solver.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept.
+    solver : {"auto", "gd", "newton"}, default="auto"
+        ``"gd"`` is the classic recipe: batch gradient descent with
+        ``learning_rate``, stopped when the cost changes by less than ``tol``.
+        ``"newton"`` is Newton's method with a Cholesky solve. ``"auto"``
+        picks Newton.
+    tol : float or None, default=None
+        Stopping tolerance in the solver's own rule; ``None`` takes the
+        solver's default (1e-5 change of cost for ``"gd"``, 1e-8 gradient
+        max-norm and Newton decrement for ``"newton"``).
+    max_iter : int or None, default=None
+        Iteration cap; ``None`` takes the solver's default (10,000 for
+        ``"gd"``, 100 for ``"newton"``).
+    learning_rate : float, default=0.1
+        Step size of ``"gd"`` on the mean-scale cost (ignored by the others).
+    class_weight : dict, "balanced" or None, default=None
+        Weights per class, multiplied into the sample weights.
+    warm_start : bool, default=False
+        Start from the previous fit's coefficients when the shapes agree.
+    random_state : int, RandomState or None, default=None
+        ``None`` starts from zero weights (the recipe); otherwise the start
+        is drawn from N(0, 0.01^2) with this seed. The objective is convex,
+        so the optimum does not depend on it.
+    verbose : int, default=0
+        Print the cost and gradient size after each iteration when > 0.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    n_iter_ : ndarray of shape (1,)
+        Iterations the solver ran.
+    loss_curve_ : list of float
+        The (mean-scale) cost after each iteration: the learning curve.
+    solver_ : str
+        The solver that ran (``"auto"`` resolved).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` had string column names (a DataFrame).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from logitron import LogisticRegression
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.5], [2.0, 0.0], [3.0, 1.5]])
+    >>> y = np.array([0, 0, 1, 1])
+    >>> model = LogisticRegression(solver="gd", learning_rate=0.5).fit(X, y)
+    >>> model.predict([[0.5, 1.0], [2.5, 0.5]]).tolist()
+    [0, 1]
+    """
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        *,
+        l1_ratio: float = 0.0,
+        fit_intercept: bool = True,
+        solver: str = "auto",
+        tol: float | None = None,
+        max_iter: int | None = None,
+        learning_rate: float = 0.1,
+        class_weight: dict[Any, float] | str | None = None,
+        warm_start: bool = False,
+        random_state: Any = None,
+        verbose: int = 0,
+    ) -> None:
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_class = True
+        return tags
+
+    # -- fitting -----------------------------------------------------------
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
+        """Fit the neuron to ``X`` (n, d) and labels ``y`` (n,).
+
+        ``sample_weight`` (n,) are non-negative frequency-like weights: an
+        integer weight equals repeating the row.
+        """
+        _validation.check_params(self, list(SOLVERS))
+        X, y = _validation.check_training_data(self, X, y)
+        classes, y_index = _validation.encode_labels(y)
+        weight = _validation.check_weights(
+            X, y_index, classes, sample_weight, self.class_weight
+        )
+        solver_name = self._resolve_solver()
+        solver = SOLVERS[solver_name]
+        if self.l1_ratio > 0 and self.C != np.inf and not solver.handles_l1:
+            raise ValueError(
+                f"solver={solver_name!r} needs a smooth objective and cannot fit "
+                f"l1_ratio={self.l1_ratio}; use l1_ratio=0."
+            )
+
+        objective = self._objective(X, y_index, weight, n_classes=len(classes))
+        options = SolverOptions(
+            tol=solver.default_tol if self.tol is None else float(self.tol),
+            max_iter=solver.default_max_iter if self.max_iter is None else self.max_iter,
+            learning_rate=float(self.learning_rate),
+            callback=self._print_progress if self.verbose else None,
+        )
+        theta0 = self._initial_theta(objective.unit, classes)
+        result = solver.minimize(objective, theta0, options)
+        if not np.all(np.isfinite(result.theta)):
+            raise FloatingPointError(
+                f"solver={solver_name!r} produced non-finite coefficients: "
+                f"{result.message}"
+            )
+
+        self.classes_ = classes
+        self.solver_ = solver_name
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.loss_curve_ = list(result.history)
+        self._set_coefficients(objective.unit, result.theta, X.dtype)
+        if self.C == np.inf and self._separates(X, y_index, weight):
+            warnings.warn(
+                "The classes are perfectly separable: with C=np.inf the "
+                "maximum-likelihood coefficients do not exist and grow without "
+                f"bound (stopped after {result.n_iter} iterations). Use a finite C "
+                "for a penalised fit.",
+                PerfectSeparationWarning,
+                stacklevel=2,
+            )
+        elif not result.converged:
+            warnings.warn(result.message, ConvergenceWarning, stacklevel=2)
+        return self
+
+    def _resolve_solver(self) -> str:
+        if self.solver != "auto":
+            return str(self.solver)
+        return "newton"
+
+    def _objective(
+        self, X: Any, y_index: np.ndarray, weight: FloatArray, n_classes: int
+    ) -> LogisticObjective:
+        binary = n_classes == 2
+        unit = LinearUnit(
+            as_data(X), n_outputs=1 if binary else n_classes,
+            fit_intercept=self.fit_intercept,
+        )
+        loss = BinaryCrossEntropy() if binary else SoftmaxCrossEntropy()
+        return LogisticObjective(
+            unit, loss, y_index, weight, C=float(self.C), l1_ratio=float(self.l1_ratio)
+        )
+
+    def _initial_theta(self, unit: LinearUnit, classes: np.ndarray) -> FloatArray:
+        previous = getattr(self, "coef_", None)
+        if (
+            self.warm_start
+            and previous is not None
+            and np.array_equal(getattr(self, "classes_", None), classes)
+            and previous.shape[1] == unit.n_features
+        ):
+            weights = np.zeros(unit.weight_shape)
+            unit.coef(weights.ravel())[...] = previous.reshape(unit.coef(weights.ravel()).shape)
+            if self.fit_intercept:
+                weights[..., unit.n_features] = self.intercept_.reshape(
+                    weights[..., unit.n_features].shape
+                )
+            return weights.ravel()
+        if self.random_state is None:
+            return np.zeros(unit.n_params)
+        rng = np.random.default_rng(
+            self.random_state
+            if not isinstance(self.random_state, np.random.RandomState)
+            else self.random_state.randint(2**31)
+        )
+        return 0.01 * rng.standard_normal(unit.n_params)
+
+    def _set_coefficients(self, unit: LinearUnit, theta: FloatArray, dtype: Any) -> None:
+        if unit.n_outputs > 1:
+            # Softmax is invariant to a common shift of all classes: report the
+            # symmetric (zero-sum) representative, as scikit-learn does.
+            weights = unit.weights(theta).copy()
+            centred = weights - weights.mean(axis=0)
+            free = slice(None) if self.C == np.inf else slice(unit.n_features, None)
+            weights[:, free] = centred[:, free]
+            theta = weights.ravel()
+        coef = np.atleast_2d(unit.coef(theta))
+        intercept = np.atleast_1d(unit.intercept(theta))
+        self.coef_ = np.array(coef, dtype=dtype)
+        self.intercept_ = (
+            np.array(intercept, dtype=dtype)
+            if self.fit_intercept
+            else np.zeros(len(coef), dtype=dtype)
+        )
+
+    def _separates(self, X: Any, y_index: np.ndarray, weight: FloatArray) -> bool:
+        """Whether the fitted model classifies every weighted sample right.
+
+        Without a penalty such a fit has found a separating hyperplane:
+        scaling it up lowers the loss forever, so no finite maximum-likelihood
+        estimate exists.
+        """
+        raw = self.decision_function(X)
+        rows = np.arange(len(raw))
+        if raw.ndim == 1:
+            margin = np.where(y_index == 1, raw, -raw)
+        else:
+            others = raw.copy()
+            others[rows, y_index] = -np.inf
+            margin = raw[rows, y_index] - others.max(axis=1)
+        return bool(np.all(margin[weight > 0] > 0))
+
+    def _print_progress(self, info: IterationInfo) -> None:
+        print(
+            f"[{self._resolve_solver()}] iter {info.iteration:5d}  "
+            f"cost {info.value:.10g}  max|grad| {info.gradient_max:.3e}"
+        )
+
+    # -- predicting --------------------------------------------------------
+    def decision_function(self, X: Any) -> FloatArray:
+        """Raw prediction ``z = X @ coef_.T + intercept_``: shape (n,) for two
+        classes (the log-odds of ``classes_[1]``), (n, n_classes) otherwise."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        raw = np.asarray(X @ self.coef_.T) + self.intercept_
+        return raw.ravel() if raw.shape[1] == 1 else raw
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted labels: ``classes_[1]`` where ``sigmoid(z) > 0.5`` (i.e.
+        ``z > 0``), or the class of largest ``z`` for softmax."""
+        raw = self.decision_function(X)
+        index = (raw > 0).astype(np.intp) if raw.ndim == 1 else raw.argmax(axis=1)
+        return self.classes_[index]
+
+    def predict_proba(self, X: Any) -> FloatArray:
+        """Class probabilities, shape (n, n_classes): ``sigmoid`` or ``softmax``
+        of ``decision_function``."""
+        check_is_fitted(self)
+        raw = self.decision_function(X)
+        if raw.ndim == 1:
+            return np.column_stack([sigmoid(-raw), sigmoid(raw)])
+        return softmax(raw, axis=1)
+
+    def predict_log_proba(self, X: Any) -> FloatArray:
+        """Log class probabilities, computed stably from the raw prediction."""
+        check_is_fitted(self)
+        raw = self.decision_function(X)
+        if raw.ndim == 1:
+            return np.column_stack([log_sigmoid(-raw), log_sigmoid(raw)])
+        return raw - logsumexp(raw, axis=1)[:, None]

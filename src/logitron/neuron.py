@@ -1,0 +1,118 @@
+"""The linear unit of the neuron: forward and backward, side by side.
+
+::
+
+    forward:   z = X @ coef.T + intercept
+    backward:  dJ/dcoef = (X.T @ dJ/dz).T,   dJ/dintercept = sum(dJ/dz, axis=0)
+
+Conventions
+-----------
+One output (the binary neuron): ``coef`` (d,), ``intercept`` scalar, ``z`` (n,).
+K outputs (a softmax layer): ``coef`` (K, d), ``intercept`` (K,), ``z`` (n, K).
+
+Solvers work on one flat parameter vector ``theta``. It is the row-major
+ravel of ``W = [coef | intercept]``, shape ``(d + 1,)`` or ``(K, d + 1)``
+(without the last column when there is no intercept): the intercept is the
+last entry of each neuron's weights, as in scikit-learn's loss module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._numerics import FloatArray
+from .backends import ArrayData
+
+
+class LinearUnit:
+    """``z = X @ coef.T + intercept`` over a data backend.
+
+    Parameters
+    ----------
+    data : ArrayData
+        The design matrix behind a backend.
+    n_outputs : int
+        1 for the binary neuron, K for a softmax layer.
+    fit_intercept : bool
+        Whether each output has an intercept.
+    """
+
+    def __init__(self, data: ArrayData, n_outputs: int, fit_intercept: bool) -> None:
+        self.data = data
+        self.n_outputs = n_outputs
+        self.fit_intercept = fit_intercept
+        self.n_features = data.n_features
+        width = self.n_features + int(fit_intercept)
+        self.weight_shape: tuple[int, ...] = (
+            (width,) if n_outputs == 1 else (n_outputs, width)
+        )
+        self.n_params = int(np.prod(self.weight_shape))
+
+    # -- parameter layout -------------------------------------------------
+    def weights(self, theta: FloatArray) -> FloatArray:
+        """``theta`` as ``W = [coef | intercept]`` (a view)."""
+        return theta.reshape(self.weight_shape)
+
+    def coef(self, theta: FloatArray) -> FloatArray:
+        """The coefficient part of ``theta`` (a view, writable if theta is)."""
+        return self.weights(theta)[..., : self.n_features]
+
+    def intercept(self, theta: FloatArray) -> FloatArray | float:
+        if not self.fit_intercept:
+            return 0.0
+        return self.weights(theta)[..., self.n_features]
+
+    # -- forward / backward -------------------------------------------------
+    def forward(self, theta: FloatArray) -> FloatArray:
+        """Raw prediction ``z = X @ coef.T + intercept``; linear in ``theta``."""
+        raw = self.data.matmul(self.coef(theta).T)
+        if self.fit_intercept:
+            raw += np.asarray(self.intercept(theta), dtype=raw.dtype)
+        return raw
+
+    def backward(self, grad_raw: FloatArray) -> FloatArray:
+        """Chain rule through the unit: ``dJ/dz`` (n,) or (n, K) to ``dJ/dtheta``.
+
+        ::
+
+            dJ/dcoef      = (X.T @ dJ/dz).T
+            dJ/dintercept = sum(dJ/dz, axis=0)
+        """
+        grad_coef = self.data.rmatmul(grad_raw).T
+        if not self.fit_intercept:
+            return np.ascontiguousarray(grad_coef).ravel()
+        grad_intercept = np.sum(grad_raw, axis=0, dtype=np.float64)
+        return np.concatenate([grad_coef, grad_intercept[..., None]], axis=-1).ravel()
+
+    def hessian(self, blocks: list[tuple[int, int, FloatArray]]) -> FloatArray:
+        """Second-order chain rule: ``X~.T @ diag(h_kl) @ X~`` for each block.
+
+        ``blocks`` holds ``(k, l, h_kl)`` for ``k <= l`` where ``h_kl`` is the
+        (weighted) pointwise ``d2J/dz_k dz_l``; ``X~ = [X | 1]`` with an
+        intercept. Returns the symmetric (n_params, n_params) Hessian.
+        """
+        width = self.weight_shape[-1]
+        hessian = np.empty((self.n_params, self.n_params))
+        for k, l, h in blocks:  # noqa: E741 (l is the textbook index)
+            block = self._augmented_gram(h)
+            rows = slice(k * width, (k + 1) * width)
+            cols = slice(l * width, (l + 1) * width)
+            hessian[rows, cols] = block
+            if k != l:
+                hessian[cols, rows] = block.T
+        return hessian
+
+    def _augmented_gram(self, h: FloatArray) -> FloatArray:
+        """``[[X.T diag(h) X, X.T h], [h.T X, sum(h)]]`` (the last row and
+        column only with an intercept)."""
+        gram = self.data.weighted_gram(h)
+        if not self.fit_intercept:
+            return gram
+        d = self.n_features
+        block = np.empty((d + 1, d + 1))
+        block[:d, :d] = gram
+        cross = self.data.rmatmul(h)
+        block[:d, d] = cross
+        block[d, :d] = cross
+        block[d, d] = np.sum(h, dtype=np.float64)
+        return block

@@ -1,0 +1,38 @@
+"""Solvers: a direction and a step, seeing only the objective.
+
+``SOLVERS`` is the registry the estimator picks from by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .._numerics import FloatArray
+from ..objective import Objective
+from .gradient_descent import gradient_descent
+from .newton import newton_cholesky
+from .result import IterationInfo, SolverOptions, SolverResult
+
+Minimize = Callable[[Objective, FloatArray, SolverOptions], SolverResult]
+
+
+@dataclass(frozen=True)
+class Solver:
+    """A registry entry: the minimiser and its defaults.
+
+    ``default_tol`` is in the units of the solver's own stopping rule.
+    """
+
+    minimize: Minimize
+    default_tol: float
+    default_max_iter: int
+    handles_l1: bool = False
+
+
+SOLVERS: dict[str, Solver] = {
+    "gd": Solver(gradient_descent, default_tol=1e-5, default_max_iter=10_000),
+    "newton": Solver(newton_cholesky, default_tol=1e-8, default_max_iter=100),
+}
+
+__all__ = ["SOLVERS", "IterationInfo", "Solver", "SolverOptions", "SolverResult"]

@@ -1,0 +1,62 @@
+"""What every solver returns, and the options every solver understands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .._numerics import FloatArray
+
+
+@dataclass(frozen=True)
+class IterationInfo:
+    """Progress after one iteration, handed to ``SolverOptions.callback``."""
+
+    iteration: int
+    value: float
+    gradient_max: float
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Stopping rules and hooks shared by all solvers.
+
+    ``tol`` means what each solver's docstring says (a cost change for the
+    classic gradient descent, a gradient norm for Newton-type methods).
+    """
+
+    tol: float
+    max_iter: int
+    learning_rate: float = 0.1
+    callback: Callable[[IterationInfo], None] | None = None
+
+
+@dataclass
+class SolverResult:
+    """A solver's outcome.
+
+    Attributes
+    ----------
+    theta : ndarray
+        Final parameters.
+    converged : bool
+        Whether the stopping rule was met before ``max_iter``.
+    n_iter : int
+        Iterations taken.
+    message : str
+        Why the solver stopped, in words a user can act on.
+    history : list of float
+        Objective value after each iteration (the learning curve).
+    """
+
+    theta: FloatArray
+    converged: bool
+    n_iter: int
+    message: str
+    history: list[float] = field(default_factory=list)
+
+
+def report(options: SolverOptions, iteration: int, value: float, gradient_max: float) -> None:
+    """Tell the callback, if any, how iteration ``iteration`` ended."""
+    if options.callback is not None:
+        options.callback(IterationInfo(iteration, value, gradient_max))
