@@ -12,6 +12,8 @@ The output dtype follows the input dtype (float32 stays float32).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -59,15 +61,32 @@ def sigmoid_from_exp_neg_abs(z: FloatArray, e: FloatArray) -> FloatArray:
     return np.where(z >= 0, inv, e * inv)
 
 
-def log1pexp_and_sigmoid(z: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """``(log1pexp(z), sigmoid(z))`` from a single exponential.
+def logistic_loss(y: NDArray[Any], z: FloatArray) -> FloatArray:
+    """Binary cross-entropy ``log(1 + exp(z)) - y * z`` to full relative precision.
+
+    ::
+
+        loss = (max(z, 0) - y * z) + log1p(exp(-|z|))
+
+    For labels y in {0, 1} the bracket is exactly 0 or |z|, so a confident
+    right answer (loss ~ exp(-|z|)) keeps all its digits instead of being the
+    difference of two numbers near |z|.
+    """
+    z = np.asarray(z)
+    return (np.maximum(z, 0) - y * z) + np.log1p(_exp_neg_abs(z))
+
+
+def logistic_loss_and_sigmoid(
+    y: NDArray[Any], z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """``(logistic_loss(y, z), sigmoid(z))`` from a single exponential.
 
     The binary cross-entropy needs both at every iterate (value and gradient),
     so sharing ``exp(-|z|)`` halves the transcendental work on the hot path.
     """
     z = np.asarray(z)
     e = _exp_neg_abs(z)
-    return np.maximum(z, 0) + np.log1p(e), sigmoid_from_exp_neg_abs(z, e)
+    return (np.maximum(z, 0) - y * z) + np.log1p(e), sigmoid_from_exp_neg_abs(z, e)
 
 
 def log_sigmoid(z: FloatArray) -> FloatArray:
@@ -96,6 +115,33 @@ def softmax(z: FloatArray, axis: int = -1) -> FloatArray:
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
+
+
+def softmax_loss_and_proba(
+    y: NDArray[Any], z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Softmax cross-entropy ``logsumexp(z) - z[y]`` and ``softmax(z)``, rows of z.
+
+    ::
+
+        m      = max_k z_k                      (attained at k = a)
+        rest   = sum_{k != a} exp(z_k - m)
+        loss   = (m - z_y) + log1p(rest)
+        proba  = exp(z - m) / (1 + rest)
+
+    ``log1p(rest)`` keeps full relative precision when the right class wins
+    by a wide margin (loss ~ rest), where ``logsumexp(z) - z_y`` would cancel.
+    """
+    rows = np.arange(z.shape[0])
+    top = np.argmax(z, axis=1)
+    m = z[rows, top]
+    e = np.exp(z - m[:, None])
+    e[rows, top] = 0
+    rest = np.sum(e, axis=1)
+    e[rows, top] = 1
+    loss = (m - z[rows, y.astype(np.intp)]) + np.log1p(rest)
+    e /= (1 + rest)[:, None]
+    return loss, e
 
 
 def accurate_sum(values: FloatArray) -> float:

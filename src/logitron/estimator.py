@@ -17,7 +17,7 @@ from .exceptions import PerfectSeparationWarning
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
-from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult
+from .solvers import SOLVERS, IterationInfo, SolverOptions
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -55,7 +55,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         picks Newton.
     tol : float or None, default=None
         Stopping tolerance in the solver's own rule; ``None`` takes the
-        solver's default (1e-5 change of cost for ``"gd"``, 1e-8 gradient
+        solver's default (1e-5 change of cost for ``"gd"``, 1e-10 gradient
         max-norm and Newton decrement for ``"newton"``).
     max_iter : int or None, default=None
         Iteration cap; ``None`` takes the solver's default (10,000 for
@@ -209,7 +209,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if (
             self.warm_start
             and previous is not None
-            and np.array_equal(getattr(self, "classes_", None), classes)
+            and np.array_equal(getattr(self, "classes_", np.empty(0)), classes)
             and previous.shape[1] == unit.n_features
         ):
             weights = np.zeros(unit.weight_shape)

@@ -81,7 +81,7 @@ class LinearUnit:
         grad_coef = self.data.rmatmul(grad_raw).T
         if not self.fit_intercept:
             return np.ascontiguousarray(grad_coef).ravel()
-        grad_intercept = np.sum(grad_raw, axis=0, dtype=np.float64)
+        grad_intercept = np.asarray(np.sum(grad_raw, axis=0, dtype=np.float64))
         return np.concatenate([grad_coef, grad_intercept[..., None]], axis=-1).ravel()
 
     def hessian(self, blocks: list[tuple[int, int, FloatArray]]) -> FloatArray:

@@ -43,6 +43,7 @@ class Objective(Protocol):
     """What a solver may ask of an objective (in-memory or distributed)."""
 
     n_params: int
+    eps: float  # machine epsilon of the data: the noise floor of J relative to |J|
 
     def value(self, theta: FloatArray) -> float: ...
 
@@ -99,6 +100,7 @@ class LogisticObjective:
         self.scale = C * total_weight
         self.penalty = ElasticNet(strength=1.0 / self.scale, l1_ratio=l1_ratio)
         self.n_params = unit.n_params
+        self.eps = float(np.finfo(dtype).eps)
         self._cached_theta: FloatArray | None = None
         self._cached_raw: FloatArray | None = None
 

@@ -41,7 +41,7 @@ def newton_cholesky(
     shift ``tau * I`` is added and grown until the factorisation succeeds
     (a Levenberg-Marquardt safeguard).
     """
-    theta = np.array(theta0, dtype=np.float64, copy=True)
+    theta: FloatArray = np.array(theta0, dtype=np.float64, copy=True)
     null_space = objective.null_space()
     history: list[float] = []
     for iteration in range(1, options.max_iter + 1):
@@ -60,11 +60,16 @@ def newton_cholesky(
                 f"gradient max {gradient_max:.2e} and Newton decrement "
                 f"{0.5 * decrement:.2e} below tol={options.tol:g}", history,
             )
-        if 0.5 * decrement <= 4 * _EPS * max(abs(value), 1.0):
+        if 0.5 * decrement <= 4 * objective.eps * abs(value):
+            # The predicted decrease is below the rounding noise of J (float32
+            # data: ~1e-7 |J|): a line search could not see it. In the
+            # quadratic region the full step is right; take it and stop.
+            theta = theta + direction
+            history.append(objective.value(theta))
             return SolverResult(
-                theta, True, iteration - 1,
+                theta, True, iteration,
                 "Newton decrement below the rounding error of the objective: "
-                "optimal to machine precision", history,
+                "optimal to the precision of the data", history,
             )
         # 5. step length
         line = objective.line(theta, direction)
