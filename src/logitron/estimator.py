@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _validation
@@ -205,6 +206,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         )
 
     def _initial_theta(self, unit: LinearUnit, classes: np.ndarray) -> FloatArray:
+        """Previous weights (warm start), zeros (the recipe), or N(0, 0.01^2)."""
         previous = getattr(self, "coef_", None)
         if (
             self.warm_start
@@ -212,21 +214,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             and np.array_equal(getattr(self, "classes_", np.empty(0)), classes)
             and previous.shape[1] == unit.n_features
         ):
-            weights = np.zeros(unit.weight_shape)
-            unit.coef(weights.ravel())[...] = previous.reshape(unit.coef(weights.ravel()).shape)
-            if self.fit_intercept:
-                weights[..., unit.n_features] = self.intercept_.reshape(
-                    weights[..., unit.n_features].shape
-                )
-            return weights.ravel()
+            columns = [previous, self.intercept_[:, None]] if self.fit_intercept else [previous]
+            return np.hstack(columns).astype(np.float64).ravel()
         if self.random_state is None:
             return np.zeros(unit.n_params)
-        rng = np.random.default_rng(
-            self.random_state
-            if not isinstance(self.random_state, np.random.RandomState)
-            else self.random_state.randint(2**31)
-        )
-        return 0.01 * rng.standard_normal(unit.n_params)
+        return check_random_state(self.random_state).normal(scale=0.01, size=unit.n_params)
 
     def _set_coefficients(self, unit: LinearUnit, theta: FloatArray, dtype: Any) -> None:
         if unit.n_outputs > 1:
