@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from . import demo
+from . import demo, evaluate, predict, summary, train
 from .errors import EXIT_DATA, EXIT_USAGE, CliError
 
-SUBCOMMANDS = (demo,)
+SUBCOMMANDS = (train, predict, evaluate, summary, demo)
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from . import options
 from .textplot import line_plot
 
 SOLVERS = ("gd", "newton")
@@ -27,7 +28,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument(
-        "--test-size", type=_fraction, default=0.25, metavar="FRACTION",
+        "--test-size", type=options.fraction, default=0.25, metavar="FRACTION",
         help="share of the rows held out for testing (default: 0.25)",
     )
     parser.add_argument(
@@ -35,7 +36,7 @@ def register(subparsers: Any) -> None:
         help="random seed of the train/test split (default: 0)",
     )
     parser.add_argument(
-        "--learning-rate", type=_positive, default=0.1, metavar="RATE",
+        "--learning-rate", type=options.positive, default=0.1, metavar="RATE",
         help="step size of the gd solver (default: 0.1)",
     )
     parser.set_defaults(run=run)
@@ -123,24 +124,3 @@ def format_table(runs: list[SolverRun]) -> str:
              for row in (header, *rows)]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
-
-
-def _fraction(text: str) -> float:
-    value = _number(text)
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 1, got {text}")
-    return value
-
-
-def _positive(text: str) -> float:
-    value = _number(text)
-    if not value > 0.0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
-    return value
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
