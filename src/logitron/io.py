@@ -57,6 +57,7 @@ import contextlib
 import datetime
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -282,7 +283,8 @@ def _parse(raw: bytes) -> dict[str, Any]:
         raise ModelFileError("not a logitron model file (not UTF-8 JSON text)") from None
     try:
         document = json.loads(
-            text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant
+            text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant,
+            parse_float=_finite_float,
         )
     except json.JSONDecodeError as error:
         if error.pos >= len(text.rstrip()):
@@ -306,6 +308,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ModelFileError(f"the key {key!r} appears twice in one object")
         result[key] = value
     return result
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ModelFileError(f"the number {text} is out of the range of a float")
+    return value
 
 
 def _reject_constant(name: str) -> Any:
