@@ -38,3 +38,47 @@ def assert_fails(
     assert "Traceback" not in result.stderr
     for word in words:
         assert word in lines[0], (word, lines[0])
+
+
+def write_dataset(path: Path, n: int = 160, seed: int = 0) -> None:
+    """A small labelled table: an id, three numeric features on different
+    scales, a text column, and a yes/no label that depends on them."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = rng.normal(50.0, 10.0, size=n)
+    x3 = rng.uniform(0.0, 1.0, size=n)
+    city = rng.choice(["Lyon", "Oslo", "Rome"], size=n)
+    raw = 1.5 * x1 - 0.08 * (x2 - 50.0) + 1.0 * (city == "Oslo") + rng.logistic(size=n)
+    label = np.where(raw > 0.3, "yes", "no")
+    lines = ["id,x1,x2,x3,city,label"]
+    lines += [
+        f"r{i},{float(x1[i])!r},{float(x2[i])!r},{float(x3[i])!r},{city[i]},{label[i]}"
+        for i in range(n)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def assert_valid_image(path: Path) -> None:
+    """A PNG that decodes to a picture with real content, or an SVG document
+    with drawn paths."""
+    data = path.read_bytes()
+    if path.suffix == ".png":
+        import matplotlib.image
+        import numpy as np
+
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        pixels = matplotlib.image.imread(path)
+        assert pixels.ndim == 3
+        assert pixels.shape[0] > 200
+        assert pixels.shape[1] > 200
+        ink = np.any(pixels[..., :3] < 0.9, axis=-1)
+        assert ink.mean() > 0.02, "the image is almost blank"
+    else:
+        import xml.etree.ElementTree as ElementTree
+
+        root = ElementTree.fromstring(data)
+        assert root.tag.endswith("svg")
+        paths = [element for element in root.iter() if element.tag.endswith("path")]
+        assert len(paths) > 10

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from . import demo, evaluate, predict, summary, train
+from . import demo, evaluate, plot, predict, summary, train
 from .errors import EXIT_DATA, EXIT_USAGE, CliError
 
-SUBCOMMANDS = (train, predict, evaluate, summary, demo)
+SUBCOMMANDS = (train, predict, evaluate, summary, plot, demo)
 
 
 class ArgumentParser(argparse.ArgumentParser):
