@@ -363,3 +363,11 @@ def test_a_formula_that_runs_code_is_refused_without_running_it(tmp_path: Path) 
         with pytest.raises(ModelFileError, match="refusing to load"):
             logitron.load(path)
         assert not marker.exists()
+
+
+def test_formula_data_variables_come_from_the_terms() -> None:
+    pytest.importorskip("formulaic")
+    from logitron._formula_codec import data_variables
+
+    formula = 'y ~ x1 + scale(x2) + np.log(x3) + C(g, contr.treatment("u")) + a:b + Q("my col")'
+    assert data_variables(formula) == {"x1", "x2", "x3", "g", "a", "b", "my col"}

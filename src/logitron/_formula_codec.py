@@ -75,6 +75,45 @@ def check_formula_is_safe(formula: str) -> None:
                     check_expression_is_safe(str(factor.expr))
 
 
+def data_variables(formula: str) -> set[str]:
+    """Names of the data columns the right-hand side of ``formula`` reads.
+
+    formulaic knows this exactly only after it has evaluated the formula on
+    data; a formula read from a file has not been, so the names are taken
+    from the terms' syntax: every bare name that is not a called function or
+    a module (``np``, ``contr``), plus the column quoted by ``Q("...")``.
+    """
+    from formulaic import Formula
+
+    parsed = Formula(formula)
+    side = parsed.rhs if hasattr(parsed, "rhs") else parsed
+    names: set[str] = set()
+    for term in side:
+        for factor in term.factors:
+            method = factor.eval_method.value
+            if method == "lookup":
+                names.add(str(factor.expr))
+            elif method == "python":
+                names |= _expression_variables(str(factor.expr))
+    return names
+
+
+def _expression_variables(expression: str) -> set[str]:
+    tree = ast.parse(expression, mode="eval")
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    modules = {"np", "numpy", "contr"}
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in called and node.id not in modules:
+            names.add(node.id)
+        if (
+            isinstance(node, ast.Call) and _dotted_name(node.func) == "Q" and node.args
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
 def check_expression_is_safe(expression: str) -> None:
     """Raise ``UnsafeFormulaError`` unless ``expression`` is a Python
     expression of the shape the module docstring allows."""

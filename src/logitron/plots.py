@@ -73,7 +73,7 @@ def decision_boundary(
     features : pair of column positions or names, optional
         The two axes; required when ``X`` has more than two columns. The
         other columns are held at their median (most frequent value when not
-        numeric), so the picture is a slice through the model.
+        numeric): the picture is a slice through the model.
     """
     pd = _pandas_or_none()
     frame = X if pd is not None and isinstance(X, pd.DataFrame) else None
@@ -115,7 +115,7 @@ def decision_boundary(
     ax.legend(title="true class", loc="best", fontsize="small")
     ax.set_xlabel(_feature_label(model, frame, first))
     ax.set_ylabel(_feature_label(model, frame, second))
-    held = "" if len(columns) == 2 else " (other features at their median)"
+    held = "" if len(columns) == 2 else " (other features held at typical values)"
     ax.set_title(f"decision boundary{held}")
     return ax
 

@@ -63,7 +63,9 @@ class CliModel:
     def input_columns(self) -> list[str] | None:
         """Columns of a data file this model reads (None: by position)."""
         if self.formula is not None:
-            return sorted(self.estimator.model_spec_.required_variables)
+            from .._formula_codec import data_variables
+
+            return sorted(data_variables(str(self.estimator.model_spec_.formula)))
         return self.feature_names
 
     def default_target(self) -> str | None:
