@@ -37,10 +37,13 @@ def test_demo_compares_gd_with_newton_and_draws_the_gd_curve() -> None:
         assert 0.0 < test_log_loss < 0.3
     # The recipe takes hundreds of small steps; Newton a handful of large ones.
     assert rows["gd"][0] > 10 * rows["newton"][0]
-    plot = lines[lines.index(next(x for x in lines if x.startswith("cost of the gd"))) + 1 :]
+    start = next(i for i, line in enumerate(lines) if line.startswith("cost of the gd"))
+    axis = next(i for i in range(start, len(lines)) if lines[i].lstrip().startswith("+--"))
+    plot = lines[start + 1 : axis]
     assert plot[0] == "cost"
     assert sum("*" in line for line in plot) >= 10
-    assert plot[-2].split()[-1] == str(rows["gd"][0])
+    assert lines[axis + 1].split() == ["1", str(rows["gd"][0])]
+    assert "predicted probabilities on the 143 test rows are bit-identical" in result.stdout
 
 
 def test_help_lists_every_subcommand() -> None:

@@ -4,9 +4,13 @@ scikit-learn's bundled breast-cancer data, with the learning curve as text."""
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from . import options
 from .textplot import line_plot
@@ -53,6 +57,7 @@ class SolverRun:
     test_accuracy: float
     test_log_loss: float
     loss_curve: list[float]
+    model: Any
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,7 +82,34 @@ def run(args: argparse.Namespace) -> int:
     gd = runs[0]
     print(f"\ncost of the gd run after each iteration (learning rate {args.learning_rate:g}):")
     print(line_plot(gd.loss_curve, x_label="iteration", y_label="cost"))
+    newton = runs[1].model
+    print(f"\nlargest newton coefficients (log-odds of {data.target_names[1]} per "
+          "standard deviation):")
+    print(top_coefficients(newton[-1].coef_[0], data.feature_names))
+    print(f"\n{model_file_round_trip(newton, X_test)}")
+    print("\nyour data next: logitron train DATA.csv --target COLUMN -o model.json "
+          "(see logitron --help)")
     return 0
+
+
+def top_coefficients(coef: Any, names: Any, count: int = 5) -> str:
+    order = np.argsort(-np.abs(coef))[:count]
+    width = max(len(str(names[i])) for i in order)
+    return "\n".join(f"  {names[i]!s:<{width}}  {coef[i]:+.3f}" for i in order)
+
+
+def model_file_round_trip(model: Any, X: Any) -> str:
+    """Save to a model file, load it back, compare predictions bit for bit."""
+    from ..io import load, save
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.json"
+        save(model, path)
+        size = path.stat().st_size
+        same = np.array_equal(load(path).predict_proba(X), model.predict_proba(X))
+    verdict = "bit-identical" if same else "DIFFERENT (please report this)"
+    return (f"model file round trip: saved ({size / 1024:.1f} kB of JSON) and loaded "
+            f"back; predicted probabilities on the {len(X)} test rows are {verdict}")
 
 
 def fit_one(
@@ -106,6 +138,7 @@ def fit_one(
         test_accuracy=float(model.score(X_test, y_test)),
         test_log_loss=float(log_loss(y_test, model.predict_proba(X_test))),
         loss_curve=list(neuron.loss_curve_),
+        model=model,
     )
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..io import ModelFileError, read_model_file
 from . import tables
-from .errors import DataError, UsageError
+from .errors import CliError, DataError
 
 
 @dataclass
@@ -139,7 +139,7 @@ def formula_functions() -> tuple[Any, Any]:
     try:
         from ..formula import design_matrix, logit  # type: ignore[import-not-found,unused-ignore]
     except ImportError as error:
-        raise UsageError(
+        raise CliError(
             f"formulas need logitron.formula and formulaic ({error}); "
             "pip install 'logitron[formula]'"
         ) from None
