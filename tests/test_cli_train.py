@@ -172,3 +172,15 @@ def test_train_help_documents_every_estimator_option() -> None:
                    "--class-weight", "--no-intercept", "--random-state", "--sample-weight",
                    "--progress", "--output"):
         assert option in result.stdout, option
+
+
+def test_a_fit_that_stops_early_warns_on_one_line_and_still_saves(
+    data: Path, tmp_path: Path
+) -> None:
+    model_path = tmp_path / "model.json"
+    result = run_cli("train", data, "--target", "label", "--features", "x1,x2", "--solver", "gd",
+                     "--max-iter", "3", "-o", model_path)
+    assert result.returncode == 0, result.stderr
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith("logitron train: warning: gradient descent reached max_iter=3")
+    assert logitron.load(model_path).n_iter_[0] == 3

@@ -4,10 +4,12 @@ the single place where errors become a one-line message and an exit code."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any, NoReturn
 
 from .. import __version__
 from . import demo, evaluate, plot, predict, summary, train
@@ -50,7 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        with _warnings_on_one_line(f"{parser.prog} {args.command}"):
+            return int(args.run(args) or 0)
     except CliError as error:
         return _fail(parser, args, str(error), error.exit_code)
     except BrokenPipeError:
@@ -66,12 +69,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(parser, args, "interrupted", 130)
 
 
+@contextlib.contextmanager
+def _warnings_on_one_line(prog: str) -> Iterator[None]:
+    """Show warnings (a fit that did not converge, separable classes) as one
+    line on stderr each, like errors, instead of Python's two-line format."""
+
+    def show(message: Any, category: Any, filename: str, lineno: int,
+             file: Any = None, line: Any = None) -> None:
+        print(f"{prog}: warning: {_one_line(message)}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
 def _fail(parser: ArgumentParser, args: argparse.Namespace, message: str, code: int) -> int:
     print(f"{parser.prog} {args.command}: error: {message}", file=sys.stderr)
     return code
 
 
-def _one_line(error: BaseException) -> str:
+def _one_line(error: BaseException | str) -> str:
     if isinstance(error, OSError) and error.strerror and error.filename is not None:
         return f"{error.filename}: {error.strerror}"
     text = " ".join(str(error).split())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     test_frame = frame.loc[split[1]] if split else None
     weight = _weights(data_path, train_frame, args.sample_weight)
 
-    with _reported_warnings(), _progress(args.progress):
+    with _progress(args.progress):
         if args.formula is not None:
             model, features = _fit_formula(args, train_frame, weight)
         else:
@@ -371,22 +370,6 @@ def _progress(flag: bool | None) -> Any:
             yield
     finally:
         stream.close()
-
-
-@contextlib.contextmanager
-def _reported_warnings() -> Any:
-    """Show each warning of the fit as one line on stderr, once."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            yield
-        finally:
-            seen: set[str] = set()
-            for warning in caught:
-                message = " ".join(str(warning.message).split())
-                if message not in seen:
-                    seen.add(message)
-                    print(f"logitron train: warning: {message}", file=sys.stderr)
 
 
 def _sha256(path: Path) -> str:
