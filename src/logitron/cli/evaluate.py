@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from . import metrics, tables
+from . import metrics, options, tables
 from .errors import UsageError
 from .model_input import CliModel
 
@@ -23,8 +22,8 @@ def register(subparsers: Any) -> None:
             "(precision, recall, F1 per class)."
         ),
     )
-    parser.add_argument("model", type=Path, help="model file written by 'logitron train'")
-    parser.add_argument("data", type=Path, help="labelled rows: .csv, .parquet or .pq")
+    options.add_model_argument(parser)
+    options.add_data_argument(parser, "labelled rows: .csv, .parquet or .pq")
     parser.add_argument(
         "--target", metavar="COLUMN",
         help="column with the true labels (default: the one the model was trained on)",

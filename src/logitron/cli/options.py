@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 
 def number(text: str) -> float:
@@ -72,3 +73,13 @@ def names(text: str) -> list[str]:
     if not all(parts):
         raise argparse.ArgumentTypeError(f"empty column name in {text!r}")
     return parts
+
+
+def add_model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "model", type=Path, metavar="MODEL", help="model file written by 'logitron train'"
+    )
+
+
+def add_data_argument(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("data", type=Path, metavar="DATA", help=help)

@@ -31,10 +31,13 @@ def register(subparsers: Any) -> None:
             "Needs matplotlib: pip install 'logitron[plot]'."
         ),
     )
-    parser.add_argument("kind", choices=list(NEEDS_DATA), help="which figure")
-    parser.add_argument("model", type=Path, help="model file written by 'logitron train'")
     parser.add_argument(
-        "data", type=Path, nargs="?",
+        "kind", choices=list(NEEDS_DATA), metavar="KIND",
+        help=f"which figure: {', '.join(NEEDS_DATA)}",
+    )
+    options.add_model_argument(parser)
+    parser.add_argument(
+        "data", type=Path, nargs="?", metavar="DATA",
         help="labelled rows (.csv, .parquet, .pq); needed by boundary, roc, calibration",
     )
     parser.add_argument(

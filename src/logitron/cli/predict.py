@@ -29,8 +29,8 @@ def register(subparsers: Any) -> None:
             "than memory work. Without --output the CSV goes to stdout."
         ),
     )
-    parser.add_argument("model", type=Path, help="model file written by 'logitron train'")
-    parser.add_argument("data", type=Path, help="rows to predict: .csv, .parquet or .pq")
+    options.add_model_argument(parser)
+    options.add_data_argument(parser, "rows to predict: .csv, .parquet or .pq")
     parser.add_argument(
         "-o", "--output", type=Path, metavar="CSV",
         help="write here (atomically: complete or not at all) instead of stdout",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,7 +27,7 @@ def register(subparsers: Any) -> None:
             "listed alone."
         ),
     )
-    parser.add_argument("model", type=Path, help="model file written by 'logitron train'")
+    options.add_model_argument(parser)
     parser.add_argument(
         "--alpha", type=options.fraction, default=0.05,
         help="confidence intervals at level 1 - alpha (default: 0.05)",

@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("data", type=Path, help="training data: .csv, .parquet or .pq")
+    options.add_data_argument(parser, "training data: .csv, .parquet or .pq")
     parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="MODEL",
         help="where to write the model file (replaced atomically)",
