@@ -152,7 +152,7 @@ def test_formula_round_trip_encodes_new_data_identically(tmp_path: Path) -> None
 def test_inference_record_round_trips(tmp_path: Path) -> None:
     pytest.importorskip("logitron.inference", reason="statistics module not in this build")
     X, y = make_data()
-    model = LogisticRegression(C=np.inf).fit(X, y)
+    model: Any = LogisticRegression(C=np.inf).fit(X, y)
     loaded = round_trip(model, tmp_path)
     assert str(loaded.summary()) == str(model.summary())
     np.testing.assert_array_equal(loaded.inference_.information, model.inference_.information)
