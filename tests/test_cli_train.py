@@ -30,7 +30,7 @@ def test_train_standardised_with_a_held_out_split(data: Path, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "fitted 120 rows, 3 features, classes no, yes" in result.stdout
-    assert "test rows:" in result.stdout
+    assert "on the held-out test rows:" in result.stdout
     assert "confusion matrix" in result.stdout
     assert f"model written to {model_path}" in result.stdout
 

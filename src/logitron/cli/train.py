@@ -161,8 +161,9 @@ def run(args: argparse.Namespace) -> int:
     if test_frame is not None:
         evaluations["test"] = _score(trained, data_path, test_frame, target)
         training.update(n_test=len(test_frame), test_size=args.test_size, split_seed=args.seed)
+    headings = {"train": "on the training rows", "test": "on the held-out test rows"}
     for name, result in evaluations.items():
-        print(f"\n{name} rows:\n{result.as_text(full=name == 'test')}")
+        print(f"\n{headings[name]}:\n{result.as_text(full=name == 'test')}")
         training[f"{name}_metrics"] = {
             "accuracy": result.accuracy, "log_loss": result.log_loss, "roc_auc": result.roc_auc,
         }
