@@ -150,3 +150,19 @@ def test_evaluate_refuses_labels_the_model_never_saw(
                    encoding="utf-8")
     assert_fails(run_cli("evaluate", model_path, odd), 1, "maybe", "not trained on")
     assert_fails(run_cli("evaluate", model_path, data, "--target", "city"), 1, "Lyon")
+
+
+def test_three_classes_train_and_evaluate(tmp_path: Path) -> None:
+    data = tmp_path / "people.csv"
+    write_dataset(data)
+    model_path = tmp_path / "city.json"
+    trained = run_cli("train", data, "--target", "city", "--features", "x1,x2,x3",
+                      "-o", model_path)
+    assert trained.returncode == 0, trained.stderr
+    assert logitron.load(model_path).coef_.shape == (3, 3)
+    result = run_cli("evaluate", model_path, data, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["classes"] == ["Lyon", "Oslo", "Rome"]
+    assert np.shape(report["confusion_matrix"]) == (3, 3)
+    assert 0.0 < report["roc_auc"] < 1.0
