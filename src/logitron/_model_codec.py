@@ -2,8 +2,8 @@
 
 Writing turns each step into ``{"name", "kind", "params", "state"}`` of plain
 JSON data; reading checks every field (types, dtypes, shapes, consistency
-between steps) before any attribute is set, so a model that loads is a
-well-formed linear model whatever the file said.
+between steps) and returns a model only when all of them pass, so a model
+that loads is a well-formed linear model whatever the file said.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ class ModelFileError(ValueError):
     modified after it was written, from a newer logitron, or inconsistent."""
 
 
-
 def encode_model(model: Any) -> dict[str, Any]:
+    """A fitted estimator, or Pipeline of StandardScaler steps ending in one,
+    as ``{"pipeline": bool, "steps": [...]}``; TypeError for anything else."""
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.utils.validation import check_is_fitted
@@ -124,6 +125,8 @@ def _encode_param(key: str, value: Any) -> Any:
 
 
 def decode_model(plain: dict[str, Any]) -> Any:
+    """Inverse of ``encode_model``; ModelFileError names the first field that
+    is missing, mistyped or inconsistent."""
     from sklearn.pipeline import Pipeline
 
     steps = plain.get("steps")

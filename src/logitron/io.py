@@ -150,7 +150,10 @@ def save(model: Any, path: PathLike, *, training: Mapping[str, Any] | None = Non
         document["sha256"] = _digest(document)
         text = _pretty(document)
     except ValueError as error:
-        raise TypeError(f"the training metadata is not plain JSON data: {error}") from None
+        raise TypeError(
+            f"cannot write a model file: the training metadata or the model holds a "
+            f"value that is not plain JSON data ({error})"
+        ) from None
     path = Path(path)
     with atomic_write(path) as stream:
         stream.write(text + "\n")
