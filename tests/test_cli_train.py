@@ -48,11 +48,12 @@ def test_train_standardised_with_a_held_out_split(data: Path, tmp_path: Path) ->
 
 
 def test_train_passes_estimator_options_and_shows_progress(data: Path, tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
     model_path = tmp_path / "model.json"
     result = run_cli(
-        "train", data, "--target", "label", "--features", "x1,x3", "--solver", "gd",
-        "--learning-rate", "0.5", "--tol", "1e-7", "--C", "4", "--class-weight", "yes=2,no=1",
-        "--progress", "-o", model_path,
+        "train", data, "--target", "label", "--features", "x1", "--sample-weight", "x3",
+        "--solver", "gd", "--learning-rate", "0.5", "--tol", "1e-7", "--C", "4",
+        "--class-weight", "yes=2,no=1", "--progress", "-o", model_path,
     )
     assert result.returncode == 0, result.stderr
     progress = result.stderr.splitlines()
@@ -60,11 +61,15 @@ def test_train_passes_estimator_options_and_shows_progress(data: Path, tmp_path:
     assert all(line.startswith("[gd] iter") and "cost" in line for line in progress)
     model = logitron.load(model_path)
     assert model.solver_ == "gd"
-    assert model.get_params()["C"] == 4.0
-    assert model.get_params()["learning_rate"] == 0.5
-    assert model.get_params()["class_weight"] == {"yes": 2.0, "no": 1.0}
     # The last progress line is the final iteration.
     assert progress[-1].split()[2] == str(model.n_iter_[0])
+    frame = pd.read_csv(data)
+    reference = logitron.LogisticRegression(
+        solver="gd", learning_rate=0.5, tol=1e-7, C=4.0, class_weight={"yes": 2.0, "no": 1.0}
+    ).fit(frame[["x1"]], frame["label"], sample_weight=frame["x3"])
+    assert model.get_params() == reference.get_params()
+    np.testing.assert_array_equal(model.coef_, reference.coef_)
+    np.testing.assert_array_equal(model.intercept_, reference.intercept_)
 
 
 def test_train_reads_parquet(tmp_path: Path) -> None:

@@ -140,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
 
     trained = CliModel(args.output, model)
     estimator = trained.estimator
+    # Progress was a display of this run, not a setting of the model.
+    estimator.set_params(verbose=0)
     iterations = int(np.asarray(estimator.n_iter_).max())
     print(
         f"fitted {len(train_frame)} rows, {len(features)} features, classes "
@@ -157,9 +159,14 @@ def run(args: argparse.Namespace) -> int:
         "standardize": bool(args.standardize),
         "sample_weight": args.sample_weight,
     }
-    evaluations = {"train": _score(trained, data_path, train_frame, target)}
+    evaluations = {}
+    if target in frame.columns:
+        evaluations["train"] = _score(trained, data_path, train_frame, target)
+        if test_frame is not None:
+            evaluations["test"] = _score(trained, data_path, test_frame, target)
+    else:
+        print(f"(the response {target!r} is an expression, not a column: no scores)")
     if test_frame is not None:
-        evaluations["test"] = _score(trained, data_path, test_frame, target)
         training.update(n_test=len(test_frame), test_size=args.test_size, split_seed=args.seed)
     headings = {"train": "on the training rows", "test": "on the held-out test rows"}
     for name, result in evaluations.items():
@@ -318,8 +325,6 @@ def _formula_variables(formula: str) -> set[str]:
 
 
 def _score(model: CliModel, path: Path, frame: Any, target: str) -> metrics.Evaluation:
-    if target not in frame.columns:
-        raise DataError(f"{path}: the response {target!r} is not a column; it cannot be scored")
     features = model.features(path, frame, target)
     y = model.labels(path, frame, target)
     return metrics.evaluate(
