@@ -202,7 +202,7 @@ def _involved(
 def _relation(
     null_vectors: FloatArray, scale: FloatArray, labels: list[tuple[str, str]]
 ) -> str:
-    """One exact linear relation among the columns, e.g. ``x3 = 1 * x1 + 2 * x2``.
+    """One exact linear relation among the columns, e.g. ``x3 = 1 * x1 - 2 * x2``.
 
     A null direction ``u`` of the scaled information satisfies
     ``X~ @ (u / D) = 0`` on the weighted rows, which is solved for the term of
@@ -214,14 +214,18 @@ def _relation(
     combination = null_vectors[:, 0] / scale
     size = np.abs(null_vectors[:, 0])
     lead = int(np.argmax(size))
-    parts = [
-        f"{-combination[k] / combination[lead]:.6g} * {_name(labels[k])}"
+    terms = [
+        (-combination[k] / combination[lead], _name(labels[k]))
         for k in np.flatnonzero(size > 1e-3 * size[lead])
         if k != lead
     ]
-    if not parts:
+    if not terms:
         return ""
-    return f"{_name(labels[lead])} = " + " + ".join(parts)
+    text = f"{terms[0][0]:.6g} * {terms[0][1]}"
+    for coefficient, name in terms[1:]:
+        sign = "-" if coefficient < 0 else "+"
+        text += f" {sign} {abs(coefficient):.6g} * {name}"
+    return f"{_name(labels[lead])} = {text}"
 
 
 def _name(label: tuple[str, str]) -> str:

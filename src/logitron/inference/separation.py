@@ -15,16 +15,16 @@ the best ``w`` leaves some margins at 0.
 
 Detection by linear programming, after Konis (2007), *Linear programming
 algorithms for detecting separated data in binary logistic regression
-models*, DPhil thesis, University of Oxford, section 3 (as in R's
+models*, DPhil thesis, University of Oxford, chapter 3 (as in R's
 ``detectseparation``), with the reference class's ``w`` fixed at 0 and the
-columns scaled to max|x| = 1::
+columns scaled to max|x| = 1 (programs in ``separation_lp``)::
 
-    LP1 (any separation):   maximise sum_ik margin_ik(w)
-                            s.t. margin_ik(w) >= 0, -1 <= w <= 1
-    LP2 (complete?):        maximise t  s.t. margin_ik(w) >= t, t <= 1, box
-
-LP1's optimum is 0 exactly when the estimate exists; the features with
-non-zero ``w`` at its optimum are the separating ones.
+    1. any separation?   max sum_ik margin_ik(w)  s.t. margins >= 0, |w| <= 1
+    2. complete?         is {w : margins >= 1} non-empty? If so, drop
+                         features while it stays non-empty: the rest is an
+                         irreducible separating set, which the message names
+    3. quasi-complete:   the features non-zero somewhere in the cone
+                         {w : margins >= 0}: their coefficients diverge
 
 A free certificate makes the LP unnecessary for almost every fit. By
 Stiemke's lemma, no separating ``w`` exists if and only if some strictly
@@ -49,15 +49,17 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg
-import scipy.sparse as sp
-from scipy.optimize import linprog
 
 from .._numerics import FloatArray
-
-# Margins are measured on columns scaled to max|x| = 1 with |w| <= 1, so a
-# genuinely separated observation has a margin of order 1; HiGHS solves to
-# a feasibility tolerance of 1e-7, far below this threshold.
-MARGIN_THRESHOLD = 1e-6
+from .separation_lp import (
+    MARGIN_THRESHOLD,
+    diverging_coordinates,
+    margin_matrix,
+    max_total_margin,
+    minimal_separating_features,
+    scaled_design,
+    separates_completely,
+)
 
 
 def diagnose_separation(
@@ -71,8 +73,9 @@ def diagnose_separation(
 ) -> str:
     """Describe the separation of the data, or return ``""`` if none.
 
-    Solves LP1 (and LP2 when LP1 finds a separation); callers first try
-    ``certified_identified``, which settles most fits without an LP.
+    Solves program 1, and 2 (and 3) when it finds a separation; callers
+    first try ``certified_identified``, which settles most fits without an
+    LP.
 
     Parameters
     ----------
@@ -86,23 +89,29 @@ def diagnose_separation(
     class_names : list of str, length K
     """
     rows = np.flatnonzero(weight > 0)
-    design = _scaled_design(X, rows, fit_intercept)
-    labels = np.asarray(y_index)[rows]
+    design = scaled_design(X, rows, fit_intercept)
     n_classes = len(class_names)
-    constraints = _margin_matrix(design, labels, n_classes)
-    direction = _max_total_margin(constraints, design.shape[1], n_classes)
+    constraints, observations, pairs = margin_matrix(
+        design, np.asarray(y_index)[rows], n_classes
+    )
+    direction = max_total_margin(constraints)
     if direction is None:
         return ""
-    separated = constraints @ direction > MARGIN_THRESHOLD
-    observations, pairs = _constraint_rows(labels, n_classes)
     width = design.shape[1]
-    coefficients = np.abs(direction.reshape(n_classes - 1, width)).max(axis=0)
-    features = [
-        feature_names[j]
-        for j in np.flatnonzero(coefficients[: len(feature_names)] > MARGIN_THRESHOLD)
-    ]
-    complete = _max_min_margin(constraints, width, n_classes) > MARGIN_THRESHOLD
-    separated_pairs = sorted({tuple(sorted(pair)) for pair in pairs[separated]})
+    n_features = len(feature_names)
+    complete = separates_completely(constraints, np.ones(constraints.shape[1], bool))
+    if complete:
+        per_feature = minimal_separating_features(constraints, n_features, width)
+    else:
+        support, direction = diverging_coordinates(constraints, direction)
+        per_feature = support.reshape(n_classes - 1, width).any(axis=0)
+    features = [feature_names[j] for j in np.flatnonzero(per_feature[:n_features])]
+    separated = (
+        np.ones(constraints.shape[0], dtype=bool)
+        if complete
+        else constraints @ direction > MARGIN_THRESHOLD * np.max(np.abs(direction))
+    )
+    separated_pairs = sorted({(min(a, b), max(a, b)) for a, b in pairs[separated]})
     return _message(
         complete,
         features,
@@ -110,17 +119,6 @@ def diagnose_separation(
         len(rows),
         [(class_names[a], class_names[b]) for a, b in separated_pairs],
     )
-
-
-def _scaled_design(X: Any, rows: np.ndarray, fit_intercept: bool) -> sp.csr_matrix:
-    """``[x | 1]`` on the weighted rows, each column scaled to max|x| = 1
-    (all-zero columns are kept as zeros, so they can never separate)."""
-    design = sp.csr_matrix(X[rows], dtype=np.float64)
-    if fit_intercept:
-        design = sp.hstack([design, np.ones((len(rows), 1))], format="csr")
-    largest = np.asarray(abs(design).max(axis=0).todense()).ravel()
-    largest[largest == 0] = 1.0
-    return sp.csr_matrix(design @ sp.diags(1.0 / largest))
 
 
 def certified_identified(
@@ -183,82 +181,6 @@ def _gram_blocks(
                 h += lam0[:, k]
             blocks.append((k, l, h))
     return blocks
-
-
-def _constraint_rows(
-    labels: np.ndarray, n_classes: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of the margin matrix (in ``_margin_matrix``'s order): the
-    observation behind it and its ``(own class, other class)`` pair."""
-    positions = np.arange(len(labels))
-    observations, pairs = [], []
-    for own in range(n_classes):
-        members = positions[labels == own]
-        for other in range(n_classes):
-            if other != own:
-                observations.append(members)
-                pairs.append(np.tile([own, other], (len(members), 1)))
-    return np.concatenate(observations), np.concatenate(pairs)
-
-
-def _margin_matrix(
-    design: sp.csr_matrix, labels: np.ndarray, n_classes: int
-) -> sp.csr_matrix:
-    """Rows ``a_ik`` with ``margin_ik(w) = a_ik @ w`` over the non-reference
-    classes' ``w`` (class 0 is the reference, fixed at 0)."""
-    width = design.shape[1]
-    blocks = []
-    for own in range(n_classes):
-        rows_of_class = design[labels == own]
-        for other in range(n_classes):
-            if other == own:
-                continue
-            row_blocks: list[Any] = [None] * (n_classes - 1)
-            if own > 0:
-                row_blocks[own - 1] = rows_of_class
-            if other > 0:
-                row_blocks[other - 1] = -rows_of_class
-            for k, block in enumerate(row_blocks):
-                if block is None:
-                    row_blocks[k] = sp.csr_matrix((rows_of_class.shape[0], width))
-            blocks.append(sp.hstack(row_blocks, format="csr"))
-    return sp.csr_matrix(sp.vstack(blocks, format="csr"))
-
-
-def _max_total_margin(
-    constraints: sp.csr_matrix, width: int, n_classes: int
-) -> FloatArray | None:
-    """LP1: the direction of largest total margin, or None if it is 0."""
-    n_vars = width * (n_classes - 1)
-    result = linprog(
-        -np.asarray(constraints.sum(axis=0)).ravel(),
-        A_ub=-constraints,
-        b_ub=np.zeros(constraints.shape[0]),
-        bounds=[(-1.0, 1.0)] * n_vars,
-        method="highs",
-    )
-    if result.status != 0 or -result.fun <= MARGIN_THRESHOLD:
-        return None
-    direction: FloatArray = result.x
-    return direction
-
-
-def _max_min_margin(constraints: sp.csr_matrix, width: int, n_classes: int) -> float:
-    """LP2: the largest common margin ``t`` (> 0 means complete separation)."""
-    n_vars = width * (n_classes - 1)
-    lifted = sp.hstack(
-        [-constraints, np.ones((constraints.shape[0], 1))], format="csr"
-    )
-    objective = np.zeros(n_vars + 1)
-    objective[-1] = -1.0
-    result = linprog(
-        objective,
-        A_ub=lifted,
-        b_ub=np.zeros(constraints.shape[0]),
-        bounds=[(-1.0, 1.0)] * n_vars + [(0.0, 1.0)],
-        method="highs",
-    )
-    return float(-result.fun) if result.status == 0 else 0.0
 
 
 def _message(

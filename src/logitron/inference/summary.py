@@ -157,19 +157,9 @@ def _pair(key: str, value: str, width: int) -> str:
 
 def _coefficients(record: FitInference, table: CoefficientTable) -> list[str]:
     lower, upper = _interval_names(table.alpha)
-    name_width = max(12, *(len(term) + 1 for _, term in table.labels))
-    head_cells = [*_COLUMNS, lower, upper]
-    rows = []
-    for k, (equation, term) in enumerate(table.labels):
-        if k == 0 or equation != table.labels[k - 1][0]:
-            if k:
-                rows.append("-" * _WIDTH)
-            title = (
-                f"{record.response_name}={equation}" if equation else ""
-            )[: name_width - 1]
-            rows.append(title.ljust(name_width) + _cells(head_cells))
-            rows.append("-" * _WIDTH)
-        cells = [
+    heads = [*_COLUMNS, lower, upper]
+    body = [
+        [
             _number(table.params[k]),
             _number(table.bse[k]),
             f"{table.zvalues[k]:.3f}",
@@ -177,12 +167,31 @@ def _coefficients(record: FitInference, table: CoefficientTable) -> list[str]:
             _number(table.conf_int[k, 0]),
             _number(table.conf_int[k, 1]),
         ]
-        rows.append(term.ljust(name_width) + _cells(cells))
+        for k in range(len(table.labels))
+    ]
+    # Every column at least as wide as its widest cell plus one space.
+    widths = [
+        max(11, len(head) + 1, *(len(row[c]) + 1 for row in body))
+        for c, head in enumerate(heads)
+    ]
+    name_width = max(12, *(len(term) + 1 for _, term in table.labels))
+    rule = "-" * max(_WIDTH, name_width + sum(widths))
+    rows = []
+    for k, (equation, term) in enumerate(table.labels):
+        if k == 0 or equation != table.labels[k - 1][0]:
+            if k:
+                rows.append(rule)
+            title = f"{record.response_name}={equation}" if equation else ""
+            rows.append(
+                title[: name_width - 1].ljust(name_width) + _cells(heads, widths)
+            )
+            rows.append(rule)
+        rows.append(term.ljust(name_width) + _cells(body[k], widths))
     return rows
 
 
-def _cells(cells: list[str]) -> str:
-    return "".join(cell.rjust(11) for cell in cells)
+def _cells(cells: list[str], widths: list[int]) -> str:
+    return "".join(cell.rjust(width) for cell, width in zip(cells, widths, strict=True))
 
 
 def _notes(record: FitInference, table: CoefficientTable) -> list[str]:
