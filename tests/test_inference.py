@@ -273,7 +273,8 @@ def test_multinomial_frame_is_indexed_by_class_and_term():
         (cls, term) for cls in ["1", "2"] for term in ["Intercept", *X.columns]
     ]
     text = str(summary)
-    assert "target=1" in text and "target=2" in text
+    assert "target=1" in text
+    assert "target=2" in text
     assert "reference class '0'" in text
 
 
@@ -349,7 +350,7 @@ def test_all_zero_column_is_named():
     X, y = spector()
     X = X.assign(empty=0.0)
     model = fit_ml(X, y, max_iter=30)
-    with pytest.raises(SingularInformationError, match="empty.*zero on every row"):
+    with pytest.raises(SingularInformationError, match=r"empty.*zero on every row"):
         model.summary()
 
 
@@ -366,4 +367,6 @@ def test_weights_of_zero_drop_rows_from_nobs():
 
 def test_dataframe_y_name_reaches_the_summary():
     X, y = spector()
-    assert fit_ml(X, pd.Series(y.to_numpy(), name="passed")).summary().record.response_name == "passed"
+    model = fit_ml(X, pd.Series(y.to_numpy(), name="passed"))
+    assert model.summary().record.response_name == "passed"
+    assert "Dep. variable:                 passed" in str(model.summary())

@@ -100,6 +100,7 @@ def diagnose_separation(
     width = design.shape[1]
     n_features = len(feature_names)
     complete = separates_completely(constraints, np.ones(constraints.shape[1], bool))
+    per_feature: np.ndarray
     if complete:
         per_feature = minimal_separating_features(constraints, n_features, width)
     else:
