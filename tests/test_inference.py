@@ -370,3 +370,23 @@ def test_dataframe_y_name_reaches_the_summary():
     model = fit_ml(X, pd.Series(y.to_numpy(), name="passed"))
     assert model.summary().record.response_name == "passed"
     assert "Dep. variable:                 passed" in str(model.summary())
+
+
+def test_float32_input_gives_float64_statistics():
+    X, y = breast_cancer()
+    # Standardised, so that a float32 gradient can reach the default tol.
+    X = (X - X.mean()) / X.std()
+    single = LogisticRegression(C=np.inf).fit(X.to_numpy(np.float32), y).summary()
+    double = LogisticRegression(C=np.inf).fit(X.to_numpy(np.float64), y).summary()
+    assert single.bse.dtype == np.float64
+    # float32 data carry about 7 significant digits.
+    assert_allclose(single.bse, double.bse, rtol=1e-4)
+    assert_allclose(single.fit.loglik, double.fit.loglik, rtol=1e-5)
+
+
+def test_unpenalised_model_without_record_says_so():
+    X, y = spector()
+    model = fit_ml(X, y)
+    model.inference_ = None
+    with pytest.raises(ValueError, match="no inference record"):
+        model.summary()

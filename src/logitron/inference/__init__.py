@@ -104,6 +104,11 @@ def summarize_model(
 ) -> Summary:
     """``model.summary(...)``: refuse penalised fits, else summarise the record."""
     record = getattr(model, "inference_", None)
+    if record is None and np.isposinf(model.C):
+        raise ValueError(
+            "This model carries no inference record (inference_ is missing or "
+            "None): it was fitted or saved without one. Refit it to get a summary."
+        )
     if record is None:
         raise ValueError(
             f"summary() needs an unpenalised fit, but this model has C={model.C!r}. "

@@ -105,7 +105,7 @@ def diagnose_separation(
         per_feature = minimal_separating_features(constraints, n_features, width)
     else:
         support, direction = diverging_coordinates(constraints, direction)
-        per_feature = support.reshape(n_classes - 1, width).any(axis=0)
+        per_feature = np.any(support.reshape(n_classes - 1, width), axis=0)
     features = [feature_names[j] for j in np.flatnonzero(per_feature[:n_features])]
     separated = (
         np.ones(constraints.shape[0], dtype=bool)
