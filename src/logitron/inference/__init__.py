@@ -75,10 +75,7 @@ def record_fit(
     unit, loss = objective.unit, objective.loss
     feature_names = _feature_names(model, unit.n_features)
     raw = unit.forward(theta)
-    if raw.ndim == 1:
-        proba = np.column_stack([sigmoid(-raw), sigmoid(raw)])
-    else:
-        proba = loss.proba(raw)
+    proba = np.column_stack([sigmoid(-raw), sigmoid(raw)]) if raw.ndim == 1 else loss.proba(raw)
     weight = np.asarray(sample_weight, dtype=np.float64)
     separation = ""
     if not certified_identified(unit, y_index, weight, np.asarray(proba, np.float64)):
