@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from tests.cli_runner import assert_fails, assert_valid_image, run_cli, write_dataset
-
-HAS_STATISTICS = importlib.util.find_spec("logitron.inference") is not None
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +38,6 @@ def test_summary_of_a_penalised_model_lists_coefficients(trained: tuple[Path, Pa
     assert "no standard errors" in result.stdout
 
 
-@pytest.mark.skipif(not HAS_STATISTICS, reason="statistics (logitron.inference) not in this build")
 def test_summary_of_an_unpenalised_model_has_the_statistics_table(tmp_path: Path) -> None:
     data = tmp_path / "people.csv"
     write_dataset(data)

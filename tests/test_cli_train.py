@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -88,11 +87,8 @@ def test_train_reads_parquet(tmp_path: Path) -> None:
     np.testing.assert_allclose(logitron.load(model_path).coef_, reference.coef_, rtol=1e-12)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("logitron.formula") is None,
-    reason="the formula interface (logitron.formula) is not in this build",
-)
 def test_train_from_a_formula_then_predict(data: Path, tmp_path: Path) -> None:
+    pytest.importorskip("formulaic")
     model_path = tmp_path / "model.json"
     result = run_cli("train", data, "--formula", "label ~ x1 + scale(x2) + C(city)",
                      "-o", model_path)

@@ -150,7 +150,6 @@ def test_formula_round_trip_encodes_new_data_identically(tmp_path: Path) -> None
 
 
 def test_inference_record_round_trips(tmp_path: Path) -> None:
-    pytest.importorskip("logitron.inference", reason="statistics module not in this build")
     X, y = make_data()
     model: Any = LogisticRegression(C=np.inf).fit(X, y)
     loaded = round_trip(model, tmp_path)

@@ -8,7 +8,6 @@ that loads is a well-formed linear model whatever the file said.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from typing import Any
 
@@ -234,17 +233,12 @@ def _restore_formula(model: Any, formula: Any) -> None:
 
 
 def _decode_inference(plain: Any) -> Any:
-    try:
-        # Looked up at run time: statistics are an optional part of the estimator.
-        inference = importlib.import_module(f"{__package__}.inference")
-    except ImportError:
-        raise ModelFileError(
-            "the file holds statistics this logitron cannot read (no logitron.inference)"
-        ) from None
+    from .inference import FitInference
+
     record = decode_tree(plain)
     if not isinstance(record, dict):
         raise ModelFileError("'inference' must be an object")
-    return inference.FitInference.from_dict(record)
+    return FitInference.from_dict(record)
 
 
 def _decode_scaler(step: dict[str, Any]) -> Any:

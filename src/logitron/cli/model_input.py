@@ -135,12 +135,12 @@ class CliModel:
 
 
 def formula_functions() -> tuple[Any, Any]:
-    """``(logit, design_matrix)`` from ``logitron.formula``."""
+    """``(logit, design_matrix)`` from ``logitron.formula``, once formulaic
+    (an optional dependency) is known to be installed."""
+    from ..formula import design_matrix, logit
+
     try:
-        from ..formula import design_matrix, logit  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as error:
-        raise CliError(
-            f"formulas need logitron.formula and formulaic ({error}); "
-            "pip install 'logitron[formula]'"
-        ) from None
+        import formulaic  # noqa: F401
+    except ImportError:
+        raise CliError("formulas need formulaic: pip install 'logitron[formula]'") from None
     return logit, design_matrix

@@ -45,14 +45,14 @@ def run(args: argparse.Namespace) -> int:
     print(describe(model))
     print()
     estimator = model.estimator
-    if getattr(estimator, "inference_", None) is not None and hasattr(estimator, "summary"):
+    if getattr(estimator, "inference_", None) is not None:
         print(estimator.summary(alpha=args.alpha, cov_type=args.cov_type))
     else:
         print(coefficient_listing(model))
         print(
             "\nno standard errors: they need an unpenalised fit (train with --C inf)"
             if math.isfinite(float(estimator.C))
-            else "\nno standard errors: this logitron has no statistics module"
+            else "\nno standard errors: the model file holds no statistics record"
         )
     if hasattr(model.model, "steps"):
         print("\ncoefficients are per standard deviation of each feature (standardized)")
