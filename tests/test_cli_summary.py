@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def test_summary_of_an_unpenalised_model_has_the_statistics_table(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert "P>|z|" in result.stdout
     assert "x1" in result.stdout
+    assert re.search(r"Dep\. variable:\s+label\b", result.stdout)
     assert "0.05" in result.stdout  # the 90% interval's lower quantile label
 
 

@@ -276,9 +276,10 @@ def _fit_columns(
             raise DataError(f"{path}: no feature columns besides the target {target!r}")
     X = tables.numeric_matrix(path, frame, features)
     tables.require_complete(path, frame, target)
-    y = frame[target].to_numpy()
+    # A Series, not its values: the summary names the response after it.
+    y = frame[target]
     estimator = LogisticRegression(fit_intercept=not args.no_intercept, **_estimator_params(args))
-    class_weight = _resolve_class_weight(args.class_weight, y)
+    class_weight = _resolve_class_weight(args.class_weight, y.to_numpy())
     estimator.set_params(class_weight=class_weight)
     if args.standardize:
         scaler = StandardScaler().set_output(transform="pandas")
