@@ -52,7 +52,10 @@ class BinaryCrossEntropy:
         self, y: FloatArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         softplus, proba = log1pexp_and_sigmoid(raw)
-        return softplus - y * raw, proba - y
+        # In place: both arrays are fresh, and allocation is the cost here.
+        softplus -= y * raw
+        proba -= y
+        return softplus, proba
 
     def value_gradient_hessian(
         self, y: FloatArray, raw: FloatArray
@@ -60,7 +63,9 @@ class BinaryCrossEntropy:
         softplus, proba = log1pexp_and_sigmoid(raw)
         # p (1 - p) underflows gracefully to exp(-|z|) in both tails.
         curvature = proba * (1 - proba)
-        return softplus - y * raw, proba - y, curvature
+        softplus -= y * raw
+        proba -= y
+        return softplus, proba, curvature
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:

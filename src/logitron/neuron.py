@@ -81,7 +81,7 @@ class LinearUnit:
         grad_coef = self.data.rmatmul(grad_raw).T
         if not self.fit_intercept:
             return np.ascontiguousarray(grad_coef).ravel()
-        grad_intercept = np.sum(grad_raw, axis=0, dtype=np.float64)
+        grad_intercept = np.asarray(np.sum(grad_raw, axis=0, dtype=np.float64))
         return np.concatenate([grad_coef, grad_intercept[..., None]], axis=-1).ravel()
 
     def hessian(self, blocks: list[tuple[int, int, FloatArray]]) -> FloatArray:
@@ -89,30 +89,20 @@ class LinearUnit:
 
         ``blocks`` holds ``(k, l, h_kl)`` for ``k <= l`` where ``h_kl`` is the
         (weighted) pointwise ``d2J/dz_k dz_l``; ``X~ = [X | 1]`` with an
-        intercept. Returns the symmetric (n_params, n_params) Hessian.
+        intercept. Returns the symmetric (n_params, n_params) Hessian. All
+        blocks come from one pass over ``X`` (see ``weighted_grams``).
         """
         width = self.weight_shape[-1]
+        grams = self.data.weighted_grams(
+            [h for _, _, h in blocks], append_ones=self.fit_intercept
+        )
+        if len(blocks) == 1:
+            return grams[0]
         hessian = np.empty((self.n_params, self.n_params))
-        for k, l, h in blocks:  # noqa: E741 (l is the textbook index)
-            block = self._augmented_gram(h)
+        for (k, l, _), block in zip(blocks, grams, strict=True):  # noqa: E741
             rows = slice(k * width, (k + 1) * width)
             cols = slice(l * width, (l + 1) * width)
             hessian[rows, cols] = block
             if k != l:
                 hessian[cols, rows] = block.T
         return hessian
-
-    def _augmented_gram(self, h: FloatArray) -> FloatArray:
-        """``[[X.T diag(h) X, X.T h], [h.T X, sum(h)]]`` (the last row and
-        column only with an intercept)."""
-        gram = self.data.weighted_gram(h)
-        if not self.fit_intercept:
-            return gram
-        d = self.n_features
-        block = np.empty((d + 1, d + 1))
-        block[:d, :d] = gram
-        cross = self.data.rmatmul(h)
-        block[:d, d] = cross
-        block[d, :d] = cross
-        block[d, d] = np.sum(h, dtype=np.float64)
-        return block
