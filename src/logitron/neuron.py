@@ -18,6 +18,8 @@ last entry of each neuron's weights, as in scikit-learn's loss module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ._numerics import FloatArray
@@ -83,6 +85,47 @@ class LinearUnit:
             return np.ascontiguousarray(grad_coef).ravel()
         grad_intercept = np.asarray(np.sum(grad_raw, axis=0, dtype=np.float64))
         return np.concatenate([grad_coef, grad_intercept[..., None]], axis=-1).ravel()
+
+    def forward_backward(
+        self,
+        theta: FloatArray,
+        pointwise: Callable[[FloatArray, slice], FloatArray],
+    ) -> tuple[FloatArray, FloatArray]:
+        """``forward`` then ``backward`` through a per-sample map, in one pass.
+
+        ::
+
+            z        = X @ coef.T + intercept
+            r        = pointwise(z)                  # e.g. dJ/dz from the loss
+            gradient = backward(r)
+
+        ``pointwise(z[rows], rows)`` is called on consecutive blocks of
+        samples, so ``X`` is read once (see ``ArrayData.matmul_rmatmul``).
+        Returns ``(z, gradient)``.
+        """
+        n = self.data.n_samples
+        shape = (n,) if self.n_outputs == 1 else (n, self.n_outputs)
+        raw = np.empty(shape, dtype=self.data.dtype)
+        intercept = (
+            np.asarray(self.intercept(theta), dtype=raw.dtype)
+            if self.fit_intercept else None
+        )
+        r_sum = np.zeros(shape[1:])
+
+        def through_intercept(product: FloatArray, rows: slice) -> FloatArray:
+            if intercept is not None:
+                product += intercept
+            r = pointwise(product, rows)
+            r_sum[...] += np.sum(r, axis=0, dtype=np.float64)
+            return r
+
+        grad_coef = self.data.matmul_rmatmul(
+            self.coef(theta).T, through_intercept, out=raw
+        ).T
+        if not self.fit_intercept:
+            return raw, np.ascontiguousarray(grad_coef).ravel()
+        gradient = np.concatenate([grad_coef, r_sum[..., None]], axis=-1).ravel()
+        return raw, gradient
 
     def hessian(self, blocks: list[tuple[int, int, FloatArray]]) -> FloatArray:
         """Second-order chain rule: ``X~.T @ diag(h_kl) @ X~`` for each block.

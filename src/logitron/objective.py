@@ -28,6 +28,7 @@ instead of two.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -47,7 +48,9 @@ class Objective(Protocol):
 
     def value(self, theta: FloatArray) -> float: ...
 
-    def value_gradient(self, theta: FloatArray) -> tuple[float, FloatArray]: ...
+    def value_gradient(
+        self, theta: FloatArray, keep_curvature: bool = False
+    ) -> tuple[float, FloatArray]: ...
 
     def value_gradient_hessian(
         self, theta: FloatArray
@@ -66,6 +69,8 @@ class Objective(Protocol):
     def null_space(self) -> FloatArray | None: ...
 
     def gradient_floor(self) -> float: ...
+
+    def value_noise(self, value: float) -> float: ...
 
 
 class LogisticObjective:
@@ -110,21 +115,31 @@ class LogisticObjective:
         # this relative size, so it bounds what a stopping test can ask.
         self.precision = float(np.finfo(dtype).eps)
         self._gradient_floor: float | None = None
-        self._cached_theta: FloatArray | None = None
-        self._cached_raw: FloatArray | None = None
-        self._cached_value: float | None = None
-        self._cached_grad_raw: FloatArray | None = None
-        self._cached_curvature: FloatArray | None = None
+        # The last two points seen: a solver that tried theta + d and wants a
+        # line search back towards theta finds both z's here, and X @ d is
+        # their difference.
+        self._points: list[_Point] = []
 
-    # -- the raw prediction, cached -----------------------------------------
+    # -- the last point seen, cached -------------------------------------------
     def raw_prediction(self, theta: FloatArray) -> FloatArray:
         """``z = forward(theta)``, recomputed only for a new ``theta``."""
-        if self._is_cached(theta):
-            assert self._cached_raw is not None
-            return self._cached_raw
+        point = self._find(theta)
+        if point is not None:
+            assert point.raw is not None
+            return point.raw
         raw = self.unit.forward(theta)
         self.remember(theta, raw)
         return raw
+
+    def _find(self, theta: FloatArray) -> _Point | None:
+        for point in self._points:
+            if point.holds(theta):
+                return point
+        return None
+
+    def _keep(self, point: _Point) -> None:
+        others = [p for p in self._points if p is not point]
+        self._points = [point, *others[:1]]
 
     def remember(
         self,
@@ -141,27 +156,72 @@ class LogisticObjective:
         gradient then costs only the backward pass, the Hessian only its
         products.
         """
-        self._cached_theta = np.array(theta, copy=True)
-        self._cached_raw = raw
-        self._cached_value = value
-        self._cached_grad_raw = grad_raw
-        self._cached_curvature = curvature
+        self._keep(_Point(np.array(theta, copy=True), raw, value, grad_raw, curvature))
 
-    def _is_cached(self, theta: FloatArray) -> bool:
-        return self._cached_theta is not None and np.array_equal(
-            theta, self._cached_theta
-        )
+    def _pointwise(
+        self, raw: FloatArray, rows: slice, curvature: bool
+    ) -> tuple[float, FloatArray, FloatArray | None]:
+        """``(sum s/S * loss, s/S * dloss/dz, d2loss/dz2 or None)`` on ``rows``."""
+        if curvature:
+            loss, grad_raw, second = self.loss.value_gradient_hessian(self.y[rows], raw)
+        else:
+            (loss, grad_raw), second = self.loss.value_gradient(self.y[rows], raw), None
+        weight = self.weight[rows]
+        data_term = accurate_dot(weight, loss)
+        np.multiply(grad_raw, weight[:, None] if grad_raw.ndim == 2 else weight,
+                    out=grad_raw)
+        return data_term, grad_raw, second
 
-    def _value_grad_raw(self, theta: FloatArray) -> tuple[float, FloatArray]:
-        """``(J, s/S * dloss/dz)`` at ``theta``: the forward half of a gradient."""
-        raw = self.raw_prediction(theta)
-        if self._cached_value is not None and self._cached_grad_raw is not None:
-            return self._cached_value, self._cached_grad_raw
-        loss, grad_raw = self.loss.value_gradient(self.y, raw)
-        value = accurate_dot(self.weight, loss) + self._penalty_value(theta)
-        grad_raw = self._weighted(grad_raw, out=grad_raw)
-        self._cached_value, self._cached_grad_raw = value, grad_raw
-        return value, grad_raw
+    def _evaluate(self, theta: FloatArray, curvature: bool) -> _Point:
+        """The cached point at ``theta`` with ``J``, ``dJ/dtheta`` (and the
+        loss's curvature if asked), computing only what is missing.
+
+        A point whose ``z`` is known (a line search's) needs the loss and one
+        backward pass; a new point takes one fused forward-backward pass.
+        """
+        point = self._find(theta)
+        if point is not None and point.gradient is not None and (
+            point.curvature is not None or not curvature
+        ):
+            return point
+        if point is not None:
+            assert point.raw is not None
+            if point.grad_raw is None or (curvature and point.curvature is None):
+                data_term, grad_raw, second = self._pointwise(
+                    point.raw, slice(None), curvature
+                )
+                point.value = data_term + self._penalty_value(theta)
+                point.grad_raw, point.curvature = grad_raw, second
+            if point.gradient is not None:
+                return point
+            assert point.grad_raw is not None
+            point.gradient = self.unit.backward(point.grad_raw)
+        else:
+            n = self.unit.data.n_samples
+            shape = (n,) if self.unit.n_outputs == 1 else (n, self.unit.n_outputs)
+            grad_raw = np.empty(shape, dtype=self.unit.data.dtype)
+            second = np.empty_like(grad_raw) if curvature else None
+            data_term = 0.0
+
+            def pointwise(raw: FloatArray, rows: slice) -> FloatArray:
+                nonlocal data_term
+                block_term, grad_raw[rows], block_second = self._pointwise(
+                    raw, rows, curvature
+                )
+                data_term += block_term
+                if second is not None:
+                    second[rows] = block_second
+                return grad_raw[rows]
+
+            raw, gradient = self.unit.forward_backward(theta, pointwise)
+            point = _Point(
+                np.array(theta, copy=True), raw,
+                data_term + self._penalty_value(theta), grad_raw, second, gradient,
+            )
+            self._keep(point)
+        assert point.gradient is not None
+        self._add_penalty_gradient(theta, point.gradient)
+        return point
 
     # -- penalty on the coefficient part of theta ----------------------------
     def _penalty_value(self, theta: FloatArray) -> float:
@@ -182,43 +242,35 @@ class LogisticObjective:
     def value(self, theta: FloatArray) -> float:
         """``J(theta)`` without the L1 term (see ``nonsmooth_value``)."""
         raw = self.raw_prediction(theta)
-        if self._cached_value is not None:
-            return self._cached_value
+        point = self._find(theta)
+        if point is not None and point.value is not None:
+            return point.value
         data_term = accurate_dot(self.weight, self.loss.value(self.y, raw))
         return data_term + self._penalty_value(theta)
 
-    def value_gradient(self, theta: FloatArray) -> tuple[float, FloatArray]:
-        """``(J, dJ/dtheta)`` in one forward and one backward pass."""
-        value, grad_raw = self._value_grad_raw(theta)
-        gradient = self.unit.backward(grad_raw)
-        self._add_penalty_gradient(theta, gradient)
-        return value, gradient
+    def value_gradient(
+        self, theta: FloatArray, keep_curvature: bool = False
+    ) -> tuple[float, FloatArray]:
+        """``(J, dJ/dtheta)`` in one pass over ``X`` (forward and backward
+        fused), or only the backward pass when ``z`` at ``theta`` is known.
 
-    def _value_grad_raw_curvature(
-        self, theta: FloatArray
-    ) -> tuple[float, FloatArray, FloatArray]:
-        """``(J, s/S * dloss/dz, d2loss/dz2)`` at ``theta``, cached."""
-        raw = self.raw_prediction(theta)
-        if (
-            self._cached_value is not None
-            and self._cached_grad_raw is not None
-            and self._cached_curvature is not None
-        ):
-            return self._cached_value, self._cached_grad_raw, self._cached_curvature
-        loss, grad_raw, curvature = self.loss.value_gradient_hessian(self.y, raw)
-        value = accurate_dot(self.weight, loss) + self._penalty_value(theta)
-        grad_raw = self._weighted(grad_raw, out=grad_raw)
-        self._cached_value, self._cached_grad_raw = value, grad_raw
-        self._cached_curvature = curvature
-        return value, grad_raw, curvature
+        ``keep_curvature=True`` also caches the loss's second derivative, for
+        a Hessian at ``theta`` that a second-order solver may ask next.
+        """
+        point = self._evaluate(theta, keep_curvature)
+        assert point.value is not None and point.gradient is not None
+        return point.value, point.gradient.copy()
 
     def _value_gradient_curvature(
         self, theta: FloatArray
     ) -> tuple[float, FloatArray, FloatArray]:
-        value, grad_raw, curvature = self._value_grad_raw_curvature(theta)
-        gradient = self.unit.backward(grad_raw)
-        self._add_penalty_gradient(theta, gradient)
-        return value, gradient, curvature
+        point = self._evaluate(theta, curvature=True)
+        assert (
+            point.value is not None
+            and point.gradient is not None
+            and point.curvature is not None
+        )
+        return point.value, point.gradient.copy(), point.curvature
 
     def value_gradient_hessian(
         self, theta: FloatArray
@@ -237,16 +289,21 @@ class LogisticObjective:
     def value_gradient_hessp(
         self, theta: FloatArray
     ) -> tuple[float, FloatArray, Callable[[FloatArray], FloatArray]]:
-        """``(J, gradient, v -> H @ v)``; each product costs two passes over X
-        and no (p, p) matrix is formed."""
+        """``(J, gradient, v -> H @ v)``; each product costs one fused pass
+        over ``X`` and no (p, p) matrix is formed::
+
+            H @ v = backward(s/S * d2loss/dz2 * forward(v)) + (1-r)/(C S) * v_coef
+        """
         value, gradient, curvature = self._value_gradient_curvature(theta)
         penalty_diagonal = self._penalty_hessian_diagonal()
 
         def hessp(direction: FloatArray) -> FloatArray:
-            raw_direction = self.unit.forward(direction)
-            product = self.loss.hessian_product(curvature, raw_direction)
-            product = self._weighted(product, out=product)
-            return self.unit.backward(product) + penalty_diagonal * direction
+            def pointwise(raw_direction: FloatArray, rows: slice) -> FloatArray:
+                product = self.loss.hessian_product(curvature[rows], raw_direction)
+                return self._weighted(product, rows, out=product)
+
+            _, product = self.unit.forward_backward(direction, pointwise)
+            return product + penalty_diagonal * direction
 
         return value, gradient, hessp
 
@@ -256,7 +313,7 @@ class LogisticObjective:
             diag_coef[k, j]   = sum_i s_i/S * h_kk[i] * X[i, j]**2 + (1-r)/(C S)
             diag_intercept[k] = sum_i s_i/S * h_kk[i]
         """
-        _, _, curvature = self._value_grad_raw_curvature(theta)
+        _, _, curvature = self._value_gradient_curvature(theta)
         diagonal_curvature = np.column_stack(
             [h for k, l, h in self.loss.hessian_blocks(curvature) if k == l]  # noqa: E741
         )
@@ -273,9 +330,12 @@ class LogisticObjective:
         return diagonal.ravel() + self._penalty_hessian_diagonal()
 
     def _weighted(
-        self, per_sample: FloatArray, out: FloatArray | None = None
+        self, per_sample: FloatArray, rows: slice = slice(None),
+        out: FloatArray | None = None,
     ) -> FloatArray:
-        weight = self.weight[:, None] if per_sample.ndim == 2 else self.weight
+        weight = self.weight[rows]
+        if per_sample.ndim == 2:
+            weight = weight[:, None]
         return np.multiply(per_sample, weight, out=out)
 
     # -- what a stopping test can ask -----------------------------------------
@@ -283,10 +343,12 @@ class LogisticObjective:
         """Max-norm of ``dJ/dtheta`` below which it is rounding noise.
 
         Each gradient entry is a weighted mean of ``X[:, j] * dloss/dz``
-        computed in the dtype of ``X``; its rounding error is about
-        ``eps * rms(X[:, j])``. Float64 data puts this far below any useful
-        tolerance, so it is estimated (one pass over ``X``) for narrower
-        dtypes only.
+        computed in the dtype of ``X``, with ``|dloss/dz| <= 1``; its
+        rounding error is a few ``eps * rms(X[:, j])``. Float64 data put
+        this far below any useful tolerance, so it is estimated (one pass
+        over ``X``) for narrower dtypes only. An estimate on the low side is
+        harmless: a solver that cannot reach it stops when ``J`` stops
+        decreasing above its rounding level.
         """
         if self._gradient_floor is None:
             if self.precision >= np.finfo(np.float64).eps * 2:
@@ -294,7 +356,7 @@ class LogisticObjective:
                 scale = max(float(np.max(rms, initial=0.0)), 1.0)
             else:
                 scale = 1.0
-            self._gradient_floor = 16 * self.precision * scale
+            self._gradient_floor = 2 * self.precision * scale
         return self._gradient_floor
 
     def value_noise(self, value: float) -> float:
@@ -367,9 +429,9 @@ class LineFunction:
         self.theta = theta
         self.direction = direction
         self.curvature = curvature
-        self.raw = objective.raw_prediction(theta)
-        self.raw_direction = objective.unit.forward(direction)
         self._coef_direction = objective.unit.coef(direction)
+        self._raw: FloatArray | None = None
+        self._raw_direction: FloatArray | None = None
         self._trial: tuple[float, FloatArray, FloatArray] | None = None
         self._trial_loss: (
             tuple[float, FloatArray] | tuple[float, FloatArray, FloatArray] | None
@@ -378,6 +440,26 @@ class LineFunction:
     def value_noise(self, value: float) -> float:
         """Changes of ``phi`` smaller than this are rounding noise."""
         return self.objective.value_noise(value)
+
+    # z(theta) and X @ d are fetched on the first trial step, not before: a
+    # solver whose first trial (computed by value_gradient) is accepted never
+    # pays for them.
+    @property
+    def raw(self) -> FloatArray:
+        if self._raw is None:
+            self._raw = self.objective.raw_prediction(self.theta)
+        return self._raw
+
+    @property
+    def raw_direction(self) -> FloatArray:
+        if self._raw_direction is None:
+            raw = self.raw
+            trial = self.objective._find(self.theta + self.direction)
+            if trial is not None and trial.raw is not None:
+                self._raw_direction = trial.raw - raw
+            else:
+                self._raw_direction = self.objective.unit.forward(self.direction)
+        return self._raw_direction
 
     def _raw_at(self, step: float) -> tuple[FloatArray, FloatArray]:
         if self._trial is not None and self._trial[0] == step:
@@ -425,3 +507,18 @@ class LineFunction:
                 np.vdot(obj.unit.coef(theta), self._coef_direction)
             )
         return value, derivative
+
+
+@dataclass
+class _Point:
+    """What the objective knows about the last ``theta`` it saw."""
+
+    theta: FloatArray | None
+    raw: FloatArray | None
+    value: float | None = None
+    grad_raw: FloatArray | None = None
+    curvature: FloatArray | None = None
+    gradient: FloatArray | None = None
+
+    def holds(self, theta: FloatArray) -> bool:
+        return self.theta is not None and np.array_equal(theta, self.theta)

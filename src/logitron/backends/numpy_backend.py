@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,13 @@ from .._numerics import FloatArray
 # rank-k update runs at matrix-matrix speed.
 _BLOCK_BYTES = 2**21
 _MIN_BLOCK_ROWS = 256
+# Blocks of the fused forward-backward pass: X[rows] must still be in cache
+# when X[rows].T @ r reads it again, after the n-sized work on the block.
+# Measured (value and gradient, one thread, AMD EPYC): 200,000 x 100 takes
+# 23 ms with 1 MiB blocks, 26 ms with 4 MiB and 34 ms unblocked; 100,000 x
+# 20 takes 2.5 / 2.1 / 3.9 ms; a 5-class softmax on 50,000 x 50 11 / 15 /
+# 22 ms.
+_FUSED_BLOCK_BYTES = 2**21
 
 
 class ArrayData:
@@ -40,6 +47,45 @@ class ArrayData:
         """``X.T @ r`` as float64."""
         product = self.X.T @ r.astype(self.dtype, copy=False)
         return np.asarray(product, dtype=np.float64)
+
+    def matmul_rmatmul(
+        self,
+        v: FloatArray,
+        pointwise: Callable[[FloatArray, slice], FloatArray],
+        out: FloatArray,
+    ) -> FloatArray:
+        """``X.T @ pointwise(X @ v)`` in one pass over ``X``.
+
+        ``X`` is read in blocks of rows small enough to stay in cache between
+        the two products, so the pair costs one read of ``X`` from memory
+        instead of two. For each block ``rows``, ``out[rows] = X[rows] @ v``
+        (in the dtype of ``X``) is handed to ``pointwise(out[rows], rows)``,
+        which may modify it in place and returns the block's ``r``; the
+        result ``sum over blocks of X[rows].T @ r`` is float64 (each block's
+        product in the dtype of ``X``).
+
+        Sparse ``X`` takes two whole passes with a single block: its products
+        are bound by scattered reads, not by streaming X from memory, and
+        blocks only add overhead (100,000 x 20,000 CSR at 0.1%: 7.8 ms whole,
+        9.8 ms in 1 MiB blocks).
+        """
+        v = v.astype(self.dtype, copy=False)
+        if self.is_sparse:
+            out[...] = self.X @ v
+            r = pointwise(out, slice(None))
+            return np.asarray(self.X.T @ r.astype(self.dtype, copy=False), dtype=np.float64)
+        X = self.X
+        n_outputs = v.shape[1] if v.ndim == 2 else 1
+        # Bytes per row: the row of X and the n-sized work done on it.
+        row_bytes = self.n_features * X.itemsize + 4 * n_outputs * 8
+        rows = int(max(_MIN_BLOCK_ROWS, _FUSED_BLOCK_BYTES // row_bytes))
+        total = np.zeros((self.n_features, *v.shape[1:]))
+        for start in range(0, self.n_samples, rows):
+            block = slice(start, start + rows)
+            product = np.matmul(X[block], v, out=out[block])
+            r = pointwise(product, block)
+            total += X[block].T @ r.astype(self.dtype, copy=False)
+        return total
 
     def weighted_gram(self, h: FloatArray) -> FloatArray:
         """``X.T @ diag(h) @ X`` as a dense float64 (d, d) array."""

@@ -31,14 +31,17 @@ def lbfgs(
            at the start and gamma = (s @ y) / (y @ D^-1 @ y), Eq. 7.20 in
            the metric of D
         3. t by a strong-Wolfe line search (Algorithms 3.5-3.6); t = 1 is
-           tried first, which L-BFGS usually accepts
-        4. theta = theta + t d;  g = gradient at theta (the line search's
-           last trial already holds z and dJ/dz: one backward pass)
+           tried first, with the value and gradient at theta + d from one
+           fused pass over X, and L-BFGS usually accepts it
+        4. theta = theta + t d;  g = gradient at theta (already known for
+           t = 1; otherwise the line search's last trial holds z and dJ/dz,
+           and one backward pass remains)
         5. keep (s, y) when s @ y > 0 (the Wolfe curvature condition
            guarantees it; rounding may not), dropping the oldest pair
 
-    Cost per iteration: one pass over ``X`` for ``X @ d`` and one for the
-    gradient, plus O(n) per extra line-search trial.
+    Cost per iteration: one pass over ``X`` when t = 1 is accepted; a
+    line search that moves on costs O(n) per trial (X @ d is the difference
+    of the two cached z's) and one more pass for the final gradient.
 
     The diagonal ``D`` (one pass over ``X``, once) makes the iterates
     independent of the scale of each feature: without it, features spanning
@@ -69,11 +72,14 @@ def lbfgs(
             pairs.clear()
             direction = -inverse_diagonal * gradient
             slope = float(gradient @ direction)
-        # The first direction -D^-1 g is a Jacobi-Newton step: try it whole.
-        first_step = 1.0
-        # 3. line search
+        # 3. line search, its first trial t = 1 by a fused value-and-gradient
+        # pass: when accepted (the rule), the iteration reads X once
+        trial = theta + direction
+        trial_value, trial_gradient = objective.value_gradient(trial)
         line = objective.line(theta, direction)
-        step = strong_wolfe(line, value, slope, step=first_step)
+        step = strong_wolfe(
+            line, value, slope, first=(trial_value, float(trial_gradient @ direction))
+        )
         if not step.success:
             if pairs:
                 pairs.clear()  # retry once along -D^-1 g
@@ -86,7 +92,7 @@ def lbfgs(
                 )
             return _stalled(theta, iteration - 1, history, gradient_max, tol)
         # 4. move
-        new_theta = line.point(step.step)
+        new_theta = trial if step.step == 1.0 else line.point(step.step)
         new_value, new_gradient = objective.value_gradient(new_theta)
         # 5. memory update
         s = new_theta - theta

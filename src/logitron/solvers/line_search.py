@@ -37,6 +37,7 @@ def backtracking_armijo(
     c1: float = 1e-4,
     shrink: float = 0.5,
     max_halvings: int = 60,
+    first: float | None = None,
 ) -> StepResult:
     """Largest ``t = step * shrink**k`` with sufficient decrease (Armijo).
 
@@ -52,11 +53,15 @@ def backtracking_armijo(
 
     Each trial evaluates ``phi'`` too: it shares the pass over the loss, and
     the accepted trial's ``J`` and ``dJ/dz`` stay cached for the gradient
-    the caller computes next.
+    the caller computes next. ``first``, if given, is ``phi(step)`` already
+    evaluated by the caller.
     """
     noise = line.value_noise(value0)
     for _ in range(max_halvings):
-        value, _ = line.value_derivative(step)
+        if first is not None:
+            value, first = first, None
+        else:
+            value, _ = line.value_derivative(step)
         if value <= value0 + c1 * step * slope0 or (
             value <= value0 + noise and -slope0 * step <= noise
         ):
@@ -73,6 +78,7 @@ def strong_wolfe(
     c1: float = 1e-4,
     c2: float = 0.9,
     max_evaluations: int = 30,
+    first: tuple[float, float] | None = None,
 ) -> StepResult:
     """A step satisfying the strong Wolfe conditions.
 
@@ -89,6 +95,8 @@ def strong_wolfe(
     cached for the next gradient.
 
     The curvature condition keeps ``s @ y > 0`` in quasi-Newton updates.
+    ``first``, if given, is ``(phi(step), phi'(step))`` already evaluated by
+    the caller.
     """
     noise = line.value_noise(value0)
 
@@ -106,7 +114,10 @@ def strong_wolfe(
     evaluations = 0
     # 1. Bracketing (Algorithm 3.5).
     while evaluations < max_evaluations:
-        value, slope = line.value_derivative(step)
+        if first is not None:
+            (value, slope), first = first, None
+        else:
+            value, slope = line.value_derivative(step)
         evaluations += 1
         if not np.isfinite(value):
             # The step left the domain of finite values: retreat.
@@ -145,6 +156,8 @@ def _zoom(
     ``(t, phi, phi')`` triple, ``low`` the best point so far) until a trial
     meets both Wolfe conditions."""
     for _ in range(max_evaluations):
+        if abs(high[0] - low[0]) <= 1e-12 * max(abs(low[0]), abs(high[0])):
+            break  # the bracket has shrunk to rounding: no better step exists
         step = _cubic_minimiser(low, high)
         value, slope = line.value_derivative(step)
         if not sufficient(step, value, slope) or value >= low[1]:

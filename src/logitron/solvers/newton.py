@@ -121,8 +121,11 @@ def newton_cholesky(
                 "Newton decrement below the rounding error of the objective: "
                 "optimal to the precision of the data", history,
             )
-        # 5. step length
-        step = backtracking_armijo(line, value, -decrement)
+        # 5. step length; the full step t = 1 first, by one fused pass that
+        # leaves the gradient (and the curvature for a next Hessian) cached
+        trial = theta + direction
+        trial_value, _ = objective.value_gradient(trial, keep_curvature=True)
+        step = backtracking_armijo(line, value, -decrement, first=trial_value)
         if not step.success:
             return SolverResult(
                 theta, False, iteration - 1,
@@ -130,10 +133,10 @@ def newton_cholesky(
                 "problem may be badly scaled (standardise the features)", history,
             )
         # 6. update; after a damped step H has changed too much to be reused
-        theta = line.point(step.step)
+        theta = trial if step.step == 1.0 else line.point(step.step)
         last_decrement, last_was_newton = decrement, fresh
         if step.step == 1.0:
-            value, gradient = objective.value_gradient(theta)
+            value, gradient = objective.value_gradient(theta, keep_curvature=True)
             fresh = False
         else:
             value, gradient, hessian = objective.value_gradient_hessian(theta)

@@ -76,8 +76,10 @@ def trust_region_newton_cg(
         # because r = -g - H @ s
         gs = float(gradient @ step)
         predicted = -0.5 * (gs - float(residual @ step))
-        line = objective.line(theta, step, curvature=True)
-        new_value, _ = line.value_derivative(1.0)
+        # One fused pass gives J, its gradient and curvature at the trial
+        # point; all are kept for the next iteration if it is accepted.
+        trial = theta + step
+        new_value, _ = objective.value_gradient(trial, keep_curvature=True)
         actual = value - new_value
         step_norm = float(np.sqrt(step @ (diagonal * step)))
         if iteration == 1:
@@ -92,11 +94,11 @@ def trust_region_newton_cg(
         radius = _update_radius(radius, actual, predicted, alpha * step_norm)
         # 4. accept or reject
         if actual > _ETA0 * predicted and np.isfinite(new_value):
-            theta = line.point(1.0)
+            theta = trial
             value, gradient, hessp = objective.value_gradient_hessp(theta)
             diagonal = _safe_diagonal(objective.hessian_diagonal(theta))
             gradient_max = float(np.max(np.abs(gradient), initial=0.0))
-        elif predicted <= line.value_noise(value):
+        elif predicted <= objective.value_noise(value):
             return SolverResult(
                 theta, True, iteration,
                 "the model predicts no decrease above rounding error: optimal "
