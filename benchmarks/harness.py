@@ -166,7 +166,8 @@ def run_once(
         process.kill()
     process.join()
     if message is None:
-        error = "timeout" if process.exitcode is not None and process.exitcode < 0 else (
+        killed = process.exitcode is not None and process.exitcode < 0
+        error = f"over {timeout:.0f} s" if killed else (
             f"child exited with code {process.exitcode}"
         )
         return Run(fitter, tol, None, None, error=error)

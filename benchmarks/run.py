@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         wanted = set(args.solvers.split(","))
         fitters = [f for f in fitters if f.label.replace(" ", ":") in wanted
                    or f.solver in wanted]
-    repeats = 1 if args.quick else args.repeats
+    repeats = args.repeats
     started = time.perf_counter()
     summaries: list[list[str]] = []
     details: list[list[str]] = []
@@ -62,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ):
                 results.append(Run(fitter, None, None, None, error="skipped: p x p"))
                 continue
-            budget = min(args.max_seconds, max(args.min_seconds, 30 * fastest))
+            # A fit 20 times slower than the fastest so far has lost anyway.
+            budget = min(args.max_seconds, max(args.min_seconds, 20 * fastest))
             best, _ = time_to_gap(
                 problem, fitter, meter, args.threads, budget, repeats,
                 measure_memory=not args.no_memory, clock=args.clock,
@@ -90,10 +91,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads")
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                         help="process CPU time (default) or wall time")
-    parser.add_argument("--repeats", type=int, default=3, help="timings per fit")
-    parser.add_argument("--min-seconds", type=float, default=10.0)
-    parser.add_argument("--max-seconds", type=float, default=60.0,
-                        help="time budget of one fit")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="extra timed runs of the chosen tolerance")
+    parser.add_argument("--min-seconds", type=float, default=3.0,
+                        help="a fit may always run this long")
+    parser.add_argument("--max-seconds", type=float, default=30.0,
+                        help="a fit never runs longer")
     parser.add_argument("--no-memory", action="store_true",
                         help="skip the traced-memory run")
     parser.add_argument("--output", help="also write the Markdown to this file")

@@ -135,11 +135,12 @@ ProblemFactory = Callable[[], Problem]
 
 
 def _dense(
-    name: str, n: int, d: int, C: float, description: str, **kwargs: Any
+    name: str, n: int, d: int, C: float, description: str,
+    dtype: type = np.float64, **kwargs: Any,
 ) -> tuple[str, ProblemFactory]:
     def make() -> Problem:
         X, y = dense_data(n, d, **kwargs)
-        return Problem(name, X, y, C, description)
+        return Problem(name, X.astype(dtype, copy=False), y, C, description)
 
     return name, make
 
@@ -170,6 +171,10 @@ BENCHMARK_PROBLEMS: dict[str, ProblemFactory] = dict(
         _dense("dense-100kx20-noreg", 100_000, 20, INF, "dense 100,000 x 20"),
         _dense("dense-200kx100", 200_000, 100, 1.0, "dense 200,000 x 100"),
         _dense("dense-200kx100-noreg", 200_000, 100, INF, "dense 200,000 x 100"),
+        _dense(
+            "dense-200kx100-f32", 200_000, 100, 1.0, "dense 200,000 x 100, float32",
+            dtype=np.float32,
+        ),
         _dense("dense-20kx1000", 20_000, 1_000, 1.0, "dense 20,000 x 1,000"),
         _dense("dense-20kx1000-noreg", 20_000, 1_000, INF, "dense 20,000 x 1,000"),
         _dense("wide-2kx5000", 2_000, 5_000, 1.0, "dense 2,000 x 5,000 (d > n)"),

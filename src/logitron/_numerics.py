@@ -100,7 +100,7 @@ def logsumexp(z: FloatArray, axis: int = -1) -> FloatArray:
     so every exponential has a non-positive argument.
     """
     z = np.asarray(z)
-    m = np.max(z, axis=axis, keepdims=True)
+    m = _max(z, axis)
     out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
     return np.squeeze(out, axis=axis)
 
@@ -108,9 +108,46 @@ def logsumexp(z: FloatArray, axis: int = -1) -> FloatArray:
 def softmax(z: FloatArray, axis: int = -1) -> FloatArray:
     """``exp(z) / sum(exp(z), axis)``, computed as ``exp(z - max(z)) / sum``."""
     z = np.asarray(z)
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    e = np.exp(z - _max(z, axis))
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
+
+
+def logsumexp_and_softmax(z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``(logsumexp(z, axis=1), softmax(z, axis=1))`` of a 2-D ``z`` from one
+    set of exponentials::
+
+        m = max(z, axis=1);  e = exp(z - m);  s = sum(e, axis=1)
+        logsumexp = m + log(s);  softmax = e / s
+
+    The softmax cross-entropy needs both at every iterate; the row sum is a
+    product with a vector of ones (BLAS), several times faster than a numpy
+    reduction along a short last axis.
+    """
+    z = np.asarray(z)
+    m = _max(z, 1)
+    e = np.subtract(z, m)
+    np.exp(e, out=e)
+    total = e @ np.ones(e.shape[1], dtype=e.dtype)
+    e /= total[:, None]
+    lse = np.log(total)
+    lse += m[:, 0]
+    return lse, e
+
+
+def _max(z: FloatArray, axis: int) -> FloatArray:
+    """``np.max(z, axis, keepdims=True)``, exactly.
+
+    For a 2-D array along its last axis (K classes per sample) it is a
+    running maximum over the K columns: numpy's reduction along a short
+    contiguous axis costs ten times more.
+    """
+    if z.ndim == 2 and axis in (1, -1) and z.shape[0] > 0 and z.shape[1] > 0:
+        m = z[:, :1].copy()
+        for k in range(1, z.shape[1]):
+            np.maximum(m, z[:, k : k + 1], out=m)
+        return m
+    return np.max(z, axis=axis, keepdims=True)
 
 
 def accurate_sum(values: FloatArray) -> float:

@@ -26,6 +26,7 @@ from ._numerics import (
     log1pexp,
     log1pexp_and_sigmoid,
     logsumexp,
+    logsumexp_and_softmax,
     sigmoid,
     softmax,
 )
@@ -104,7 +105,7 @@ class SoftmaxCrossEntropy:
         self, y: FloatArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         loss, proba = self._value_proba(y, raw)
-        proba[np.arange(len(y)), y.astype(np.intp)] -= 1
+        proba.ravel()[_label_index(proba, y)] -= 1
         return loss, proba
 
     def value_gradient_hessian(
@@ -112,22 +113,26 @@ class SoftmaxCrossEntropy:
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         loss, proba = self._value_proba(y, raw)
         gradient = proba.copy()
-        gradient[np.arange(len(y)), y.astype(np.intp)] -= 1
+        gradient.ravel()[_label_index(gradient, y)] -= 1
         return loss, gradient, proba
 
     @staticmethod
     def _value_proba(y: FloatArray, raw: FloatArray) -> tuple[FloatArray, FloatArray]:
-        # One logsumexp gives both the loss and the probabilities.
-        lse = logsumexp(raw, axis=1)
-        proba = np.exp(raw - lse[:, None])
-        return lse - _take_label(raw, y), proba
+        # One set of exponentials gives both the loss and the probabilities.
+        lse, proba = logsumexp_and_softmax(raw)
+        lse -= _take_label(raw, y)
+        return lse, proba
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
         """``(diag(p) - p p^T) v`` for each sample, with ``curvature = p``."""
         p, v = curvature, raw_direction
         pv = p * v
-        return pv - p * np.sum(pv, axis=1, keepdims=True)
+        # The row sum as a product with ones: a reduction along the short
+        # class axis is several times slower.
+        row_sum = pv @ np.ones(pv.shape[1], dtype=pv.dtype)
+        pv -= p * row_sum[:, None]
+        return pv
 
     @staticmethod
     def hessian_blocks(curvature: FloatArray) -> Iterator[tuple[int, int, FloatArray]]:
@@ -149,3 +154,9 @@ class SoftmaxCrossEntropy:
 
 def _take_label(raw: FloatArray, y: FloatArray) -> FloatArray:
     return raw[np.arange(len(y)), y.astype(np.intp)]
+
+
+def _label_index(array: FloatArray, y: FloatArray) -> np.ndarray:
+    """Flat indices of ``array[i, y[i]]`` in a C-ordered (n, K) ``array``
+    (flat indexing is twice as fast as a pair of index arrays)."""
+    return np.arange(0, array.size, array.shape[1]) + y.astype(np.intp)

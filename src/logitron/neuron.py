@@ -116,7 +116,10 @@ class LinearUnit:
             if intercept is not None:
                 product += intercept
             r = pointwise(product, rows)
-            r_sum[...] += np.sum(r, axis=0, dtype=np.float64)
+            if intercept is not None:
+                # Column sums as a product with ones: numpy's reduction down
+                # a (rows, K) block is ten times slower.
+                r_sum[...] += np.ones(len(r)) @ r
             return r
 
         grad_coef = self.data.matmul_rmatmul(
