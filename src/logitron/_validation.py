@@ -98,7 +98,9 @@ def check_weights(
         weight = weight * per_class[y_index]
     if np.sum(weight) <= 0:
         raise ValueError("The sample weights sum to zero: there is nothing to fit.")
-    weighted_classes = np.unique(y_index[weight > 0])
+    # A count per class is O(n); np.unique would sort.
+    weighted_counts = np.bincount(y_index[weight > 0], minlength=len(classes))
+    weighted_classes = np.flatnonzero(weighted_counts)
     if len(weighted_classes) < 2:
         raise ValueError(
             "Logistic regression needs samples of at least 2 classes with non-zero "
@@ -109,7 +111,10 @@ def check_weights(
 
 def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(classes, y_index)`` with ``classes[y_index] == y``; >= 2 classes."""
-    classes, y_index = np.unique(y, return_inverse=True)
+    # np.unique(y, return_inverse=True) sorts all of y; finding each label
+    # among the few sorted classes is several times faster.
+    classes = np.unique(y)
+    y_index = np.searchsorted(classes, y)
     if len(classes) < 2:
         raise ValueError(
             "Logistic regression needs samples of at least 2 classes in the data; "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -18,7 +20,12 @@ from .exceptions import PerfectSeparationWarning
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
-from .solvers import SOLVERS, IterationInfo, SolverOptions
+from .solvers import (
+    SOLVERS,
+    IterationInfo,
+    SolverOptions,
+    choose_solver,
+)
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -150,7 +157,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         weight = _validation.check_weights(
             X, y_index, classes, sample_weight, self.class_weight
         )
-        solver_name = self._resolve_solver()
+        solver_name = self._resolve_solver(X, n_classes=len(classes))
         solver = SOLVERS[solver_name]
         if self.l1_ratio > 0 and self.C != np.inf and not solver.handles_l1:
             raise ValueError(
@@ -163,7 +170,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             tol=solver.default_tol if self.tol is None else float(self.tol),
             max_iter=solver.default_max_iter if self.max_iter is None else self.max_iter,
             learning_rate=float(self.learning_rate),
-            callback=self._print_progress if self.verbose else None,
+            callback=partial(self._print_progress, solver_name) if self.verbose else None,
         )
         theta0 = self._initial_theta(objective.unit, classes)
         result = solver.minimize(objective, theta0, options)
@@ -196,10 +203,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             warnings.warn(result.message, ConvergenceWarning, stacklevel=2)
         return self
 
-    def _resolve_solver(self) -> str:
+    def _resolve_solver(self, X: Any, n_classes: int) -> str:
         if self.solver != "auto":
             return str(self.solver)
-        return "newton"
+        return choose_solver(
+            n_samples=X.shape[0], n_features=X.shape[1], n_classes=n_classes,
+            is_sparse=sp.issparse(X), dtype=X.dtype,
+            l1=self.l1_ratio > 0 and self.C != np.inf,
+        )
 
     def _objective(
         self, X: Any, y_index: np.ndarray, weight: FloatArray, n_classes: int
@@ -247,9 +258,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             else np.zeros(len(coef), dtype=dtype)
         )
 
-    def _print_progress(self, info: IterationInfo) -> None:
+    def _print_progress(self, solver_name: str, info: IterationInfo) -> None:
         print(
-            f"[{self._resolve_solver()}] iter {info.iteration:5d}  "
+            f"[{solver_name}] iter {info.iteration:5d}  "
             f"cost {info.value:.10g}  max|grad| {info.gradient_max:.3e}"
         )
 

@@ -56,8 +56,9 @@ class BinaryCrossEntropy:
     def value_gradient(
         self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        loss, proba = logistic_loss_and_sigmoid(y, raw)
-        return loss, proba - y
+        loss, gradient = logistic_loss_and_sigmoid(y, raw)
+        gradient -= y  # in place: the array is fresh, and allocation is the cost here
+        return loss, gradient
 
     def value_gradient_hessian(
         self, y: LabelArray, raw: FloatArray
@@ -104,7 +105,7 @@ class SoftmaxCrossEntropy:
         self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         loss, proba = softmax_loss_and_proba(y, raw)
-        proba[np.arange(len(y)), y.astype(np.intp)] -= 1
+        proba.ravel()[_label_index(proba, y)] -= 1
         return loss, proba
 
     def value_gradient_hessian(
@@ -112,7 +113,7 @@ class SoftmaxCrossEntropy:
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         loss, proba = softmax_loss_and_proba(y, raw)
         gradient = proba.copy()
-        gradient[np.arange(len(y)), y.astype(np.intp)] -= 1
+        gradient.ravel()[_label_index(gradient, y)] -= 1
         return loss, gradient, proba
 
     @staticmethod
@@ -120,7 +121,11 @@ class SoftmaxCrossEntropy:
         """``(diag(p) - p p^T) v`` for each sample, with ``curvature = p``."""
         p, v = curvature, raw_direction
         pv = p * v
-        return pv - p * np.sum(pv, axis=1, keepdims=True)
+        # The row sum as a product with ones: a reduction along the short
+        # class axis is several times slower.
+        row_sum = pv @ np.ones(pv.shape[1], dtype=pv.dtype)
+        pv -= p * row_sum[:, None]
+        return pv
 
     @staticmethod
     def hessian_blocks(curvature: FloatArray) -> Iterator[tuple[int, int, FloatArray]]:
@@ -139,3 +144,8 @@ class SoftmaxCrossEntropy:
         """Class probabilities, ``softmax(z)`` along the class axis."""
         return softmax(raw, axis=1)
 
+
+def _label_index(array: FloatArray, y: FloatArray) -> np.ndarray:
+    """Flat indices of ``array[i, y[i]]`` in a C-ordered (n, K) ``array``
+    (flat indexing is twice as fast as a pair of index arrays)."""
+    return np.arange(0, array.size, array.shape[1]) + y.astype(np.intp)

@@ -18,6 +18,8 @@ last entry of each neuron's weights, as in scikit-learn's loss module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ._numerics import FloatArray
@@ -84,35 +86,69 @@ class LinearUnit:
         grad_intercept = np.asarray(np.sum(grad_raw, axis=0, dtype=np.float64))
         return np.concatenate([grad_coef, grad_intercept[..., None]], axis=-1).ravel()
 
+    def forward_backward(
+        self,
+        theta: FloatArray,
+        pointwise: Callable[[FloatArray, slice], FloatArray],
+    ) -> tuple[FloatArray, FloatArray]:
+        """``forward`` then ``backward`` through a per-sample map, in one pass.
+
+        ::
+
+            z        = X @ coef.T + intercept
+            r        = pointwise(z)                  # e.g. dJ/dz from the loss
+            gradient = backward(r)
+
+        ``pointwise(z[rows], rows)`` is called on consecutive blocks of
+        samples, so ``X`` is read once (see ``ArrayData.matmul_rmatmul``).
+        Returns ``(z, gradient)``.
+        """
+        n = self.data.n_samples
+        shape = (n,) if self.n_outputs == 1 else (n, self.n_outputs)
+        raw = np.empty(shape, dtype=self.data.dtype)
+        intercept = (
+            np.asarray(self.intercept(theta), dtype=raw.dtype)
+            if self.fit_intercept else None
+        )
+        r_sum = np.zeros(shape[1:])
+
+        def through_intercept(product: FloatArray, rows: slice) -> FloatArray:
+            if intercept is not None:
+                product += intercept
+            r = pointwise(product, rows)
+            if intercept is not None:
+                # Column sums as a product with ones: numpy's reduction down
+                # a (rows, K) block is ten times slower.
+                r_sum[...] += np.ones(len(r)) @ r
+            return r
+
+        grad_coef = self.data.matmul_rmatmul(
+            self.coef(theta).T, through_intercept, out=raw
+        ).T
+        if not self.fit_intercept:
+            return raw, np.ascontiguousarray(grad_coef).ravel()
+        gradient = np.concatenate([grad_coef, r_sum[..., None]], axis=-1).ravel()
+        return raw, gradient
+
     def hessian(self, blocks: list[tuple[int, int, FloatArray]]) -> FloatArray:
         """Second-order chain rule: ``X~.T @ diag(h_kl) @ X~`` for each block.
 
         ``blocks`` holds ``(k, l, h_kl)`` for ``k <= l`` where ``h_kl`` is the
         (weighted) pointwise ``d2J/dz_k dz_l``; ``X~ = [X | 1]`` with an
-        intercept. Returns the symmetric (n_params, n_params) Hessian.
+        intercept. Returns the symmetric (n_params, n_params) Hessian. All
+        blocks come from one pass over ``X`` (see ``weighted_grams``).
         """
         width = self.weight_shape[-1]
+        grams = self.data.weighted_grams(
+            [h for _, _, h in blocks], append_ones=self.fit_intercept
+        )
+        if len(blocks) == 1:
+            return grams[0]
         hessian = np.empty((self.n_params, self.n_params))
-        for k, l, h in blocks:  # noqa: E741 (l is the textbook index)
-            block = self._augmented_gram(h)
+        for (k, l, _), block in zip(blocks, grams, strict=True):  # noqa: E741
             rows = slice(k * width, (k + 1) * width)
             cols = slice(l * width, (l + 1) * width)
             hessian[rows, cols] = block
             if k != l:
                 hessian[cols, rows] = block.T
         return hessian
-
-    def _augmented_gram(self, h: FloatArray) -> FloatArray:
-        """``[[X.T diag(h) X, X.T h], [h.T X, sum(h)]]`` (the last row and
-        column only with an intercept)."""
-        gram = self.data.weighted_gram(h)
-        if not self.fit_intercept:
-            return gram
-        d = self.n_features
-        block = np.empty((d + 1, d + 1))
-        block[:d, :d] = gram
-        cross = self.data.rmatmul(h)
-        block[:d, d] = cross
-        block[d, :d] = cross
-        block[d, d] = np.sum(h, dtype=np.float64)
-        return block

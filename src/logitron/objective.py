@@ -20,13 +20,15 @@ Derivatives (backpropagation through the unit)::
     d2J/dθ2 = X~.T @ diag(s/S * d2loss/dz2) @ X~ + (1 - r)/(C S) * I_coef
 
 The objective caches the raw prediction ``z`` of the last point it saw, so a
-line search that moved along ``z + t * X @ d`` hands its ``z`` over and the
-next gradient costs one pass over ``X`` instead of two.
+line search that moved along ``z + t * X @ d`` hands its ``z`` (and the loss
+it evaluated there) over, and the next gradient costs one pass over ``X``
+instead of two.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -43,11 +45,12 @@ class Objective(Protocol):
     """What a solver may ask of an objective (in-memory or distributed)."""
 
     n_params: int
-    eps: float  # machine epsilon of the data: the noise floor of J relative to |J|
 
     def value(self, theta: FloatArray) -> float: ...
 
-    def value_gradient(self, theta: FloatArray) -> tuple[float, FloatArray]: ...
+    def value_gradient(
+        self, theta: FloatArray, keep_curvature: bool = False
+    ) -> tuple[float, FloatArray]: ...
 
     def value_gradient_hessian(
         self, theta: FloatArray
@@ -57,9 +60,17 @@ class Objective(Protocol):
         self, theta: FloatArray
     ) -> tuple[float, FloatArray, Callable[[FloatArray], FloatArray]]: ...
 
-    def line(self, theta: FloatArray, direction: FloatArray) -> LineFunction: ...
+    def hessian_diagonal(self, theta: FloatArray) -> FloatArray: ...
+
+    def line(
+        self, theta: FloatArray, direction: FloatArray, curvature: bool = False
+    ) -> LineFunction: ...
 
     def null_space(self) -> FloatArray | None: ...
+
+    def gradient_floor(self) -> float: ...
+
+    def value_noise(self, value: float) -> float: ...
 
 
 class LogisticObjective:
@@ -100,24 +111,117 @@ class LogisticObjective:
         self.scale = C * total_weight
         self.penalty = ElasticNet(strength=1.0 / self.scale, l1_ratio=l1_ratio)
         self.n_params = unit.n_params
-        self.eps = float(np.finfo(dtype).eps)
-        self._cached_theta: FloatArray | None = None
-        self._cached_raw: FloatArray | None = None
+        # Unit roundoff of the data: every n-sized quantity carries errors of
+        # this relative size, so it bounds what a stopping test can ask.
+        self.precision = float(np.finfo(dtype).eps)
+        self._gradient_floor: float | None = None
+        # The last two points seen: a solver that tried theta + d and wants a
+        # line search back towards theta finds both z's here, and X @ d is
+        # their difference.
+        self._points: list[_Point] = []
 
-    # -- the raw prediction, cached -----------------------------------------
+    # -- the last point seen, cached -------------------------------------------
     def raw_prediction(self, theta: FloatArray) -> FloatArray:
         """``z = forward(theta)``, recomputed only for a new ``theta``."""
-        if self._cached_theta is not None and np.array_equal(theta, self._cached_theta):
-            assert self._cached_raw is not None
-            return self._cached_raw
+        point = self._find(theta)
+        if point is not None:
+            assert point.raw is not None
+            return point.raw
         raw = self.unit.forward(theta)
         self.remember(theta, raw)
         return raw
 
-    def remember(self, theta: FloatArray, raw: FloatArray) -> None:
-        """Cache ``z`` for ``theta`` (line searches hand theirs over)."""
-        self._cached_theta = np.array(theta, copy=True)
-        self._cached_raw = raw
+    def _find(self, theta: FloatArray) -> _Point | None:
+        for point in self._points:
+            if point.holds(theta):
+                return point
+        return None
+
+    def _keep(self, point: _Point) -> None:
+        others = [p for p in self._points if p is not point]
+        self._points = [point, *others[:1]]
+
+    def remember(
+        self,
+        theta: FloatArray,
+        raw: FloatArray,
+        value: float | None = None,
+        grad_raw: FloatArray | None = None,
+        curvature: FloatArray | None = None,
+    ) -> None:
+        """Cache ``z`` for ``theta`` (line searches hand theirs over).
+
+        A line search that evaluated the loss at ``theta`` also hands over
+        ``J``, the weighted ``dJ/dz`` and possibly the loss's curvature: the
+        gradient then costs only the backward pass, the Hessian only its
+        products.
+        """
+        self._keep(_Point(np.array(theta, copy=True), raw, value, grad_raw, curvature))
+
+    def _pointwise(
+        self, raw: FloatArray, rows: slice, curvature: bool
+    ) -> tuple[float, FloatArray, FloatArray | None]:
+        """``(sum s/S * loss, s/S * dloss/dz, d2loss/dz2 or None)`` on ``rows``."""
+        if curvature:
+            loss, grad_raw, second = self.loss.value_gradient_hessian(self.y[rows], raw)
+        else:
+            (loss, grad_raw), second = self.loss.value_gradient(self.y[rows], raw), None
+        weight = self.weight[rows]
+        data_term = accurate_dot(weight, loss)
+        np.multiply(grad_raw, weight[:, None] if grad_raw.ndim == 2 else weight,
+                    out=grad_raw)
+        return data_term, grad_raw, second
+
+    def _evaluate(self, theta: FloatArray, curvature: bool) -> _Point:
+        """The cached point at ``theta`` with ``J``, ``dJ/dtheta`` (and the
+        loss's curvature if asked), computing only what is missing.
+
+        A point whose ``z`` is known (a line search's) needs the loss and one
+        backward pass; a new point takes one fused forward-backward pass.
+        """
+        point = self._find(theta)
+        if point is not None and point.gradient is not None and (
+            point.curvature is not None or not curvature
+        ):
+            return point
+        if point is not None:
+            assert point.raw is not None
+            if point.grad_raw is None or (curvature and point.curvature is None):
+                data_term, grad_raw, second = self._pointwise(
+                    point.raw, slice(None), curvature
+                )
+                point.value = data_term + self._penalty_value(theta)
+                point.grad_raw, point.curvature = grad_raw, second
+            if point.gradient is not None:
+                return point
+            assert point.grad_raw is not None
+            point.gradient = self.unit.backward(point.grad_raw)
+        else:
+            n = self.unit.data.n_samples
+            shape = (n,) if self.unit.n_outputs == 1 else (n, self.unit.n_outputs)
+            grad_raw = np.empty(shape, dtype=self.unit.data.dtype)
+            second = np.empty_like(grad_raw) if curvature else None
+            data_term = 0.0
+
+            def pointwise(raw: FloatArray, rows: slice) -> FloatArray:
+                nonlocal data_term
+                block_term, grad_raw[rows], block_second = self._pointwise(
+                    raw, rows, curvature
+                )
+                data_term += block_term
+                if second is not None:
+                    second[rows] = block_second
+                return grad_raw[rows]
+
+            raw, gradient = self.unit.forward_backward(theta, pointwise)
+            point = _Point(
+                np.array(theta, copy=True), raw,
+                data_term + self._penalty_value(theta), grad_raw, second, gradient,
+            )
+            self._keep(point)
+        assert point.gradient is not None
+        self._add_penalty_gradient(theta, point.gradient)
+        return point
 
     # -- penalty on the coefficient part of theta ----------------------------
     def _penalty_value(self, theta: FloatArray) -> float:
@@ -138,27 +242,42 @@ class LogisticObjective:
     def value(self, theta: FloatArray) -> float:
         """``J(theta)`` without the L1 term (see ``nonsmooth_value``)."""
         raw = self.raw_prediction(theta)
+        point = self._find(theta)
+        if point is not None and point.value is not None:
+            return point.value
         data_term = accurate_dot(self.weight, self.loss.value(self.y, raw))
         return data_term + self._penalty_value(theta)
 
-    def value_gradient(self, theta: FloatArray) -> tuple[float, FloatArray]:
-        """``(J, dJ/dtheta)`` in one forward and one backward pass."""
-        raw = self.raw_prediction(theta)
-        loss, grad_raw = self.loss.value_gradient(self.y, raw)
-        value = accurate_dot(self.weight, loss) + self._penalty_value(theta)
-        gradient = self.unit.backward(self._weighted(grad_raw))
-        self._add_penalty_gradient(theta, gradient)
-        return value, gradient
+    def value_gradient(
+        self, theta: FloatArray, keep_curvature: bool = False
+    ) -> tuple[float, FloatArray]:
+        """``(J, dJ/dtheta)`` in one pass over ``X`` (forward and backward
+        fused), or only the backward pass when ``z`` at ``theta`` is known.
+
+        ``keep_curvature=True`` also caches the loss's second derivative, for
+        a Hessian at ``theta`` that a second-order solver may ask next.
+        """
+        point = self._evaluate(theta, keep_curvature)
+        assert point.value is not None and point.gradient is not None
+        return point.value, point.gradient.copy()
+
+    def _value_gradient_curvature(
+        self, theta: FloatArray
+    ) -> tuple[float, FloatArray, FloatArray]:
+        point = self._evaluate(theta, curvature=True)
+        assert (
+            point.value is not None
+            and point.gradient is not None
+            and point.curvature is not None
+        )
+        return point.value, point.gradient.copy(), point.curvature
 
     def value_gradient_hessian(
         self, theta: FloatArray
     ) -> tuple[float, FloatArray, FloatArray]:
-        """``(J, gradient, Hessian)``, the Hessian as a dense (p, p) array."""
-        raw = self.raw_prediction(theta)
-        loss, grad_raw, curvature = self.loss.value_gradient_hessian(self.y, raw)
-        value = accurate_dot(self.weight, loss) + self._penalty_value(theta)
-        gradient = self.unit.backward(self._weighted(grad_raw))
-        self._add_penalty_gradient(theta, gradient)
+        """``(J, gradient, Hessian)``, the Hessian as a dense (p, p) array
+        from one blocked pass over ``X`` (see ``LinearUnit.hessian``)."""
+        value, gradient, curvature = self._value_gradient_curvature(theta)
         blocks = [
             (k, l, self.weight * h)
             for k, l, h in self.loss.hessian_blocks(curvature)  # noqa: E741
@@ -170,28 +289,79 @@ class LogisticObjective:
     def value_gradient_hessp(
         self, theta: FloatArray
     ) -> tuple[float, FloatArray, Callable[[FloatArray], FloatArray]]:
-        """``(J, gradient, v -> H @ v)``; each product costs two passes over X
-        and no (p, p) matrix is formed."""
-        raw = self.raw_prediction(theta)
-        loss, grad_raw, curvature = self.loss.value_gradient_hessian(self.y, raw)
-        value = accurate_dot(self.weight, loss) + self._penalty_value(theta)
-        gradient = self.unit.backward(self._weighted(grad_raw))
-        self._add_penalty_gradient(theta, gradient)
+        """``(J, gradient, v -> H @ v)``; each product costs one fused pass
+        over ``X`` and no (p, p) matrix is formed::
+
+            H @ v = backward(s/S * d2loss/dz2 * forward(v)) + (1-r)/(C S) * v_coef
+        """
+        value, gradient, curvature = self._value_gradient_curvature(theta)
         penalty_diagonal = self._penalty_hessian_diagonal()
 
         def hessp(direction: FloatArray) -> FloatArray:
-            raw_direction = self.unit.forward(direction)
-            product = self.loss.hessian_product(curvature, raw_direction)
-            return self.unit.backward(self._weighted(product)) + (
-                penalty_diagonal * direction
-            )
+            def pointwise(raw_direction: FloatArray, rows: slice) -> FloatArray:
+                product = self.loss.hessian_product(curvature[rows], raw_direction)
+                return self._weighted(product, rows, out=product)
+
+            _, product = self.unit.forward_backward(direction, pointwise)
+            return product + penalty_diagonal * direction
 
         return value, gradient, hessp
 
-    def _weighted(self, per_sample: FloatArray) -> FloatArray:
+    def hessian_diagonal(self, theta: FloatArray) -> FloatArray:
+        """``diag(d2J/dtheta2)`` in one pass over ``X`` (a preconditioner)::
+
+            diag_coef[k, j]   = sum_i s_i/S * h_kk[i] * X[i, j]**2 + (1-r)/(C S)
+            diag_intercept[k] = sum_i s_i/S * h_kk[i]
+        """
+        _, _, curvature = self._value_gradient_curvature(theta)
+        diagonal_curvature = np.column_stack(
+            [h for k, l, h in self.loss.hessian_blocks(curvature) if k == l]  # noqa: E741
+        )
+        weighted = diagonal_curvature * self.weight[:, None]
+        diagonal = np.zeros(self.unit.weight_shape)
+        coef_part = self.unit.data.column_mean_squares(weighted)  # (K, d)
+        diagonal[..., : self.unit.n_features] = coef_part.reshape(
+            diagonal[..., : self.unit.n_features].shape
+        )
+        if self.unit.fit_intercept:
+            diagonal[..., self.unit.n_features] = np.sum(
+                weighted, axis=0, dtype=np.float64
+            ).reshape(diagonal[..., self.unit.n_features].shape)
+        return diagonal.ravel() + self._penalty_hessian_diagonal()
+
+    def _weighted(
+        self, per_sample: FloatArray, rows: slice = slice(None),
+        out: FloatArray | None = None,
+    ) -> FloatArray:
+        weight = self.weight[rows]
         if per_sample.ndim == 2:
-            return per_sample * self.weight[:, None]
-        return per_sample * self.weight
+            weight = weight[:, None]
+        return np.multiply(per_sample, weight, out=out)
+
+    # -- what a stopping test can ask -----------------------------------------
+    def gradient_floor(self) -> float:
+        """Max-norm of ``dJ/dtheta`` below which it is rounding noise.
+
+        Each gradient entry is a weighted mean of ``X[:, j] * dloss/dz``
+        computed in the dtype of ``X``, with ``|dloss/dz| <= 1``; its
+        rounding error is a few ``eps * rms(X[:, j])``. Float64 data put
+        this far below any useful tolerance, so it is estimated (one pass
+        over ``X``) for narrower dtypes only. An estimate on the low side is
+        harmless: a solver that cannot reach it stops when ``J`` stops
+        decreasing above its rounding level.
+        """
+        if self._gradient_floor is None:
+            if self.precision >= np.finfo(np.float64).eps * 2:
+                rms = np.sqrt(self.unit.data.column_mean_squares(self.weight))
+                scale = max(float(np.max(rms, initial=0.0)), 1.0)
+            else:
+                scale = 1.0
+            self._gradient_floor = 2 * self.precision * scale
+        return self._gradient_floor
+
+    def value_noise(self, value: float) -> float:
+        """Rounding level of ``J`` near ``value``: smaller changes are noise."""
+        return 64 * self.precision * max(abs(value), 1e-3)
 
     # -- non-smooth part (L1) for proximal solvers ----------------------------
     def nonsmooth_value(self, theta: FloatArray) -> float:
@@ -228,9 +398,15 @@ class LogisticObjective:
             basis[:, column, j] = 1.0 / np.sqrt(n_classes)
         return basis.reshape(self.n_params, len(free_columns)) if free_columns else None
 
-    def line(self, theta: FloatArray, direction: FloatArray) -> LineFunction:
-        """``phi(t) = J(theta + t * direction)`` with ``z`` updated incrementally."""
-        return LineFunction(self, theta, direction)
+    def line(
+        self, theta: FloatArray, direction: FloatArray, curvature: bool = False
+    ) -> LineFunction:
+        """``phi(t) = J(theta + t * direction)`` with ``z`` updated incrementally.
+
+        With ``curvature=True`` each trial also computes the loss's second
+        derivative, for a second-order solver's next Hessian.
+        """
+        return LineFunction(self, theta, direction, curvature)
 
 
 class LineFunction:
@@ -238,39 +414,111 @@ class LineFunction:
 
     ``z(theta + t d) = z(theta) + t * (X @ d_coef.T + d_intercept)`` because the
     unit is linear in theta, so one pass over ``X`` for the direction serves
-    every trial step of a line search.
+    every trial step of a line search. The last trial point, with its ``z``,
+    ``J`` and ``dJ/dz``, is what ``point`` hands to the objective's cache.
     """
 
     def __init__(
-        self, objective: LogisticObjective, theta: FloatArray, direction: FloatArray
+        self,
+        objective: LogisticObjective,
+        theta: FloatArray,
+        direction: FloatArray,
+        curvature: bool = False,
     ) -> None:
         self.objective = objective
         self.theta = theta
         self.direction = direction
-        self.raw = objective.raw_prediction(theta)
-        self.raw_direction = objective.unit.forward(direction)
+        self.curvature = curvature
+        self._coef_direction = objective.unit.coef(direction)
+        self._raw: FloatArray | None = None
+        self._raw_direction: FloatArray | None = None
+        self._trial: tuple[float, FloatArray, FloatArray] | None = None
+        self._trial_loss: (
+            tuple[float, FloatArray] | tuple[float, FloatArray, FloatArray] | None
+        ) = None
+
+    def value_noise(self, value: float) -> float:
+        """Changes of ``phi`` smaller than this are rounding noise."""
+        return self.objective.value_noise(value)
+
+    # z(theta) and X @ d are fetched on the first trial step, not before: a
+    # solver whose first trial (computed by value_gradient) is accepted never
+    # pays for them.
+    @property
+    def raw(self) -> FloatArray:
+        if self._raw is None:
+            self._raw = self.objective.raw_prediction(self.theta)
+        return self._raw
+
+    @property
+    def raw_direction(self) -> FloatArray:
+        if self._raw_direction is None:
+            raw = self.raw
+            trial = self.objective._find(self.theta + self.direction)
+            if trial is not None and trial.raw is not None:
+                self._raw_direction = trial.raw - raw
+            else:
+                self._raw_direction = self.objective.unit.forward(self.direction)
+        return self._raw_direction
+
+    def _raw_at(self, step: float) -> tuple[FloatArray, FloatArray]:
+        if self._trial is not None and self._trial[0] == step:
+            return self._trial[1], self._trial[2]
+        theta = self.theta + step * self.direction
+        raw = np.multiply(self.raw_direction, step, dtype=self.raw.dtype)
+        raw += self.raw
+        self._trial, self._trial_loss = (step, theta, raw), None
+        return theta, raw
 
     def point(self, step: float) -> FloatArray:
-        """``theta + step * d``, with its ``z`` handed to the objective's cache."""
-        theta = self.theta + step * self.direction
-        self.objective.remember(theta, self.raw + step * self.raw_direction)
+        """``theta + step * d``, handed with its ``z`` (and ``J``, ``dJ/dz`` if
+        already evaluated) to the objective's cache."""
+        theta, raw = self._raw_at(step)
+        if self._trial_loss is not None:
+            self.objective.remember(theta, raw, *self._trial_loss)
+        else:
+            self.objective.remember(theta, raw)
         return theta
 
     def value(self, step: float) -> float:
-        return self.objective.value(self.point(step))
+        theta, raw = self._raw_at(step)
+        obj = self.objective
+        data_term = accurate_dot(obj.weight, obj.loss.value(obj.y, raw))
+        return data_term + obj._penalty_value(theta)
 
     def value_derivative(self, step: float) -> tuple[float, float]:
         """``(phi(t), phi'(t))``, with ``phi'(t) = dJ/dtheta(theta + t d) @ d``,
         also O(n): the data part is ``sum s/S * dloss/dz * (X @ d)``."""
         obj = self.objective
-        theta = self.point(step)
-        raw = obj.raw_prediction(theta)
-        loss, grad_raw = obj.loss.value_gradient(obj.y, raw)
+        theta, raw = self._raw_at(step)
+        if self.curvature:
+            loss, grad_raw, curvature = obj.loss.value_gradient_hessian(obj.y, raw)
+        else:
+            loss, grad_raw = obj.loss.value_gradient(obj.y, raw)
         value = accurate_dot(obj.weight, loss) + obj._penalty_value(theta)
-        weighted_grad = obj._weighted(grad_raw)
+        weighted_grad = obj._weighted(grad_raw, out=grad_raw)
+        self._trial_loss = (
+            (value, weighted_grad, curvature) if self.curvature
+            else (value, weighted_grad)
+        )
         derivative = accurate_dot(weighted_grad.ravel(), self.raw_direction.ravel())
         if obj.penalty.l2_strength:
             derivative += obj.penalty.l2_strength * float(
-                np.vdot(obj.unit.coef(theta), obj.unit.coef(self.direction))
+                np.vdot(obj.unit.coef(theta), self._coef_direction)
             )
         return value, derivative
+
+
+@dataclass
+class _Point:
+    """What the objective knows about the last ``theta`` it saw."""
+
+    theta: FloatArray | None
+    raw: FloatArray | None
+    value: float | None = None
+    grad_raw: FloatArray | None = None
+    curvature: FloatArray | None = None
+    gradient: FloatArray | None = None
+
+    def holds(self, theta: FloatArray) -> bool:
+        return self.theta is not None and np.array_equal(theta, self.theta)

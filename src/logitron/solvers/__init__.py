@@ -1,6 +1,7 @@
 """Solvers: a direction and a step, seeing only the objective.
 
-``SOLVERS`` is the registry the estimator picks from by name.
+``SOLVERS`` is the registry the estimator picks from by name;
+``choose_solver`` is what ``solver="auto"`` means.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from .._numerics import FloatArray
 from ..objective import Objective
 from .gradient_descent import gradient_descent
+from .lbfgs import lbfgs
 from .newton import newton_cholesky
 from .result import IterationInfo, SolverOptions, SolverResult
+from .trust_region import trust_region_newton_cg
 
 Minimize = Callable[[Objective, FloatArray, SolverOptions], SolverResult]
 
@@ -33,6 +36,17 @@ class Solver:
 SOLVERS: dict[str, Solver] = {
     "gd": Solver(gradient_descent, default_tol=1e-5, default_max_iter=10_000),
     "newton": Solver(newton_cholesky, default_tol=1e-10, default_max_iter=100),
+    "newton-cg": Solver(trust_region_newton_cg, default_tol=1e-8, default_max_iter=200),
+    "lbfgs": Solver(lbfgs, default_tol=1e-8, default_max_iter=1_000),
 }
 
-__all__ = ["SOLVERS", "IterationInfo", "Solver", "SolverOptions", "SolverResult"]
+from .choice import choose_solver  # noqa: E402 (it reads SOLVERS)
+
+__all__ = [
+    "SOLVERS",
+    "IterationInfo",
+    "Solver",
+    "SolverOptions",
+    "SolverResult",
+    "choose_solver",
+]

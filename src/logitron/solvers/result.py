@@ -56,7 +56,9 @@ class SolverResult:
     history: list[float] = field(default_factory=list)
 
 
-def report(options: SolverOptions, iteration: int, value: float, gradient_max: float) -> None:
+def report(
+    options: SolverOptions, iteration: int, value: float, gradient_max: float
+) -> None:
     """Tell the callback, if any, how iteration ``iteration`` ended."""
     if options.callback is not None:
         options.callback(IterationInfo(iteration, value, gradient_max))
