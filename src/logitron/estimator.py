@@ -48,11 +48,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         solver.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
-    solver : {"auto", "gd", "newton"}, default="auto"
+    solver : {"auto", "gd", "newton", "fista", "prox-newton"}, default="auto"
         ``"gd"`` is the classic recipe: batch gradient descent with
         ``learning_rate``, stopped when the cost changes by less than ``tol``.
-        ``"newton"`` is Newton's method with a Cholesky solve. ``"auto"``
-        picks Newton.
+        ``"newton"`` is Newton's method with a Cholesky solve. ``"fista"``
+        (accelerated proximal gradient) and ``"prox-newton"`` (proximal
+        Newton with coordinate-descent inner solves) also fit ``l1_ratio >
+        0``. ``"auto"`` picks ``"prox-newton"`` for an L1 term, else Newton.
     tol : float or None, default=None
         Stopping tolerance in the solver's own rule; ``None`` takes the
         solver's default (1e-5 change of cost for ``"gd"``, 1e-8 gradient
@@ -189,6 +191,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _resolve_solver(self) -> str:
         if self.solver != "auto":
             return str(self.solver)
+        if self.l1_ratio > 0 and self.C != np.inf:
+            return "prox-newton"
         return "newton"
 
     def _objective(

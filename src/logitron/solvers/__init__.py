@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from .._numerics import FloatArray
 from ..objective import Objective
+from .fista import fista
 from .gradient_descent import gradient_descent
 from .newton import newton_cholesky
+from .proximal_newton import proximal_newton
 from .result import IterationInfo, SolverOptions, SolverResult
 
 Minimize = Callable[[Objective, FloatArray, SolverOptions], SolverResult]
@@ -33,6 +35,10 @@ class Solver:
 SOLVERS: dict[str, Solver] = {
     "gd": Solver(gradient_descent, default_tol=1e-5, default_max_iter=10_000),
     "newton": Solver(newton_cholesky, default_tol=1e-8, default_max_iter=100),
+    "fista": Solver(fista, default_tol=1e-6, default_max_iter=10_000, handles_l1=True),
+    "prox-newton": Solver(
+        proximal_newton, default_tol=1e-8, default_max_iter=200, handles_l1=True
+    ),
 }
 
 __all__ = ["SOLVERS", "IterationInfo", "Solver", "SolverOptions", "SolverResult"]
