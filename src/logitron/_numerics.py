@@ -70,9 +70,64 @@ def log1pexp_and_sigmoid(z: FloatArray) -> tuple[FloatArray, FloatArray]:
     return np.maximum(z, 0) + np.log1p(e), sigmoid_from_exp_neg_abs(z, e)
 
 
+def log1pexp_minus_linear(z: FloatArray, y: FloatArray) -> FloatArray:
+    """``log1pexp(z) - y * z``, the binary cross-entropy, to full relative accuracy.
+
+    ::
+
+        log1pexp(z) - y * z = (max(z, 0) - y * z) + log1p(exp(-|z|))
+
+    The bracket cancels exactly for a well-classified sample (``y = 1``,
+    ``z > 0``), so a loss of ``exp(-40)`` stays ``exp(-40)`` instead of
+    vanishing in ``(z + tiny) - z``.
+    """
+    z = np.asarray(z)
+    return (np.maximum(z, 0) - y * z) + np.log1p(_exp_neg_abs(z))
+
+
+def log1pexp_minus_linear_and_sigmoids(
+    z: FloatArray, y: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(log1pexp(z) - y * z, sigmoid(z), sigmoid(-z))`` from one exponential.
+
+    ``sigmoid(-z) = 1 - sigmoid(z)`` is returned as computed, not as that
+    difference, which is 0 for ``z > 37`` in float64 while the true value is
+    ``exp(-z)``: gradients ``p - y`` and curvatures ``p (1 - p)`` built from
+    the pair keep full relative accuracy in both tails.
+    """
+    z = np.asarray(z)
+    e = _exp_neg_abs(z)
+    loss = (np.maximum(z, 0) - y * z) + np.log1p(e)
+    inv = 1 / (1 + e)
+    positive = z >= 0
+    return loss, np.where(positive, inv, e * inv), np.where(positive, e * inv, inv)
+
+
 def log_sigmoid(z: FloatArray) -> FloatArray:
     """``log(sigmoid(z)) = -log1pexp(-z)``, stable for any ``z``."""
     return -log1pexp(-np.asarray(z))
+
+
+def max_and_log_tail(z: FloatArray, axis: int = -1) -> tuple[FloatArray, FloatArray]:
+    """``(m, tail)`` with ``logsumexp(z) = m + tail``, both along ``axis``.
+
+    ::
+
+        m    = max(z)
+        tail = log1p(sum of exp(z - m) over every entry but the maximal one)
+
+    The maximal entry contributes exactly 1, so ``log1p`` keeps the tail
+    that ``log(1 + tiny)`` would round away, and keeping ``m`` apart lets a
+    cross-entropy be formed as ``(m - z_k) + tail``: exactly ``tail`` when
+    ``z_k`` is the maximum, where ``(m + tail) - z_k`` would give 0.
+    """
+    z = np.asarray(z)
+    index = np.expand_dims(np.argmax(z, axis=axis), axis)
+    m = np.take_along_axis(z, index, axis=axis)
+    e = np.exp(z - m)
+    np.put_along_axis(e, index, 0, axis=axis)
+    tail = np.log1p(np.sum(e, axis=axis, keepdims=True))
+    return np.squeeze(m, axis=axis), np.squeeze(tail, axis=axis)
 
 
 def logsumexp(z: FloatArray, axis: int = -1) -> FloatArray:
@@ -82,12 +137,18 @@ def logsumexp(z: FloatArray, axis: int = -1) -> FloatArray:
 
         logsumexp(z) = m + log(sum(exp(z - m))),   m = max(z)
 
-    so every exponential has a non-positive argument.
+    so every exponential has a non-positive argument (see ``max_and_log_tail``).
     """
+    m, tail = max_and_log_tail(z, axis=axis)
+    return m + tail
+
+
+def log_softmax(z: FloatArray, axis: int = -1) -> FloatArray:
+    """``log(softmax(z))`` as ``(z - m) - tail`` (see ``max_and_log_tail``):
+    the log-probability of a near-certain class is ``-tail``, not 0."""
     z = np.asarray(z)
-    m = np.max(z, axis=axis, keepdims=True)
-    out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
-    return np.squeeze(out, axis=axis)
+    m, tail = max_and_log_tail(z, axis=axis)
+    return (z - np.expand_dims(m, axis)) - np.expand_dims(tail, axis)
 
 
 def softmax(z: FloatArray, axis: int = -1) -> FloatArray:

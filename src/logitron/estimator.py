@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _validation
-from ._numerics import FloatArray, log_sigmoid, logsumexp, sigmoid, softmax
+from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from .backends import as_data
 from .exceptions import PerfectSeparationWarning
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
@@ -307,4 +307,4 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         raw = self.decision_function(X)
         if raw.ndim == 1:
             return np.column_stack([log_sigmoid(-raw), log_sigmoid(raw)])
-        return raw - logsumexp(raw, axis=1)[:, None]
+        return log_softmax(raw, axis=1)

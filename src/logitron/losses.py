@@ -23,9 +23,9 @@ import numpy as np
 
 from ._numerics import (
     FloatArray,
-    log1pexp,
-    log1pexp_and_sigmoid,
-    logsumexp,
+    log1pexp_minus_linear,
+    log1pexp_minus_linear_and_sigmoids,
+    max_and_log_tail,
     sigmoid,
     softmax,
 )
@@ -38,6 +38,7 @@ class BinaryCrossEntropy:
 
         p        = sigmoid(z)
         loss     = log(1 + exp(z)) - y * z      # = -y log p - (1 - y) log(1 - p)
+                 = (max(z, 0) - y * z) + log1p(exp(-|z|))
         dloss/dz = p - y
         d2loss/dz2 = p * (1 - p)
 
@@ -46,21 +47,22 @@ class BinaryCrossEntropy:
     """
 
     def value(self, y: FloatArray, raw: FloatArray) -> FloatArray:
-        return log1pexp(raw) - y * raw
+        return log1pexp_minus_linear(raw, y)
 
     def value_gradient(
         self, y: FloatArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        softplus, proba = log1pexp_and_sigmoid(raw)
-        return softplus - y * raw, proba - y
+        loss, proba, proba_other = log1pexp_minus_linear_and_sigmoids(raw, y)
+        # p - y as (1 - y) p - y (1 - p): no cancellation when p -> y.
+        return loss, (1 - y) * proba - y * proba_other
 
     def value_gradient_hessian(
         self, y: FloatArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        softplus, proba = log1pexp_and_sigmoid(raw)
-        # p (1 - p) underflows gracefully to exp(-|z|) in both tails.
-        curvature = proba * (1 - proba)
-        return softplus - y * raw, proba - y, curvature
+        loss, proba, proba_other = log1pexp_minus_linear_and_sigmoids(raw, y)
+        # p (1 - p) from the pair: ~exp(-|z|) in both tails, never 0 early.
+        curvature = proba * proba_other
+        return loss, (1 - y) * proba - y * proba_other, curvature
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
@@ -93,29 +95,29 @@ class SoftmaxCrossEntropy:
     """
 
     def value(self, y: FloatArray, raw: FloatArray) -> FloatArray:
-        return logsumexp(raw, axis=1) - _take_label(raw, y)
+        top, tail = max_and_log_tail(raw, axis=1)
+        return (top - _take_label(raw, y)) + tail
 
     def value_gradient(
         self, y: FloatArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         loss, proba = self._value_proba(y, raw)
-        proba[np.arange(len(y)), y.astype(np.intp)] -= 1
-        return loss, proba
+        return loss, _minus_onehot(proba, y)
 
     def value_gradient_hessian(
         self, y: FloatArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         loss, proba = self._value_proba(y, raw)
-        gradient = proba.copy()
-        gradient[np.arange(len(y)), y.astype(np.intp)] -= 1
-        return loss, gradient, proba
+        return loss, _minus_onehot(proba.copy(), y), proba
 
     @staticmethod
     def _value_proba(y: FloatArray, raw: FloatArray) -> tuple[FloatArray, FloatArray]:
-        # One logsumexp gives both the loss and the probabilities.
-        lse = logsumexp(raw, axis=1)
-        proba = np.exp(raw - lse[:, None])
-        return lse - _take_label(raw, y), proba
+        # One logsumexp gives both the loss and the probabilities; the loss
+        # is grouped as (max - z_y) + tail so a near-certain sample keeps
+        # its tiny loss (see max_and_log_tail).
+        top, tail = max_and_log_tail(raw, axis=1)
+        proba = np.exp(raw - (top + tail)[:, None])
+        return (top - _take_label(raw, y)) + tail, proba
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
@@ -140,6 +142,18 @@ class SoftmaxCrossEntropy:
     def proba(raw: FloatArray) -> FloatArray:
         """Class probabilities, ``softmax(z)`` along the class axis."""
         return softmax(raw, axis=1)
+
+
+def _minus_onehot(proba: FloatArray, y: FloatArray) -> FloatArray:
+    """``proba - onehot(y)`` in place, the label entry as ``-sum(other p)``.
+
+    ``p_y - 1`` cancels for a near-certain sample (it is 0 in float32 when
+    the true value is -1e-13); the sum of the other probabilities does not.
+    """
+    rows, labels = np.arange(len(y)), y.astype(np.intp)
+    proba[rows, labels] = 0
+    proba[rows, labels] = -np.sum(proba, axis=1)
+    return proba
 
 
 def _take_label(raw: FloatArray, y: FloatArray) -> FloatArray:

@@ -96,7 +96,9 @@ def fista(
             lipschitz *= 2.0
             if not np.isfinite(lipschitz):
                 return SolverResult(
-                    x, False, iteration - 1,
+                    x,
+                    False,
+                    iteration - 1,
                     "FISTA backtracking found no step size: the objective is "
                     "not finite near the iterate; standardise the features",
                     history,
@@ -115,9 +117,12 @@ def fista(
             )
             if optimality <= options.tol:
                 return SolverResult(
-                    x_new, True, iteration,
+                    x_new,
+                    True,
+                    iteration,
                     f"min-norm subgradient max {optimality:.2e} below "
-                    f"tol={options.tol:g}", history,
+                    f"tol={options.tol:g}",
+                    history,
                 )
         # 4. adaptive restart
         if float(step @ (x_new - x)) < 0.0:
@@ -132,10 +137,13 @@ def fista(
     _, gradient = objective.value_gradient(x)
     optimality = float(np.max(np.abs(min_norm_subgradient(x, gradient, l1))))
     return SolverResult(
-        x, optimality <= options.tol, options.max_iter,
+        x,
+        optimality <= options.tol,
+        options.max_iter,
         f"FISTA reached max_iter={options.max_iter} with min-norm subgradient max "
         f"{optimality:.2e} > tol={options.tol:g}; raise max_iter, standardise the "
-        "features, or use solver='prox-newton'", history,
+        "features, or use solver='prox-newton'",
+        history,
     )
 
 

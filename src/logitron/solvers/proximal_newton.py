@@ -100,7 +100,9 @@ def proximal_newton(
         optimality = float(np.max(np.abs(subgradient)))
         if optimality <= options.tol:
             return SolverResult(
-                theta, True, iteration - 1,
+                theta,
+                True,
+                iteration - 1,
                 f"min-norm subgradient max {optimality:.2e} below tol={options.tol:g}",
                 history,
             )
@@ -135,10 +137,13 @@ def proximal_newton(
     smooth_value, gradient = objective.value_gradient(theta)
     optimality = float(np.max(np.abs(min_norm_subgradient(theta, gradient, l1))))
     return SolverResult(
-        theta, optimality <= options.tol, options.max_iter,
+        theta,
+        optimality <= options.tol,
+        options.max_iter,
         f"proximal Newton reached max_iter={options.max_iter} with min-norm "
         f"subgradient max {optimality:.2e} > tol={options.tol:g}; raise max_iter "
-        "or standardise the features", history,
+        "or standardise the features",
+        history,
     )
 
 
@@ -355,8 +360,11 @@ def _stalled(
     history: list[float],
 ) -> SolverResult:
     return SolverResult(
-        theta, False, n_iter,
+        theta,
+        False,
+        n_iter,
         f"proximal Newton cannot decrease the objective further (min-norm "
         f"subgradient max {optimality:.2e} > tol={options.tol:g}): rounding "
-        "error dominates; use a larger tol or standardise the features", history,
+        "error dominates; use a larger tol or standardise the features",
+        history,
     )
