@@ -377,9 +377,10 @@ def _folds(
         counts = np.bincount(y_index, minlength=len(classes))
         rare = int(np.argmin(counts))
         if counts[rare] < splitter.n_splits:
+            label = classes[rare].tolist()
             raise ValueError(
-                f"class {classes[rare]!r} has only {counts[rare]} sample(s), fewer "
-                f"than the {splitter.n_splits} cross-validation folds, so some "
+                f"class {label!r} has only {counts[rare]} sample(s), fewer than the "
+                f"{splitter.n_splits} cross-validation folds, so some "
                 "training fold would lack it. Use fewer folds (cv=...), gather more "
                 "samples of that class, or drop it."
             )
@@ -389,10 +390,11 @@ def _folds(
         present = np.unique(y_index[train][weight[train] > 0])
         if len(present) < len(classes):
             missing = np.setdiff1d(np.arange(len(classes)), present)
+            label = classes[missing[0]].tolist()
             raise ValueError(
                 f"training fold {number} has no sample (with non-zero weight) of "
-                f"class {classes[missing[0]]!r}; every training fold must contain "
-                "every class. Use fewer folds or a stratified splitter."
+                f"class {label!r}; every training fold must contain every class. "
+                "Use fewer folds or a stratified splitter."
             )
     return folds
 
