@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from logitron import LogisticRegression
+from logitron._numerics import log_softmax, logsumexp
 from logitron.backends import as_data
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
@@ -101,16 +102,65 @@ def test_null_space_directions_leave_the_cost_unchanged() -> None:
 @pytest.mark.parametrize("raw", [-1e4, -30.0, -1.0, 0.0, 2.5, 40.0, 1e4])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_two_class_softmax_loss_is_the_binary_loss(raw: float, dtype: Any) -> None:
+    # With z = (0, z) the softmax loss is the binary one. Both are computed
+    # to an absolute error of a few eps * (1 + |z|), the size of the terms
+    # that cancel in the binary form log1pexp(z) - y z.
     z = np.array([raw, raw], dtype=dtype)
     y = np.array([0.0, 1.0], dtype=dtype)
     softmax_raw = np.column_stack([np.zeros_like(z), z])
     softmax_loss, softmax_grad = SoftmaxCrossEntropy().value_gradient(y, softmax_raw)
     binary_loss, binary_grad = BinaryCrossEntropy().value_gradient(y, z)
-    rtol = 1e-6 if dtype == np.float32 else 1e-13
+    eps = float(np.finfo(dtype).eps)
+    atol = 4 * eps * (1 + abs(raw))
     assert np.all(np.isfinite(softmax_loss))
-    assert_allclose(softmax_loss, binary_loss, rtol=rtol, atol=1e-300)
-    assert_allclose(softmax_grad[:, 1], binary_grad, rtol=rtol, atol=1e-30)
-    assert_allclose(softmax_grad[:, 0], -binary_grad, rtol=rtol, atol=1e-30)
+    assert_allclose(softmax_loss, binary_loss, rtol=4 * eps, atol=atol)
+    assert_allclose(softmax_grad[:, 1], binary_grad, rtol=4 * eps, atol=4 * eps)
+    assert_allclose(softmax_grad[:, 0], -binary_grad, rtol=4 * eps, atol=4 * eps)
+
+
+@pytest.mark.parametrize("margin", [0.5, 30.0, 40.0, 700.0])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_near_certain_sample_keeps_its_tiny_loss_and_gradient(
+    margin: float, dtype: Any
+) -> None:
+    # The right class leads by `margin` over two others: the loss is
+    # log1p(2 exp(-margin)) and the label's gradient -2 sigmoid(-margin)-ish,
+    # both far below eps; they must come out to full relative accuracy, not
+    # as 0 (which log(1 + tiny) and p_y - 1 would give).
+    raw = np.array([[margin, 0.0, 0.0]], dtype=dtype)
+    y = np.array([0.0], dtype=dtype)
+    expected_loss = np.log1p(2 * np.exp(-margin))
+    loss, gradient = SoftmaxCrossEntropy().value_gradient(y, raw)
+    rtol = 4 * float(np.finfo(dtype).eps)
+    if expected_loss > np.finfo(dtype).tiny:
+        assert loss[0] == pytest.approx(expected_loss, rel=rtol, abs=0)
+        # p_k = exp(z_k - logsumexp(z)): exp of an argument near -margin
+        # carries a relative error of about eps * margin.
+        other = np.exp(-margin) / (1 + 2 * np.exp(-margin))
+        assert gradient[0, 0] == pytest.approx(-2 * other, rel=rtol * margin, abs=0)
+    assert_allclose(gradient.sum(axis=1), 0.0, atol=rtol)
+    log_proba = log_softmax(raw.astype(np.float64), axis=1)
+    assert log_proba[0, 0] == pytest.approx(
+        -np.log1p(2 * np.exp(-margin)), rel=1e-15, abs=0
+    )
+    assert log_proba[0, 1] == pytest.approx(-margin - np.log1p(2 * np.exp(-margin)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_logsumexp_at_the_extremes(dtype: Any) -> None:
+    raw = np.array(
+        [[1e4, 0.0, -1e4], [-1e4, -1e4, -1e4], [0.0, -30.0, -50.0], [3.0, 3.0, 3.0]],
+        dtype=dtype,
+    )
+    expected = [
+        1e4,
+        -1e4 + np.log(3.0),
+        np.log1p(np.exp(-30.0) + np.exp(-50.0)),
+        3.0 + np.log(3.0),
+    ]
+    result = logsumexp(raw, axis=1)
+    assert result.dtype == dtype
+    assert_allclose(result, expected, rtol=4 * float(np.finfo(dtype).eps))
 
 
 @pytest.mark.parametrize("C", [0.05, 1.0])

@@ -70,39 +70,6 @@ def log1pexp_and_sigmoid(z: FloatArray) -> tuple[FloatArray, FloatArray]:
     return np.maximum(z, 0) + np.log1p(e), sigmoid_from_exp_neg_abs(z, e)
 
 
-def log1pexp_minus_linear(z: FloatArray, y: FloatArray) -> FloatArray:
-    """``log1pexp(z) - y * z``, the binary cross-entropy, to full relative accuracy.
-
-    ::
-
-        log1pexp(z) - y * z = (max(z, 0) - y * z) + log1p(exp(-|z|))
-
-    The bracket cancels exactly for a well-classified sample (``y = 1``,
-    ``z > 0``), so a loss of ``exp(-40)`` stays ``exp(-40)`` instead of
-    vanishing in ``(z + tiny) - z``.
-    """
-    z = np.asarray(z)
-    return (np.maximum(z, 0) - y * z) + np.log1p(_exp_neg_abs(z))
-
-
-def log1pexp_minus_linear_and_sigmoids(
-    z: FloatArray, y: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``(log1pexp(z) - y * z, sigmoid(z), sigmoid(-z))`` from one exponential.
-
-    ``sigmoid(-z) = 1 - sigmoid(z)`` is returned as computed, not as that
-    difference, which is 0 for ``z > 37`` in float64 while the true value is
-    ``exp(-z)``: gradients ``p - y`` and curvatures ``p (1 - p)`` built from
-    the pair keep full relative accuracy in both tails.
-    """
-    z = np.asarray(z)
-    e = _exp_neg_abs(z)
-    loss = (np.maximum(z, 0) - y * z) + np.log1p(e)
-    inv = 1 / (1 + e)
-    positive = z >= 0
-    return loss, np.where(positive, inv, e * inv), np.where(positive, e * inv, inv)
-
-
 def log_sigmoid(z: FloatArray) -> FloatArray:
     """``log(sigmoid(z)) = -log1pexp(-z)``, stable for any ``z``."""
     return -log1pexp(-np.asarray(z))

@@ -23,8 +23,8 @@ import numpy as np
 
 from ._numerics import (
     FloatArray,
-    log1pexp_minus_linear,
-    log1pexp_minus_linear_and_sigmoids,
+    log1pexp,
+    log1pexp_and_sigmoid,
     max_and_log_tail,
     sigmoid,
     softmax,
@@ -38,7 +38,6 @@ class BinaryCrossEntropy:
 
         p        = sigmoid(z)
         loss     = log(1 + exp(z)) - y * z      # = -y log p - (1 - y) log(1 - p)
-                 = (max(z, 0) - y * z) + log1p(exp(-|z|))
         dloss/dz = p - y
         d2loss/dz2 = p * (1 - p)
 
@@ -47,22 +46,21 @@ class BinaryCrossEntropy:
     """
 
     def value(self, y: FloatArray, raw: FloatArray) -> FloatArray:
-        return log1pexp_minus_linear(raw, y)
+        return log1pexp(raw) - y * raw
 
     def value_gradient(
         self, y: FloatArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        loss, proba, proba_other = log1pexp_minus_linear_and_sigmoids(raw, y)
-        # p - y as (1 - y) p - y (1 - p): no cancellation when p -> y.
-        return loss, (1 - y) * proba - y * proba_other
+        softplus, proba = log1pexp_and_sigmoid(raw)
+        return softplus - y * raw, proba - y
 
     def value_gradient_hessian(
         self, y: FloatArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        loss, proba, proba_other = log1pexp_minus_linear_and_sigmoids(raw, y)
-        # p (1 - p) from the pair: ~exp(-|z|) in both tails, never 0 early.
-        curvature = proba * proba_other
-        return loss, (1 - y) * proba - y * proba_other, curvature
+        softplus, proba = log1pexp_and_sigmoid(raw)
+        # p (1 - p) underflows gracefully to exp(-|z|) in both tails.
+        curvature = proba * (1 - proba)
+        return softplus - y * raw, proba - y, curvature
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:

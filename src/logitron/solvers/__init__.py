@@ -35,10 +35,11 @@ class Solver:
 SOLVERS: dict[str, Solver] = {
     "gd": Solver(gradient_descent, default_tol=1e-5, default_max_iter=10_000),
     "newton": Solver(newton_cholesky, default_tol=1e-8, default_max_iter=100),
-    "fista": Solver(fista, default_tol=1e-6, default_max_iter=10_000, handles_l1=True),
+    # The first entry with handles_l1 is the default for an L1 term.
     "prox-newton": Solver(
         proximal_newton, default_tol=1e-8, default_max_iter=200, handles_l1=True
     ),
+    "fista": Solver(fista, default_tol=1e-6, default_max_iter=10_000, handles_l1=True),
 }
 
 __all__ = ["SOLVERS", "IterationInfo", "Solver", "SolverOptions", "SolverResult"]
