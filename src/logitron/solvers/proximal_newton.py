@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -24,6 +25,9 @@ _MIN_WORKING_SET = 64
 # Inner sweeps allowed per outer iteration; the forcing rule below usually
 # stops the inner solve after a few.
 _MAX_SWEEPS = 100
+# Walls an active-set phase may hit before a sweep takes over: each costs a
+# Cholesky solve, and a sweep moves many entries to zero at once.
+_MAX_WALLS = 3
 
 
 def proximal_newton(
@@ -192,43 +196,76 @@ def _solve_model(
 ) -> FloatArray:
     """``d = argmin g @ d + d @ H @ d / 2 + sum(l1 * |theta + d|)``.
 
-    Cyclic coordinate descent finds which entries of ``theta + d`` are zero
-    and the signs of the others; whenever a sweep leaves that sign pattern
-    unchanged (and once before the first sweep, for warm starts), the model
-    restricted to the pattern is a smooth quadratic whose minimiser one
-    Cholesky solve gives exactly (the subspace Newton step of Byrd, Chin,
-    Nocedal & Oztoprak (2016), "A family of second-order methods for convex
-    l1-regularized optimization", Math. Program. 159, Section 2). It is kept
-    if it keeps the pattern's signs and no zero entry wants to move (the
-    solve itself is exact on the others); otherwise the sweeps go on.
+    Two moves alternate, each lowering the model:
+
+    (a) *subspace Newton*: with the zero entries of ``theta + d`` held at
+        zero and the others' signs fixed, the model is a smooth quadratic
+        whose minimiser one Cholesky solve gives exactly (Byrd, Chin,
+        Nocedal & Oztoprak (2016), "A family of second-order methods for
+        convex l1-regularized optimization", Math. Program. 159, Section 2).
+        A solution that leaves the orthant is projected onto it (crossing
+        entries to zero) if that lowers the model, else followed only up to
+        the first entry that reaches zero, and the solve is repeated on the
+        new zeros: the primal active-set method for quadratic programs
+        (Nocedal & Wright (2006), Algorithm 16.3) with a projection tried
+        first. If the solve stays in the orthant and no zero entry wants to
+        move, it is the answer.
+    (b) one sweep of cyclic coordinate descent, which frees the zero entries
+        that want to move and fixes signs; stop if no step exceeds ``tol``.
+
     Coordinate descent alone converges only linearly on the strongly coupled
-    blocks of a softmax Hessian; the solve finishes the job. A solve that
-    leaves the orthant is followed only up to the first coordinate that
-    reaches zero, the step of a primal active-set method for quadratic
-    programs (Nocedal & Wright (2006), Algorithm 16.3): the model decreases
-    along that segment because it is a convex quadratic inside the orthant.
+    blocks of a softmax Hessian; the solves finish the job, and the sweeps
+    find the active set that the solves cannot.
     """
     value = theta.copy()
-    pattern = np.sign(value)
-    settled = True
+    penalised = l1 > 0
+    misses, wait = 0, 0
     for _ in range(_MAX_SWEEPS):
-        # (a) subspace Newton on a settled sign pattern
-        if settled:
-            target = _subspace_newton(hessian, gradient, theta, l1, pattern)
-            if target is not None:
-                value = _toward(value, target, pattern, l1 > 0)
-                if value is target and _zeros_optimal(
-                    hessian, gradient, theta, l1, value, tol
-                ):
-                    return value - theta
-        # (b) one sweep of coordinate descent
-        largest = _sweep(hessian, gradient, theta, l1, value)
-        if largest <= tol:
+        if wait == 0:
+            value, exact = _active_set_steps(
+                hessian, gradient, theta, l1, value, penalised
+            )
+            if exact and _zeros_optimal(hessian, gradient, theta, l1, value, tol):
+                return value - theta
+            # A phase that ended at a wall (a flat or misjudged pattern) cost
+            # solves for little: back off, 1, 3, 7, ... sweeps before the next.
+            misses += not exact
+            wait = 2**misses - 1 if not exact else 0
+        else:
+            wait -= 1
+        if _sweep(hessian, gradient, theta, l1, value) <= tol:
             break
-        new_pattern = np.sign(value)
-        settled = bool(np.array_equal(new_pattern, pattern))
-        pattern = new_pattern
     return value - theta
+
+
+def _active_set_steps(
+    hessian: FloatArray,
+    gradient: FloatArray,
+    theta: FloatArray,
+    l1: FloatArray,
+    value: FloatArray,
+    penalised: NDArray[np.bool_],
+) -> tuple[FloatArray, bool]:
+    """Subspace Newton solves from ``value``, stepping to the orthant's walls
+    at most ``_MAX_WALLS`` times; ``(new value, whether it is the solve's
+    own minimiser)``."""
+    for _ in range(_MAX_WALLS):
+        pattern = np.sign(value)
+        target = _subspace_newton(hessian, gradient, theta, l1, pattern)
+        if target is None:
+            return value, False
+        crossing = penalised & (pattern != 0) & (np.sign(target) != pattern)
+        if not np.any(crossing):
+            return target, True
+        # Project onto the orthant (every crossing entry to zero at once) if
+        # that lowers the model; else step to the first wall, which does.
+        projected = np.where(crossing, 0.0, target)
+        model = functools.partial(_model_value, hessian, gradient, theta, l1)
+        if model(projected) < model(value):
+            value = projected
+        else:
+            value = _to_first_wall(value, target, crossing)
+    return value, False
 
 
 def _sweep(
@@ -292,7 +329,7 @@ def _subspace_newton(
     a shift of ``1e-10 * max(diag)`` makes it definite, moving the solution
     by a relative 1e-10 at most, which the outer iteration absorbs. Along a
     direction where the model is flat inside the orthant the shifted solve
-    goes far; ``_toward`` then stops at the orthant's wall.
+    goes far; the caller then stops at the orthant's walls.
     """
     free = (pattern != 0) | (l1 == 0)
     if not np.any(free):
@@ -301,7 +338,7 @@ def _subspace_newton(
     rhs = -(gradient[free] + l1[free] * pattern[free])
     if np.any(zero):
         rhs += hessian[np.ix_(free, zero)] @ theta[zero]
-    block = hessian[np.ix_(free, free)]
+    block = hessian[np.ix_(free, free)] if not np.all(free) else hessian.copy()
     shift = 1e-10 * max(float(np.max(np.diag(block))), 1e-300)
     block[np.diag_indices_from(block)] += shift
     try:
@@ -315,24 +352,29 @@ def _subspace_newton(
     return solution
 
 
-def _toward(
-    value: FloatArray,
-    target: FloatArray,
-    pattern: FloatArray,
-    penalised: NDArray[np.bool_],
+def _to_first_wall(
+    value: FloatArray, target: FloatArray, crossing: NDArray[np.bool_]
 ) -> FloatArray:
-    """``target`` if it keeps the signs of ``pattern`` on penalised entries,
-    else the point of the segment ``value -> target`` where the first of them
-    reaches zero (set exactly to zero there)."""
-    crossing = penalised & (pattern != 0) & (np.sign(target) != pattern)
-    if not np.any(crossing):
-        return target
+    """The point of the segment ``value -> target`` where the first crossing
+    entry reaches zero (set exactly to zero there, with any tied ones)."""
     fractions = value[crossing] / (value[crossing] - target[crossing])
     fraction = float(np.min(fractions))
     moved = value + fraction * (target - value)
-    hits = np.flatnonzero(crossing)[fractions <= fraction]
-    moved[hits] = 0.0
+    moved[np.flatnonzero(crossing)[fractions <= fraction]] = 0.0
     return moved
+
+
+def _model_value(
+    hessian: FloatArray,
+    gradient: FloatArray,
+    theta: FloatArray,
+    l1: FloatArray,
+    value: FloatArray,
+) -> float:
+    """The model ``q(d) = g @ d + d @ H @ d / 2 + sum(l1 * |theta + d|)`` at
+    ``d = value - theta``."""
+    step = value - theta
+    return float(gradient @ step + 0.5 * step @ (hessian @ step) + l1 @ np.abs(value))
 
 
 def _zeros_optimal(
