@@ -174,7 +174,7 @@ def objective(model: Any, X: Any, y: np.ndarray, problem: Problem) -> float:
 def candidates(
     problem: Problem, n_classes: int
 ) -> list[tuple[str, Callable[[float], Any]]]:
-    common = {
+    common: dict[str, Any] = {
         "C": problem.C,
         "l1_ratio": problem.l1_ratio,
         "fit_intercept": problem.fit_intercept,
@@ -262,7 +262,7 @@ def run_problem(
 
 def summarise(
     problem: Problem, attempts: list[Attempt], best: float, target: float
-) -> list[tuple[str, str, str, str, str]]:
+) -> list[tuple[str, ...]]:
     rows = []
     times: dict[str, float] = {}
     for label in dict.fromkeys(a.solver for a in attempts):
