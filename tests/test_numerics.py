@@ -10,7 +10,7 @@ from logitron._numerics import (
     log1pexp,
     log_sigmoid,
     logistic_loss,
-    logistic_loss_and_sigmoid,
+    logistic_loss_gradient,
     logsumexp,
     sigmoid,
     softmax,
@@ -67,17 +67,28 @@ def test_log_sigmoid_is_finite_at_the_extremes(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_fused_logistic_loss_and_sigmoid_equal_the_separate_ones(dtype):
+def test_fused_logistic_loss_gradient_equal_the_separate_formulas(dtype):
     rng = np.random.default_rng(0)
     z = rng.normal(scale=30, size=500).astype(dtype)
     y = rng.integers(0, 2, size=500).astype(dtype)
-    loss, proba = logistic_loss_and_sigmoid(y, z)
+    loss, gradient, curvature = logistic_loss_gradient(y, z, curvature=True)
+    assert loss.dtype == gradient.dtype == dtype
     np.testing.assert_array_equal(loss, logistic_loss(y, z))
-    np.testing.assert_array_equal(proba, sigmoid(z))
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(gradient, sigmoid(z) - y, rtol=4 * eps, atol=4 * eps)
+    p = sigmoid(z)
+    np.testing.assert_allclose(curvature, p * (1 - p), rtol=8 * eps, atol=8 * eps)
     # log(1 + e^z) - y z, and exact 0-or-|z| cancellation for confident answers
-    np.testing.assert_allclose(
-        loss, log1pexp(z) - y * z, rtol=0, atol=8 * np.finfo(dtype).eps * 30
-    )
+    np.testing.assert_allclose(loss, log1pexp(z) - y * z, rtol=0, atol=8 * eps * 30)
+
+
+def test_confident_right_answers_keep_a_tiny_nonzero_gradient():
+    z = np.array([40.0, 700.0])
+    _, gradient, curvature = logistic_loss_gradient(np.ones(2), z, curvature=True)
+    np.testing.assert_allclose(gradient, -np.exp(-z), rtol=1e-15)
+    np.testing.assert_allclose(curvature, np.exp(-z), rtol=1e-15)
+    _, gradient, _ = logistic_loss_gradient(np.zeros(2), -z)
+    np.testing.assert_allclose(gradient, np.exp(-z), rtol=1e-15)
 
 
 def test_logistic_loss_keeps_relative_precision_for_confident_right_answers():

@@ -1,5 +1,6 @@
 """logitron: logistic regression as a one-neuron network, from scratch in NumPy."""
 
+from .cv import LogisticRegressionCV
 from .estimator import LogisticRegression
 from .exceptions import PerfectSeparationWarning, SingularInformationError
 from .formula import logit
@@ -9,6 +10,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LogisticRegression",
+    "LogisticRegressionCV",
     "PerfectSeparationWarning",
     "SingularInformationError",
     "__version__",

@@ -29,6 +29,8 @@ def check_params(estimator: Any, solver_names: list[str]) -> None:
     check_scalar(
         estimator.l1_ratio, "l1_ratio", numbers.Real, min_val=0.0, max_val=1.0
     )
+    if np.isnan(estimator.l1_ratio):
+        raise ValueError("l1_ratio must be a number in [0, 1], got nan.")
     check_scalar(
         estimator.learning_rate, "learning_rate", numbers.Real, min_val=0.0,
         include_boundaries="neither",
@@ -80,7 +82,13 @@ def check_weights(
     sample_weight: Any,
     class_weight: Any,
 ) -> FloatArray:
-    """Sample weights times class weights, validated (finite, >= 0, sum > 0)."""
+    """Sample weights times class weights, validated (finite, >= 0, sum > 0).
+
+    ``class_weight="balanced"`` gives class ``k`` the weight
+    ``sum(s) / (n_classes * sum(s[y == k]))`` with ``s`` the sample weights
+    (as scikit-learn >= 1.6 does), so integer sample weights still equal
+    repeated rows.
+    """
     weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     )
@@ -92,10 +100,7 @@ def check_weights(
                 f"classes in y: {classes.tolist()}."
             )
     if class_weight is not None:
-        per_class = compute_class_weight(
-            class_weight, classes=classes, y=classes[y_index]
-        )
-        weight = weight * per_class[y_index]
+        weight = weight * class_weights(class_weight, classes, y_index, weight)[y_index]
     if np.sum(weight) <= 0:
         raise ValueError("The sample weights sum to zero: there is nothing to fit.")
     # A count per class is O(n); np.unique would sort.
@@ -107,6 +112,48 @@ def check_weights(
             f"weight; got only class {classes[weighted_classes[0]]!r}."
         )
     return weight
+
+
+def class_weights(
+    class_weight: Any,
+    classes: np.ndarray,
+    y_index: np.ndarray,
+    sample_weight: FloatArray,
+) -> FloatArray:
+    """Weight of each class, shape (n_classes,), from a dict or "balanced".
+
+    Raises ValueError for anything else, for a dict naming a label that is
+    not a class of ``y`` (a typo would otherwise be ignored silently), and
+    for weights that are negative or not finite.
+    """
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        per_class = np.bincount(
+            y_index, weights=sample_weight, minlength=len(classes)
+        ).astype(np.float64)
+        present = per_class > 0
+        balanced = np.ones(len(classes))
+        balanced[present] = np.sum(per_class) / (len(classes) * per_class[present])
+        return balanced
+    if not isinstance(class_weight, dict):
+        raise ValueError(
+            'class_weight must be a dict {class label: weight}, "balanced" or '
+            f"None; got {class_weight!r}."
+        )
+    known = set(classes.tolist())
+    unknown = [label for label in class_weight if label not in known]
+    if unknown:
+        raise ValueError(
+            f"class_weight names {unknown!r}, which are not classes of y; the "
+            f"classes are {classes.tolist()!r}."
+        )
+    per_class = compute_class_weight(
+        class_weight, classes=classes, y=classes[y_index]
+    )
+    if not np.all(np.isfinite(per_class)) or np.any(per_class < 0):
+        raise ValueError(
+            f"class_weight values must be finite and >= 0; got {class_weight!r}."
+        )
+    return np.asarray(per_class, dtype=np.float64)
 
 
 def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _validation, inference
-from ._numerics import FloatArray, log_sigmoid, logsumexp, sigmoid, softmax
+from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from .backends import as_data
 from .exceptions import PerfectSeparationWarning
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
@@ -56,11 +56,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         solver.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
-    solver : {"auto", "gd", "newton"}, default="auto"
+    solver : {"auto", "gd", "newton", "fista", "prox-newton"}, default="auto"
         ``"gd"`` is the classic recipe: batch gradient descent with
         ``learning_rate``, stopped when the cost changes by less than ``tol``.
-        ``"newton"`` is Newton's method with a Cholesky solve. ``"auto"``
-        picks Newton.
+        ``"newton"`` is Newton's method with a Cholesky solve. ``"fista"``
+        (accelerated proximal gradient) and ``"prox-newton"`` (proximal
+        Newton with coordinate-descent inner solves) also fit ``l1_ratio >
+        0``. ``"auto"`` picks ``"prox-newton"`` for an L1 term, else Newton.
     tol : float or None, default=None
         Stopping tolerance in the solver's own rule; ``None`` takes the
         solver's default (1e-5 change of cost for ``"gd"``, 1e-10 gradient
@@ -298,7 +300,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         raw = self.decision_function(X)
         if raw.ndim == 1:
             return np.column_stack([log_sigmoid(-raw), log_sigmoid(raw)])
-        return raw - logsumexp(raw, axis=1)[:, None]
+        return log_softmax(raw, axis=1)
 
     # -- inference ---------------------------------------------------------
     def summary(

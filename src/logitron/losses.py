@@ -26,10 +26,11 @@ from numpy.typing import NDArray
 from ._numerics import (
     FloatArray,
     logistic_loss,
-    logistic_loss_and_sigmoid,
+    logistic_loss_gradient,
     sigmoid,
     softmax,
-    softmax_loss_and_proba,
+    softmax_cross_entropy,
+    softmax_loss,
 )
 
 # Labels: {0, 1} as floats for the binary loss, integer indices for softmax.
@@ -56,17 +57,15 @@ class BinaryCrossEntropy:
     def value_gradient(
         self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        loss, gradient = logistic_loss_and_sigmoid(y, raw)
-        gradient -= y  # in place: the array is fresh, and allocation is the cost here
+        loss, gradient, _ = logistic_loss_gradient(y, raw)
         return loss, gradient
 
     def value_gradient_hessian(
         self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        loss, proba = logistic_loss_and_sigmoid(y, raw)
-        # p (1 - p) underflows gracefully to exp(-|z|) in both tails.
-        curvature = proba * (1 - proba)
-        return loss, proba - y, curvature
+        loss, gradient, curvature = logistic_loss_gradient(y, raw, curvature=True)
+        assert curvature is not None
+        return loss, gradient, curvature
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
@@ -99,22 +98,18 @@ class SoftmaxCrossEntropy:
     """
 
     def value(self, y: LabelArray, raw: FloatArray) -> FloatArray:
-        return softmax_loss_and_proba(y, raw)[0]
+        return softmax_loss(y, raw)
 
     def value_gradient(
         self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        loss, proba = softmax_loss_and_proba(y, raw)
-        proba.ravel()[_label_index(proba, y)] -= 1
-        return loss, proba
+        loss, gradient, _ = softmax_cross_entropy(y, raw)
+        return loss, gradient
 
     def value_gradient_hessian(
         self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        loss, proba = softmax_loss_and_proba(y, raw)
-        gradient = proba.copy()
-        gradient.ravel()[_label_index(gradient, y)] -= 1
-        return loss, gradient, proba
+        return softmax_cross_entropy(y, raw)
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
@@ -144,8 +139,3 @@ class SoftmaxCrossEntropy:
         """Class probabilities, ``softmax(z)`` along the class axis."""
         return softmax(raw, axis=1)
 
-
-def _label_index(array: FloatArray, y: FloatArray) -> np.ndarray:
-    """Flat indices of ``array[i, y[i]]`` in a C-ordered (n, K) ``array``
-    (flat indexing is twice as fast as a pair of index arrays)."""
-    return np.arange(0, array.size, array.shape[1]) + y.astype(np.intp)

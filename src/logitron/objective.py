@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._numerics import FloatArray, accurate_dot
+from .backends import as_data
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .penalties import ElasticNet
@@ -374,6 +376,60 @@ class LogisticObjective:
         coef = self.unit.coef(result)
         coef[...] = self.penalty.prox_l1(coef, step)
         return result
+
+    def l1_strengths(self) -> FloatArray:
+        """Per-entry L1 weights ``l1`` (p,) with ``nonsmooth_value(theta) =
+        sum(l1 * |theta|)``: ``r/(C S)`` on coefficients, 0 on intercepts."""
+        strengths = np.zeros(self.n_params)
+        self.unit.coef(strengths)[...] = self.penalty.l1_strength
+        return strengths
+
+    def parameter_columns(self) -> NDArray[np.intp]:
+        """Column of ``W = [coef | intercept]`` holding each entry of theta (p,):
+        feature ``j`` is column ``j``, the intercept column ``n_features``."""
+        width = self.unit.weight_shape[-1]
+        columns = np.broadcast_to(np.arange(width), self.unit.weight_shape)
+        return np.ascontiguousarray(columns).ravel()
+
+    def hessian_on_columns(
+        self, theta: FloatArray, columns: NDArray[np.intp]
+    ) -> tuple[NDArray[np.intp], FloatArray]:
+        """Hessian of the smooth part restricted to some columns of ``W``.
+
+        A working-set solver needs ``d2J/dtheta2`` only on the entries of
+        theta in a few columns (features, and the intercept column
+        ``n_features``), for every class. This forms that (m, m) block in
+        one weighted Gram product of ``X[:, features]``, never the full
+        (p, p) Hessian.
+
+        Returns
+        -------
+        index : ndarray of shape (m,)
+            Entries of theta, class-major: the rows and columns of ``hessian``.
+        hessian : ndarray of shape (m, m)
+        """
+        columns = np.unique(columns)
+        d = self.unit.n_features
+        features = columns[columns < d]
+        with_intercept = bool(self.unit.fit_intercept and columns[-1] == d)
+        X = self.unit.data.X
+        sub_data = as_data(X if len(features) == d else X[:, features])
+        sub_unit = LinearUnit(sub_data, self.unit.n_outputs, with_intercept)
+        raw = self.raw_prediction(theta)
+        _, _, curvature = self.loss.value_gradient_hessian(self.y, raw)
+        blocks = [
+            (k, l, self.weight * h)
+            for k, l, h in self.loss.hessian_blocks(curvature)  # noqa: E741
+        ]
+        hessian = sub_unit.hessian(blocks)
+        diagonal = np.zeros(sub_unit.n_params)
+        sub_unit.coef(diagonal)[...] = self.penalty.l2_strength
+        hessian[np.diag_indices_from(hessian)] += diagonal
+        width = self.unit.weight_shape[-1]
+        kept = np.concatenate([features, [d]]) if with_intercept else features
+        classes = np.arange(self.unit.n_outputs)
+        index = (classes[:, None] * width + kept[None, :]).ravel()
+        return index, hessian
 
     # -- structure solvers may use -------------------------------------------
     def null_space(self) -> FloatArray | None:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from .._numerics import FloatArray
 from ..objective import Objective
+from .fista import fista
 from .gradient_descent import gradient_descent
 from .lbfgs import lbfgs
 from .newton import newton_cholesky
+from .proximal_newton import proximal_newton
 from .result import IterationInfo, SolverOptions, SolverResult
 from .trust_region import trust_region_newton_cg
 
@@ -38,6 +40,11 @@ SOLVERS: dict[str, Solver] = {
     "newton": Solver(newton_cholesky, default_tol=1e-10, default_max_iter=100),
     "newton-cg": Solver(trust_region_newton_cg, default_tol=1e-8, default_max_iter=200),
     "lbfgs": Solver(lbfgs, default_tol=1e-8, default_max_iter=1_000),
+    # The first entry with handles_l1 is the default for an L1 term.
+    "prox-newton": Solver(
+        proximal_newton, default_tol=1e-8, default_max_iter=200, handles_l1=True
+    ),
+    "fista": Solver(fista, default_tol=1e-6, default_max_iter=10_000, handles_l1=True),
 }
 
 from .choice import choose_solver  # noqa: E402 (it reads SOLVERS)

@@ -18,7 +18,10 @@ scikit-learn 1.9.1 alongside; the figures below are from that run).
   already slower (0.016 s against 0.009 s). The cut is placed between the
   two, at n * p**2 = 2e6 flops for the Hessian, for dense X only: a sparse
   Hessian product is slower than BLAS (CSR 400 x 60: Newton 0.021 s,
-  L-BFGS 0.008 s).
+  L-BFGS 0.008 s), so sparse X gets Newton only below a tenth of that cut,
+  where either takes milliseconds and Newton's machine-precision optimum
+  is worth them (scikit-learn's sample-weight equivalence check, rtol
+  1e-7 on probabilities, fails at L-BFGS's default tolerance).
 * dtype does not change the choice: float32 X runs the same algorithms
   with float32 passes over the data.
 """
@@ -52,6 +55,7 @@ def choose_solver(
                 return name
         raise ValueError("no registered solver handles an L1 penalty")
     n_params = (n_features + 1) * (1 if n_classes <= 2 else n_classes)
-    if not is_sparse and n_samples * n_params**2 <= NEWTON_MAX_HESSIAN_FLOPS:
+    hessian_flops = n_samples * n_params**2
+    if hessian_flops <= NEWTON_MAX_HESSIAN_FLOPS / (10 if is_sparse else 1):
         return "newton"
     return "lbfgs"

@@ -1,0 +1,425 @@
+"""``LogisticRegressionCV``: choose ``C`` and ``l1_ratio`` by cross-validation.
+
+For every training fold and every ``l1_ratio`` the model is fitted along the
+grid ``Cs`` in order, each fit starting from the previous optimum (a warm
+start: neighbouring ``C`` have neighbouring optima, so each fit after the
+first takes a few Newton steps). Each fit is scored on its test fold; the
+pair ``(C, l1_ratio)`` with the best total score over the folds wins and the
+model is refitted on all the data, as scikit-learn's ``LogisticRegressionCV``
+does.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.metrics import check_scoring, make_scorer
+from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.utils.validation import _check_sample_weight
+
+from . import _validation
+from ._numerics import FloatArray
+from .estimator import LogisticRegression
+from .solvers import SOLVERS
+
+
+class LogisticRegressionCV(LogisticRegression):
+    """Logistic regression with ``C`` and ``l1_ratio`` chosen by cross-validation.
+
+    The objective for each candidate is :class:`LogisticRegression`'s::
+
+        C * sum_i s_i * logloss_i
+          + (1 - l1_ratio)/2 * ||coef||_2^2 + l1_ratio * ||coef||_1
+
+    Parameters follow scikit-learn 1.9's ``LogisticRegressionCV`` where they
+    apply to this model (no ``dual``, ``intercept_scaling`` or deprecated
+    ``penalty``); fitted attributes use its new layout
+    (``use_legacy_attributes=False``).
+
+    Parameters
+    ----------
+    Cs : int or array-like of float, default=10
+        Candidate inverse penalty strengths, fitted in the order given; an
+        int ``m`` means ``np.logspace(-4, 4, m)``. ``np.inf`` is allowed (no
+        penalty).
+    l1_ratios : array-like of float in [0, 1], default=(0.0,)
+        Candidate shares of L1 in the penalty.
+    fit_intercept : bool, default=True
+    cv : int, cross-validation generator or iterable, default=None
+        ``None`` is 5-fold; an int is a number of folds; both are
+        ``StratifiedKFold`` (no shuffling), as in scikit-learn.
+    scoring : str, callable or None, default="neg_log_loss"
+        Score of a fit on a test fold (higher is better); ``None`` is
+        accuracy. Sample weights, when given, weight the test score too.
+    solver : str, default="auto"
+        As in :class:`LogisticRegression`.
+    tol, max_iter : float or None, int or None, default=None
+        Per-fit stopping rule, as in :class:`LogisticRegression`.
+    learning_rate : float, default=0.1
+        Step size of ``solver="gd"``.
+    class_weight : dict, "balanced" or None, default=None
+        ``"balanced"`` is computed once on all the data (with the sample
+        weights) and then held fixed in every fold, as scikit-learn does.
+    n_jobs : int or None, default=None
+        Folds x l1_ratios fitted in parallel through joblib.
+    verbose : int, default=0
+    refit : bool, default=True
+        Refit on all the data at the best ``(C, l1_ratio)`` (warm-started
+        from the folds' mean coefficients). Otherwise average, over the
+        folds, the coefficients at each fold's own best pair; ``C_`` and
+        ``l1_ratio_`` are then the means of those pairs.
+    random_state : int, RandomState or None, default=None
+        Starting point of the first fit of each path (see
+        :class:`LogisticRegression`); the folds do not depend on it.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    Cs_ : ndarray of shape (n_cs,)
+    l1_ratios_ : ndarray of shape (n_l1_ratios,)
+    C_ : float
+        The selected ``C``.
+    l1_ratio_ : float
+        The selected ``l1_ratio``.
+    coefs_paths_ : ndarray of shape (n_folds, n_l1_ratios, n_cs, n_outputs, n_dof)
+        Fitted ``[coef | intercept]`` for every fold and candidate;
+        ``n_outputs`` is 1 for two classes, ``n_dof = n_features +
+        fit_intercept``.
+    scores_ : ndarray of shape (n_folds, n_l1_ratios, n_cs)
+    n_iter_ : ndarray of shape (n_folds, n_l1_ratios, n_cs)
+    solver_ : str
+        The solver of the final fit.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import scale
+    >>> from logitron import LogisticRegressionCV
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = LogisticRegressionCV(Cs=[0.01, 0.1, 1.0]).fit(scale(X), y)
+    >>> float(model.C_)
+    0.1
+    """
+
+    def __init__(
+        self,
+        *,
+        Cs: int | Any = 10,
+        l1_ratios: Any = (0.0,),
+        fit_intercept: bool = True,
+        cv: Any = None,
+        scoring: Any = "neg_log_loss",
+        solver: str = "auto",
+        tol: float | None = None,
+        max_iter: int | None = None,
+        learning_rate: float = 0.1,
+        class_weight: dict[Any, float] | str | None = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+        refit: bool = True,
+        random_state: Any = None,
+    ) -> None:
+        self.Cs = Cs
+        self.l1_ratios = l1_ratios
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.scoring = scoring
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.class_weight = class_weight
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.refit = refit
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
+        """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best."""
+        Cs = _check_Cs(self.Cs)
+        l1_ratios = _check_l1_ratios(self.l1_ratios)
+        template = self._template(Cs, l1_ratios)
+        X, y = _validation.check_training_data(self, X, y)
+        classes, y_index = _validation.encode_labels(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        template.set_params(
+            class_weight=self._fixed_class_weight(classes, y_index, sample_weight)
+        )
+        folds = _folds(self.cv, X, y, classes, y_index, sample_weight)
+        scorer = _scorer(template, self.scoring, classes)
+
+        paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_fit_path)(
+                template, X, y, sample_weight, train, test, Cs, l1_ratio, scorer
+            )
+            for train, test in folds
+            for l1_ratio in l1_ratios
+        )
+        n_folds, n_l1, n_cs = len(folds), len(l1_ratios), len(Cs)
+        self.coefs_paths_ = np.stack([path[0] for path in paths]).reshape(
+            n_folds, n_l1, n_cs, *paths[0][0].shape[1:]
+        )
+        self.scores_ = np.array([path[1] for path in paths]).reshape(
+            n_folds, n_l1, n_cs
+        )
+        self.n_iter_ = np.array([path[2] for path in paths]).reshape(
+            n_folds, n_l1, n_cs
+        )
+        self.Cs_ = Cs
+        self.l1_ratios_ = l1_ratios
+        self.classes_ = classes
+        if self.refit:
+            self._refit_best(template, X, y, sample_weight)
+        else:
+            self._average_fold_bests(X.dtype)
+        return self
+
+    # -- pieces of fit -----------------------------------------------------
+    def _template(self, Cs: FloatArray, l1_ratios: FloatArray) -> LogisticRegression:
+        """The per-fit estimator; its parameters are checked here, once."""
+        template = LogisticRegression(
+            C=1.0,
+            l1_ratio=float(np.max(l1_ratios)),
+            fit_intercept=self.fit_intercept,
+            solver=self.solver,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            warm_start=True,
+            random_state=self.random_state,
+            verbose=max(0, self.verbose - 1),
+        )
+        _validation.check_params(template, list(SOLVERS))
+        if not isinstance(self.refit, bool | np.bool_):
+            raise ValueError(f"refit must be True or False, got {self.refit!r}.")
+        return template
+
+    def _fixed_class_weight(
+        self, classes: np.ndarray, y_index: np.ndarray, sample_weight: Any
+    ) -> dict[Any, float] | None:
+        """The class weights as a dict over all the data (see ``class_weight``)."""
+        if self.class_weight is None:
+            return None
+        weight = np.ones(len(y_index)) if sample_weight is None else sample_weight
+        per_class = _validation.class_weights(
+            self.class_weight, classes, y_index, weight
+        )
+        return dict(zip(classes.tolist(), per_class.tolist(), strict=True))
+
+    def _refit_best(
+        self, template: LogisticRegression, X: Any, y: Any, sample_weight: Any
+    ) -> None:
+        _, n_l1, n_cs = self.scores_.shape
+        # Candidates ordered C-major, as scikit-learn does, so that ties are
+        # broken the same way (first C, then first l1_ratio).
+        total = self.scores_.sum(axis=0).T.ravel()
+        best_c, best_l1 = np.unravel_index(int(np.argmax(total)), (n_cs, n_l1))
+        self.C_ = float(self.Cs_[best_c])
+        self.l1_ratio_ = float(self.l1_ratios_[best_l1])
+        final = clone(template).set_params(C=self.C_, l1_ratio=self.l1_ratio_)
+        _seed(final, self.classes_, self.coefs_paths_[:, best_l1, best_c].mean(axis=0))
+        final.fit(X, y, sample_weight=sample_weight)
+        self.coef_ = final.coef_
+        self.intercept_ = final.intercept_
+        self.solver_ = final.solver_
+        self.loss_curve_ = final.loss_curve_
+
+    def _average_fold_bests(self, dtype: Any) -> None:
+        n_folds, n_l1, n_cs = self.scores_.shape
+        per_fold = self.scores_.transpose(0, 2, 1).reshape(n_folds, -1)
+        best_c, best_l1 = np.unravel_index(np.argmax(per_fold, axis=1), (n_cs, n_l1))
+        folds = np.arange(n_folds)
+        weights = self.coefs_paths_[folds, best_l1, best_c].mean(axis=0)
+        self.C_ = float(np.mean(self.Cs_[best_c]))
+        self.l1_ratio_ = float(np.mean(self.l1_ratios_[best_l1]))
+        n_features = self.n_features_in_
+        self.coef_ = np.array(weights[:, :n_features], dtype=dtype)
+        self.intercept_ = (
+            np.array(weights[:, n_features], dtype=dtype)
+            if self.fit_intercept
+            else np.zeros(len(weights), dtype=dtype)
+        )
+        self.solver_ = self.solver
+        self.loss_curve_ = []
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """The ``scoring`` of this model on ``(X, y)`` (higher is better)."""
+        scorer = check_scoring(self, scoring=self.scoring)
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return float(scorer(self, X, y, **kwargs))
+
+
+def _fit_path(
+    template: LogisticRegression,
+    X: Any,
+    y: np.ndarray,
+    sample_weight: FloatArray | None,
+    train: np.ndarray,
+    test: np.ndarray,
+    Cs: FloatArray,
+    l1_ratio: float,
+    scorer: Any,
+) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """Fit one training fold along ``Cs`` with warm starts; score each fit.
+
+    Returns the ``[coef | intercept]`` of each fit (n_cs, n_outputs, n_dof),
+    the test scores (n_cs,) and the iteration counts (n_cs,).
+    """
+    model = clone(template).set_params(l1_ratio=l1_ratio)
+    train_weight = None if sample_weight is None else sample_weight[train]
+    score_kwargs = (
+        {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+    )
+    X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
+    weights: list[FloatArray] = []
+    scores, n_iter = [], []
+    for position, C in enumerate(Cs):
+        if position >= 2:
+            _seed(model, model.classes_, _predict_optimum(Cs, weights, position))
+        model.set_params(C=float(C))
+        model.fit(X_train, y_train, sample_weight=train_weight)
+        columns = [model.coef_]
+        if model.fit_intercept:
+            columns.append(model.intercept_[:, None])
+        weights.append(np.hstack(columns).astype(np.float64))
+        scores.append(scorer(model, X_test, y_test, **score_kwargs))
+        n_iter.append(int(model.n_iter_[0]))
+    return np.stack(weights), np.asarray(scores, dtype=np.float64), np.asarray(n_iter)
+
+
+def _predict_optimum(
+    Cs: FloatArray, weights: list[FloatArray], position: int
+) -> FloatArray:
+    """Secant predictor of the next optimum along the path, in ``log C``.
+
+    The optimum moves smoothly with ``log C``; extrapolating linearly from
+    the last two optima lands closer to the next one than the last optimum
+    itself (the predictor step of a predictor-corrector path follower,
+    Allgower & Georg (1990), *Numerical Continuation Methods*, Section 2.2).
+    An infinite ``C`` has no log: the last optimum is used as is.
+    """
+    log_c = np.log(Cs[position - 2 : position + 1])
+    if not np.all(np.isfinite(log_c)) or log_c[1] == log_c[0]:
+        return weights[-1]
+    ratio = (log_c[2] - log_c[1]) / (log_c[1] - log_c[0])
+    return weights[-1] + ratio * (weights[-1] - weights[-2])
+
+
+def _seed(model: LogisticRegression, classes: np.ndarray, weights: FloatArray) -> None:
+    """Hand ``model`` a warm start ``[coef | intercept]`` (its own attributes)."""
+    n_features = weights.shape[1] - int(model.fit_intercept)
+    model.classes_ = classes
+    model.coef_ = weights[:, :n_features].copy()
+    model.intercept_ = (
+        weights[:, n_features].copy() if model.fit_intercept else np.zeros(len(weights))
+    )
+
+
+def _check_Cs(Cs: Any) -> FloatArray:
+    if isinstance(Cs, numbers.Integral) and not isinstance(Cs, bool):
+        if Cs < 1:
+            raise ValueError(f"Cs as an int is a number of values, >= 1; got {Cs}.")
+        return np.logspace(-4, 4, int(Cs))
+    try:
+        values = np.asarray(Cs, dtype=np.float64).ravel()
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"Cs must be an int or a list of floats; got {Cs!r}."
+        ) from error
+    if values.size == 0 or np.any(np.isnan(values)) or np.any(values <= 0):
+        raise ValueError(
+            f"Cs must hold positive numbers (np.inf for no penalty); got {Cs!r}."
+        )
+    return values
+
+
+def _check_l1_ratios(l1_ratios: Any) -> FloatArray:
+    try:
+        values = np.asarray(l1_ratios, dtype=np.float64).ravel()
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"l1_ratios must be a list of numbers in [0, 1]; got {l1_ratios!r}."
+        ) from error
+    if values.size == 0 or not np.all((values >= 0) & (values <= 1)):
+        raise ValueError(
+            f"l1_ratios must be a list of numbers in [0, 1]; got {l1_ratios!r}."
+        )
+    return values
+
+
+def _folds(
+    cv: Any,
+    X: Any,
+    y: np.ndarray,
+    classes: np.ndarray,
+    y_index: np.ndarray,
+    sample_weight: FloatArray | None,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (train, test) index pairs, each training fold holding every class.
+
+    A training fold without some class has no finite optimum (that class's
+    intercept runs to -inf), so it is an error, named here before any fit.
+    """
+    splitter = check_cv(cv, y, classifier=True)
+    if isinstance(splitter, StratifiedKFold):
+        counts = np.bincount(y_index, minlength=len(classes))
+        rare = int(np.argmin(counts))
+        if counts[rare] < splitter.n_splits:
+            label = classes[rare].tolist()
+            raise ValueError(
+                f"class {label!r} has only {counts[rare]} sample(s), fewer than the "
+                f"{splitter.n_splits} cross-validation folds, so some "
+                "training fold would lack it. Use fewer folds (cv=...), gather more "
+                "samples of that class, or drop it."
+            )
+    folds = list(splitter.split(X, y))
+    weight = np.ones(len(y_index)) if sample_weight is None else sample_weight
+    for number, (train, _) in enumerate(folds):
+        present = np.unique(y_index[train][weight[train] > 0])
+        if len(present) < len(classes):
+            missing = np.setdiff1d(np.arange(len(classes)), present)
+            label = classes[missing[0]].tolist()
+            raise ValueError(
+                f"training fold {number} has no sample (with non-zero weight) of "
+                f"class {label!r}; every training fold must contain every class. "
+                "Use fewer folds or a stratified splitter."
+            )
+    return folds
+
+
+def _scorer(template: LogisticRegression, scoring: Any, classes: np.ndarray) -> Any:
+    """The scorer, told all the classes when its metric takes ``labels``.
+
+    A test fold may lack a class; a probability metric such as the log-loss
+    must still know the model's full class list (scikit-learn's
+    ``LogisticRegressionCV`` rebuilds the scorer the same way).
+    """
+    scorer = check_scoring(template, scoring=scoring)
+    score_func = getattr(scorer, "_score_func", None)
+    if score_func is None:
+        return scorer
+    signature = inspect.signature(score_func).parameters
+    if "labels" not in signature:
+        return scorer
+    kwargs = dict(getattr(scorer, "_kwargs", {}))
+    kwargs["labels"] = classes
+    if len(classes) == 2 and "pos_label" in signature:
+        kwargs["pos_label"] = classes[-1]
+    return make_scorer(
+        score_func,
+        greater_is_better=getattr(scorer, "_sign", 1) == 1,
+        response_method=getattr(scorer, "_response_method", "predict"),
+        **kwargs,
+    )

@@ -1,0 +1,412 @@
+"""Proximal Newton with coordinate-descent inner solves on a working set."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+import scipy.linalg
+from numpy.typing import NDArray
+
+from .._numerics import FloatArray
+from ..objective import LineFunction, Objective
+from .proximal import (
+    CompositeObjective,
+    as_composite,
+    composite_armijo,
+    min_norm_subgradient,
+)
+from .result import SolverOptions, SolverResult, report
+
+# Smallest working set: below it, forming the Gram of all candidates costs
+# less than the extra outer iterations a tighter set would need.
+_MIN_WORKING_SET = 64
+# Inner sweeps allowed per outer iteration; the forcing rule below usually
+# stops the inner solve after a few.
+_MAX_SWEEPS = 100
+# Walls an active-set phase may hit before a sweep takes over: each costs a
+# Cholesky solve, and a sweep moves many entries to zero at once.
+_MAX_WALLS = 3
+
+
+def proximal_newton(
+    objective: Objective, theta0: FloatArray, options: SolverOptions
+) -> SolverResult:
+    """Proximal Newton for ``F = f + sum(l1 * |theta|)`` (newGLMNET).
+
+    Each outer iteration minimises the second-order model of the smooth part
+    plus the exact L1 term,
+
+    ::
+
+        q(d) = g @ d + d @ H @ d / 2 + sum(l1 * |theta + d|)
+
+    by cyclic coordinate descent, then backtracks on ``F`` along ``d``. This is
+    the method of Yuan, Ho & Lin (2012), "An improved GLMNET for
+    L1-regularized logistic regression", JMLR 13, Algorithm 3, with two
+    changes for NumPy: ``H`` is formed once per outer iteration on a *working
+    set* of columns (so each coordinate step costs O(m), not a pass over
+    ``X``), and the working set is grown from the largest optimality
+    violations as in Johnson & Guestrin (2015), "Blitz: a principled
+    meta-algorithm for scaling sparse optimization". Entries outside the
+    working set stay fixed for that iteration; the stopping test always looks
+    at every entry, so the answer is the optimum of the full problem.
+
+    Each iteration::
+
+        1. f, g at theta                    (one backward pass; z is cached)
+        2. s = min-norm subgradient of F;  stop if max|s| <= tol
+        3. working set W: the intercept, every column with a non-zero
+           coefficient and the columns of largest |s|, at most ws_size
+        4. H_W = Hessian of f on W           (one weighted Gram of X[:, W])
+        5. d_W = argmin q by coordinate descent, stopped when the largest
+           coordinate step, in gradient units, is below
+           max(max|s| * min(0.1, max|s|), tol / 10)  (a forcing sequence
+           that makes the outer convergence superlinear; Lee, Sun & Saunders (2014),
+           "Proximal Newton-type methods for minimizing composite
+           functions", SIAM J. Optim. 24(3), Section 3.2)
+        6. t by backtracking from 1 with the Armijo rule for composite
+           functions (``composite_armijo``)
+        7. theta = theta + t d;  double ws_size if W was full
+
+    Coordinate step ``j`` of the inner solve is closed-form: with
+    ``u = theta_j + d_j``, ``a = H_jj`` and ``G_j = g_j + (H @ d)_j``::
+
+        u_new = soft_threshold(u - G_j / a, l1_j / a)
+
+    which lands exactly on zero for every coefficient the L1 term removes.
+
+    Parameters
+    ----------
+    objective : Objective
+        A ``CompositeObjective``: smooth part with ``value_gradient`` and
+        ``hessian_on_columns``, L1 weights from ``l1_strengths``.
+    theta0 : ndarray of shape (p,)
+        Starting point (a warm start along a regularisation path).
+    options : SolverOptions
+        ``tol`` on ``max|s|`` (mean-scale gradient units), ``max_iter`` outer
+        iterations.
+    """
+    objective = as_composite(objective)
+    theta: FloatArray = np.array(theta0, dtype=np.float64, copy=True)
+    l1 = objective.l1_strengths()
+    columns = objective.parameter_columns()
+    n_columns = int(columns.max()) + 1
+    ws_size = _MIN_WORKING_SET
+    history: list[float] = []
+    for iteration in range(1, options.max_iter + 1):
+        # 1. smooth value and gradient
+        smooth_value, gradient = objective.value_gradient(theta)
+        value = smooth_value + objective.nonsmooth_value(theta)
+        # 2. optimality
+        subgradient = min_norm_subgradient(theta, gradient, l1)
+        optimality = float(np.max(np.abs(subgradient)))
+        if optimality <= options.tol:
+            return SolverResult(
+                theta,
+                True,
+                iteration - 1,
+                f"min-norm subgradient max {optimality:.2e} below tol={options.tol:g}",
+                history,
+            )
+        # 3. working set
+        working, ws_full = _working_set(theta, subgradient, columns, n_columns, ws_size)
+        # 4. the model's Hessian on it
+        index, hessian = objective.hessian_on_columns(theta, working)
+        # 5. inner coordinate descent
+        inner_tol = max(optimality * min(0.1, optimality), 0.1 * options.tol)
+        direction_w = _solve_model(
+            hessian, gradient[index], theta[index], l1[index], inner_tol
+        )
+        direction = np.zeros_like(theta)
+        direction[index] = direction_w
+        trial = theta[index] + direction_w
+        decrease = float(gradient[index] @ direction_w) + float(
+            l1[index] @ (np.abs(trial) - np.abs(theta[index]))
+        )
+        if decrease >= 0.0:
+            return _stalled(theta, iteration - 1, optimality, options, history)
+        # 6. composite Armijo backtracking
+        line = objective.line(theta, direction)
+        step = composite_armijo(_composite_along(objective, line), value, decrease)
+        if not step.success:
+            return _stalled(theta, iteration - 1, optimality, options, history)
+        # 7. update (theta_j + (0 - theta_j) is exactly 0: zeros survive)
+        theta = line.point(step.step)
+        history.append(step.value)
+        report(options, iteration, step.value, optimality)
+        if ws_full:
+            ws_size = min(2 * ws_size, n_columns)
+    smooth_value, gradient = objective.value_gradient(theta)
+    optimality = float(np.max(np.abs(min_norm_subgradient(theta, gradient, l1))))
+    return SolverResult(
+        theta,
+        optimality <= options.tol,
+        options.max_iter,
+        f"proximal Newton reached max_iter={options.max_iter} with min-norm "
+        f"subgradient max {optimality:.2e} > tol={options.tol:g}; raise max_iter "
+        "or standardise the features",
+        history,
+    )
+
+
+def _composite_along(
+    objective: CompositeObjective, line: LineFunction
+) -> Callable[[float], float]:
+    """``t -> F(theta + t d)``, the smooth part in O(n) through ``line``."""
+
+    def value_at(step: float) -> float:
+        point = line.point(step)
+        return objective.value(point) + objective.nonsmooth_value(point)
+
+    return value_at
+
+
+def _working_set(
+    theta: FloatArray,
+    subgradient: FloatArray,
+    columns: NDArray[np.intp],
+    n_columns: int,
+    ws_size: int,
+) -> tuple[NDArray[np.intp], bool]:
+    """Columns to optimise over, and whether the size limit cut candidates.
+
+    A column's priority is its largest |subgradient| over the classes;
+    columns holding a non-zero entry get priority ``inf`` because dropping
+    them would freeze coefficients that are still moving.
+    """
+    priority = np.zeros(n_columns)
+    np.maximum.at(priority, columns, np.abs(subgradient))
+    priority[np.unique(columns[theta != 0])] = np.inf
+    candidates = np.flatnonzero(priority > 0)
+    if len(candidates) <= ws_size:
+        return candidates, False
+    # Stable sort keeps ties in column order, so the choice is reproducible.
+    order = np.argsort(-priority[candidates], kind="stable")
+    return np.sort(candidates[order[:ws_size]]), True
+
+
+def _solve_model(
+    hessian: FloatArray,
+    gradient: FloatArray,
+    theta: FloatArray,
+    l1: FloatArray,
+    tol: float,
+) -> FloatArray:
+    """``d = argmin g @ d + d @ H @ d / 2 + sum(l1 * |theta + d|)``.
+
+    Two moves alternate, each lowering the model:
+
+    (a) *subspace Newton*: with the zero entries of ``theta + d`` held at
+        zero and the others' signs fixed, the model is a smooth quadratic
+        whose minimiser one Cholesky solve gives exactly (Byrd, Chin,
+        Nocedal & Oztoprak (2016), "A family of second-order methods for
+        convex l1-regularized optimization", Math. Program. 159, Section 2).
+        A solution that leaves the orthant is projected onto it (crossing
+        entries to zero) if that lowers the model, else followed only up to
+        the first entry that reaches zero, and the solve is repeated on the
+        new zeros: the primal active-set method for quadratic programs
+        (Nocedal & Wright (2006), Algorithm 16.3) with a projection tried
+        first. If the solve stays in the orthant and no zero entry wants to
+        move, it is the answer.
+    (b) one sweep of cyclic coordinate descent, which frees the zero entries
+        that want to move and fixes signs; stop if no step exceeds ``tol``.
+
+    Coordinate descent alone converges only linearly on the strongly coupled
+    blocks of a softmax Hessian; the solves finish the job, and the sweeps
+    find the active set that the solves cannot.
+    """
+    value = theta.copy()
+    penalised = l1 > 0
+    misses, wait = 0, 0
+    for _ in range(_MAX_SWEEPS):
+        if wait == 0:
+            value, exact = _active_set_steps(
+                hessian, gradient, theta, l1, value, penalised
+            )
+            if exact and _zeros_optimal(hessian, gradient, theta, l1, value, tol):
+                return value - theta
+            # A phase that ended at a wall (a flat or misjudged pattern) cost
+            # solves for little: back off, 1, 3, 7, ... sweeps before the next.
+            misses += not exact
+            wait = 2**misses - 1 if not exact else 0
+        else:
+            wait -= 1
+        if _sweep(hessian, gradient, theta, l1, value) <= tol:
+            break
+    return value - theta
+
+
+def _active_set_steps(
+    hessian: FloatArray,
+    gradient: FloatArray,
+    theta: FloatArray,
+    l1: FloatArray,
+    value: FloatArray,
+    penalised: NDArray[np.bool_],
+) -> tuple[FloatArray, bool]:
+    """Subspace Newton solves from ``value``, stepping to the orthant's walls
+    at most ``_MAX_WALLS`` times; ``(new value, whether it is the solve's
+    own minimiser)``."""
+    for _ in range(_MAX_WALLS):
+        pattern = np.sign(value)
+        target = _subspace_newton(hessian, gradient, theta, l1, pattern)
+        if target is None:
+            return value, False
+        crossing = penalised & (pattern != 0) & (np.sign(target) != pattern)
+        if not np.any(crossing):
+            return target, True
+        # Project onto the orthant (every crossing entry to zero at once) if
+        # that lowers the model; else step to the first wall, which does.
+        projected = np.where(crossing, 0.0, target)
+        model = functools.partial(_model_value, hessian, gradient, theta, l1)
+        if model(projected) < model(value):
+            value = projected
+        else:
+            value = _to_first_wall(value, target, crossing)
+    return value, False
+
+
+def _sweep(
+    hessian: FloatArray,
+    gradient: FloatArray,
+    theta: FloatArray,
+    l1: FloatArray,
+    value: FloatArray,
+) -> float:
+    """One cyclic pass of exact coordinate minimisation, updating ``value``
+    (= theta + d) in place; returns the largest step in gradient units.
+
+    ``H @ d`` is recomputed once (O(m^2), one BLAS call) and then kept up to
+    date with one row of ``H`` per moved coordinate. The scalar path uses
+    plain Python floats: numpy scalars cost several times more per operation.
+    """
+    diagonal = hessian.diagonal().tolist()
+    slope_base = (gradient + hessian @ (value - theta)).tolist()
+    thresholds = l1.tolist()
+    current_values = value.tolist()
+    shift = np.zeros(len(current_values))  # H @ (moves made in this sweep)
+    largest = 0.0
+    for j, curvature in enumerate(diagonal):
+        if curvature <= 0.0:
+            continue  # a column of zeros: nothing to learn from it
+        current = current_values[j]
+        slope = slope_base[j] + float(shift[j])
+        target = current - slope / curvature
+        cut = thresholds[j] / curvature
+        if target > cut:
+            new = target - cut
+        elif target < -cut:
+            new = target + cut
+        else:
+            new = 0.0
+        delta = new - current
+        if delta != 0.0:
+            current_values[j] = new
+            shift += delta * hessian[j]
+            largest = max(largest, abs(delta) * curvature)
+    value[:] = current_values
+    return largest
+
+
+def _subspace_newton(
+    hessian: FloatArray,
+    gradient: FloatArray,
+    theta: FloatArray,
+    l1: FloatArray,
+    pattern: FloatArray,
+) -> FloatArray | None:
+    """Minimiser of the model with ``sign(theta + d) = pattern`` imposed.
+
+    Free entries ``F`` are those with a sign or without an L1 weight; the
+    others are held at zero. Stationarity on ``F``::
+
+        H[F, F] @ d[F] = -(g[F] + l1[F] * pattern[F]) - H[F, Z] @ d[Z],
+        d[Z] = -theta[Z]
+
+    ``H[F, F]`` may be singular (the softmax gauge, an all-zero column):
+    a shift of ``1e-10 * max(diag)`` makes it definite, moving the solution
+    by a relative 1e-10 at most, which the outer iteration absorbs. Along a
+    direction where the model is flat inside the orthant the shifted solve
+    goes far; the caller then stops at the orthant's walls.
+    """
+    free = (pattern != 0) | (l1 == 0)
+    if not np.any(free):
+        return None
+    zero = ~free
+    rhs = -(gradient[free] + l1[free] * pattern[free])
+    if np.any(zero):
+        rhs += hessian[np.ix_(free, zero)] @ theta[zero]
+    block = hessian[np.ix_(free, free)] if not np.all(free) else hessian.copy()
+    shift = 1e-10 * max(float(np.max(np.diag(block))), 1e-300)
+    block[np.diag_indices_from(block)] += shift
+    try:
+        factor = scipy.linalg.cho_factor(block, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    solution = np.zeros_like(theta)
+    solution[free] = theta[free] + scipy.linalg.cho_solve(
+        factor, rhs, check_finite=False
+    )
+    return solution
+
+
+def _to_first_wall(
+    value: FloatArray, target: FloatArray, crossing: NDArray[np.bool_]
+) -> FloatArray:
+    """The point of the segment ``value -> target`` where the first crossing
+    entry reaches zero (set exactly to zero there, with any tied ones)."""
+    fractions = value[crossing] / (value[crossing] - target[crossing])
+    fraction = float(np.min(fractions))
+    moved = value + fraction * (target - value)
+    moved[np.flatnonzero(crossing)[fractions <= fraction]] = 0.0
+    return moved
+
+
+def _model_value(
+    hessian: FloatArray,
+    gradient: FloatArray,
+    theta: FloatArray,
+    l1: FloatArray,
+    value: FloatArray,
+) -> float:
+    """The model ``q(d) = g @ d + d @ H @ d / 2 + sum(l1 * |theta + d|)`` at
+    ``d = value - theta``."""
+    step = value - theta
+    return float(gradient @ step + 0.5 * step @ (hessian @ step) + l1 @ np.abs(value))
+
+
+def _zeros_optimal(
+    hessian: FloatArray,
+    gradient: FloatArray,
+    theta: FloatArray,
+    l1: FloatArray,
+    value: FloatArray,
+    tol: float,
+) -> bool:
+    """Whether every zero entry of ``value = theta + d`` satisfies the model's
+    optimality condition ``|g_j + (H @ d)_j| <= l1_j`` to ``tol``."""
+    zero = value == 0
+    if not np.any(zero):
+        return True
+    slope = gradient[zero] + hessian[zero] @ (value - theta)
+    return bool(np.all(np.abs(slope) <= l1[zero] + tol))
+
+
+def _stalled(
+    theta: FloatArray,
+    n_iter: int,
+    optimality: float,
+    options: SolverOptions,
+    history: list[float],
+) -> SolverResult:
+    return SolverResult(
+        theta,
+        False,
+        n_iter,
+        f"proximal Newton cannot decrease the objective further (min-norm "
+        f"subgradient max {optimality:.2e} > tol={options.tol:g}): rounding "
+        "error dominates; use a larger tol or standardise the features",
+        history,
+    )
