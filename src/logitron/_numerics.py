@@ -12,6 +12,8 @@ The output dtype follows the input dtype (float32 stays float32).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -59,30 +61,46 @@ def sigmoid_from_exp_neg_abs(z: FloatArray, e: FloatArray) -> FloatArray:
     return np.where(z >= 0, inv, e * inv)
 
 
-def log1pexp_and_sigmoid(z: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """``(log1pexp(z), sigmoid(z))`` from a single exponential.
+def logistic_loss(y: NDArray[Any], z: FloatArray) -> FloatArray:
+    """Binary cross-entropy ``log(1 + exp(z)) - y * z`` to full relative precision.
+
+    ::
+
+        loss = (max(z, 0) - y * z) + log1p(exp(-|z|))
+
+    For labels y in {0, 1} the bracket is exactly 0 or |z|, so a confident
+    right answer (loss ~ exp(-|z|)) keeps all its digits instead of being the
+    difference of two numbers near |z|.
+    """
+    z = np.asarray(z)
+    return (np.maximum(z, 0) - y * z) + np.log1p(_exp_neg_abs(z))
+
+
+def logistic_loss_and_sigmoid(
+    y: NDArray[Any], z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """``(logistic_loss(y, z), sigmoid(z))`` from a single exponential.
 
     The binary cross-entropy needs both at every iterate (value and gradient),
     so sharing ``exp(-|z|)`` halves the transcendental work on the hot path.
-    The results are those of ``log1pexp`` and ``sigmoid`` bit for bit; the
+    The results are those of ``logistic_loss`` and ``sigmoid`` bit for bit; the
     arrays are updated in place because on this path allocating temporaries
     costs more than the arithmetic (three times as much for 10^5 samples).
     """
     z = np.asarray(z)
-    if z.ndim == 0 or z.dtype.kind != "f":
-        return log1pexp(z), sigmoid(z)
+    loss = np.maximum(z, 0)
+    loss -= y * z  # exactly 0 or |z| for y in {0, 1}
     e = np.abs(z)
     np.negative(e, out=e)
     np.exp(e, out=e)
-    softplus = np.log1p(e)
-    softplus += np.maximum(z, 0)
+    loss += np.log1p(e)
     inverse = np.add(e, 1)
     np.reciprocal(inverse, out=inverse)
     # The sigmoid's numerator is 1 where z >= 0 (there e <= 1) and e where
     # z < 0: a maximum with the mask, much faster than np.where.
     proba = np.maximum(e, z >= 0, out=e)
     proba *= inverse
-    return softplus, proba
+    return loss, proba
 
 
 def log_sigmoid(z: FloatArray) -> FloatArray:
@@ -113,26 +131,36 @@ def softmax(z: FloatArray, axis: int = -1) -> FloatArray:
     return e
 
 
-def logsumexp_and_softmax(z: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """``(logsumexp(z, axis=1), softmax(z, axis=1))`` of a 2-D ``z`` from one
-    set of exponentials::
+def softmax_loss_and_proba(
+    y: NDArray[Any], z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Softmax cross-entropy ``logsumexp(z) - z[y]`` and ``softmax(z)``, rows of z.
 
-        m = max(z, axis=1);  e = exp(z - m);  s = sum(e, axis=1)
-        logsumexp = m + log(s);  softmax = e / s
+    ::
 
-    The softmax cross-entropy needs both at every iterate; the row sum is a
-    product with a vector of ones (BLAS), several times faster than a numpy
-    reduction along a short last axis.
+        m      = max_k z_k
+        rest   = sum of exp(z_k - m) over every k but one maximal entry
+        loss   = (m - z_y) + log1p(rest)
+        proba  = exp(z - m) / (1 + rest)
+
+    ``log1p(rest)`` keeps full relative precision when the right class wins
+    by a wide margin (loss ~ rest), where ``logsumexp(z) - z_y`` would cancel.
+    A maximal entry contributes exactly ``exp(0) = 1``, so ``rest`` is the
+    sum over the non-maximal entries plus one for each tie beyond the first.
+    Row sums are products with a vector of ones (BLAS), several times faster
+    than a numpy reduction along a short last axis.
     """
     z = np.asarray(z)
+    ones = np.ones(z.shape[1], dtype=z.dtype)
     m = _max(z, 1)
+    is_max = z == m
     e = np.subtract(z, m)
     np.exp(e, out=e)
-    total = e @ np.ones(e.shape[1], dtype=e.dtype)
-    e /= total[:, None]
-    lse = np.log(total)
-    lse += m[:, 0]
-    return lse, e
+    rest = np.where(is_max, 0, e) @ ones + (is_max @ ones - 1)
+    rows = np.arange(z.shape[0])
+    loss = (m[:, 0] - z[rows, y.astype(np.intp)]) + np.log1p(rest)
+    e /= (1 + rest)[:, None]
+    return loss, e
 
 
 def _max(z: FloatArray, axis: int) -> FloatArray:

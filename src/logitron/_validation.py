@@ -84,6 +84,13 @@ def check_weights(
     weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     )
+    if isinstance(class_weight, dict):
+        unknown = [label for label in class_weight if label not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight names class {unknown[0]!r}, which is not among the "
+                f"classes in y: {classes.tolist()}."
+            )
     if class_weight is not None:
         per_class = compute_class_weight(
             class_weight, classes=classes, y=classes[y_index]

@@ -10,9 +10,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _validation
+from . import _validation, inference
 from ._numerics import FloatArray, log_sigmoid, logsumexp, sigmoid, softmax
 from .backends import as_data
 from .exceptions import PerfectSeparationWarning
@@ -60,8 +61,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ``logitron.solvers.choose_solver`` for the benchmark figures).
     tol : float or None, default=None
         Stopping tolerance in the solver's own rule; ``None`` takes the
-        solver's default (1e-5 change of cost for ``"gd"``, 1e-8 gradient
-        max-norm, and Newton decrement for ``"newton"``, for the others).
+        solver's default (1e-5 change of cost for ``"gd"``, 1e-10 gradient
+        max-norm and Newton decrement for ``"newton"``, 1e-8 gradient
+        max-norm for ``"newton-cg"`` and ``"lbfgs"``).
     max_iter : int or None, default=None
         Iteration cap; ``None`` takes the solver's default (10,000 for
         ``"gd"``, 100 for ``"newton"``, 200 for ``"newton-cg"``, 1,000 for
@@ -93,6 +95,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when ``X`` had string column names (a DataFrame).
+    inference_ : FitInference or None
+        For ``C=np.inf`` only: the Fisher information, sandwich meat and
+        log-likelihoods behind ``summary()`` (see ``logitron.inference``).
 
     Examples
     --------
@@ -146,6 +151,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         integer weight equals repeating the row.
         """
         _validation.check_params(self, list(SOLVERS))
+        response_name = inference.response_name(y)
         X, y = _validation.check_training_data(self, X, y)
         classes, y_index = _validation.encode_labels(y)
         weight = _validation.check_weights(
@@ -181,12 +187,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = list(result.history)
         self._set_coefficients(objective.unit, result.theta, X.dtype)
-        if self.C == np.inf and self._separates(X, y_index, weight):
+        self.inference_ = (
+            inference.record_fit(
+                self, X, y_index, weight, objective, result.theta, result.converged,
+                response_name,
+            )
+            if np.isposinf(self.C)
+            else None
+        )
+        if self.inference_ is not None and self.inference_.separation:
             warnings.warn(
-                "The classes are perfectly separable: with C=np.inf the "
-                "maximum-likelihood coefficients do not exist and grow without "
-                f"bound (stopped after {result.n_iter} iterations). Use a finite C "
-                "for a penalised fit.",
+                f"The classes show {self.inference_.separation}",
                 PerfectSeparationWarning,
                 stacklevel=2,
             )
@@ -217,28 +228,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         )
 
     def _initial_theta(self, unit: LinearUnit, classes: np.ndarray) -> FloatArray:
+        """Previous weights (warm start), zeros (the recipe), or N(0, 0.01^2)."""
         previous = getattr(self, "coef_", None)
         if (
             self.warm_start
             and previous is not None
-            and np.array_equal(getattr(self, "classes_", None), classes)
+            and np.array_equal(getattr(self, "classes_", np.empty(0)), classes)
             and previous.shape[1] == unit.n_features
         ):
-            weights = np.zeros(unit.weight_shape)
-            unit.coef(weights.ravel())[...] = previous.reshape(unit.coef(weights.ravel()).shape)
-            if self.fit_intercept:
-                weights[..., unit.n_features] = self.intercept_.reshape(
-                    weights[..., unit.n_features].shape
-                )
-            return weights.ravel()
+            columns = [previous, self.intercept_[:, None]] if self.fit_intercept else [previous]
+            return np.hstack(columns).astype(np.float64).ravel()
         if self.random_state is None:
             return np.zeros(unit.n_params)
-        rng = np.random.default_rng(
-            self.random_state
-            if not isinstance(self.random_state, np.random.RandomState)
-            else self.random_state.randint(2**31)
-        )
-        return 0.01 * rng.standard_normal(unit.n_params)
+        return check_random_state(self.random_state).normal(scale=0.01, size=unit.n_params)
 
     def _set_coefficients(self, unit: LinearUnit, theta: FloatArray, dtype: Any) -> None:
         if unit.n_outputs > 1:
@@ -257,23 +259,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             if self.fit_intercept
             else np.zeros(len(coef), dtype=dtype)
         )
-
-    def _separates(self, X: Any, y_index: np.ndarray, weight: FloatArray) -> bool:
-        """Whether the fitted model classifies every weighted sample right.
-
-        Without a penalty such a fit has found a separating hyperplane:
-        scaling it up lowers the loss forever, so no finite maximum-likelihood
-        estimate exists.
-        """
-        raw = self.decision_function(X)
-        rows = np.arange(len(raw))
-        if raw.ndim == 1:
-            margin = np.where(y_index == 1, raw, -raw)
-        else:
-            others = raw.copy()
-            others[rows, y_index] = -np.inf
-            margin = raw[rows, y_index] - others.max(axis=1)
-        return bool(np.all(margin[weight > 0] > 0))
 
     def _print_progress(self, solver_name: str, info: IterationInfo) -> None:
         print(
@@ -316,3 +301,34 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if raw.ndim == 1:
             return np.column_stack([log_sigmoid(-raw), log_sigmoid(raw)])
         return raw - logsumexp(raw, axis=1)[:, None]
+
+    # -- inference ---------------------------------------------------------
+    def summary(
+        self, alpha: float = 0.05, cov_type: str = "nonrobust", reference: Any = None
+    ) -> inference.Summary:
+        """Standard errors, z, p-values, Wald intervals and fit statistics.
+
+        Only for unpenalised fits (``C=np.inf``): maximum-likelihood
+        conventions as in R's ``glm``, Stata and statsmodels (dispersion 1,
+        no degrees-of-freedom correction); sample weights act as frequency
+        weights. See ``logitron.inference``.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Intervals at level ``1 - alpha``.
+        cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
+            Inverse Fisher information, or the White sandwich without (HC0)
+            or with (HC1) the ``nobs / (nobs - k)`` factor.
+        reference : class label, optional
+            Softmax models only: the class the others are compared against
+            (default ``classes_[0]``, as statsmodels' MNLogit).
+
+        Returns
+        -------
+        Summary
+            ``print`` it for the table; ``.to_frame()`` for a DataFrame;
+            ``.params``, ``.bse``, ``.pvalues``, ``.conf_int``, ``.fit.aic``...
+        """
+        check_is_fitted(self)
+        return inference.summarize_model(self, alpha, cov_type, reference)

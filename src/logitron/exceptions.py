@@ -1,8 +1,16 @@
-"""Warnings logitron raises besides scikit-learn's ``ConvergenceWarning``."""
+"""Warnings and errors logitron raises besides scikit-learn's ``ConvergenceWarning``."""
 
 from __future__ import annotations
 
+import numpy as np
+
 
 class PerfectSeparationWarning(UserWarning):
-    """The classes are perfectly separated and no finite maximum-likelihood
-    estimate exists: without a penalty the coefficients grow without bound."""
+    """The classes are separated (completely or quasi-completely) and no finite
+    maximum-likelihood estimate exists: without a penalty some coefficients
+    grow without bound."""
+
+
+class SingularInformationError(np.linalg.LinAlgError):
+    """The Fisher information matrix is singular (collinear columns, or a
+    separation), so standard errors do not exist; the message names the terms."""

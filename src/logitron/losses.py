@@ -18,18 +18,22 @@ turn into second-derivative information without forming (n, K, K) tensors.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._numerics import (
     FloatArray,
-    log1pexp,
-    log1pexp_and_sigmoid,
-    logsumexp,
-    logsumexp_and_softmax,
+    logistic_loss,
+    logistic_loss_and_sigmoid,
     sigmoid,
     softmax,
+    softmax_loss_and_proba,
 )
+
+# Labels: {0, 1} as floats for the binary loss, integer indices for softmax.
+LabelArray = NDArray[Any]
 
 
 class BinaryCrossEntropy:
@@ -46,27 +50,23 @@ class BinaryCrossEntropy:
     so the loss stays finite and exact at any ``|z|``.
     """
 
-    def value(self, y: FloatArray, raw: FloatArray) -> FloatArray:
-        return log1pexp(raw) - y * raw
+    def value(self, y: LabelArray, raw: FloatArray) -> FloatArray:
+        return logistic_loss(y, raw)
 
     def value_gradient(
-        self, y: FloatArray, raw: FloatArray
+        self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        softplus, proba = log1pexp_and_sigmoid(raw)
-        # In place: both arrays are fresh, and allocation is the cost here.
-        softplus -= y * raw
-        proba -= y
-        return softplus, proba
+        loss, gradient = logistic_loss_and_sigmoid(y, raw)
+        gradient -= y  # in place: the array is fresh, and allocation is the cost here
+        return loss, gradient
 
     def value_gradient_hessian(
-        self, y: FloatArray, raw: FloatArray
+        self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        softplus, proba = log1pexp_and_sigmoid(raw)
+        loss, proba = logistic_loss_and_sigmoid(y, raw)
         # p (1 - p) underflows gracefully to exp(-|z|) in both tails.
         curvature = proba * (1 - proba)
-        softplus -= y * raw
-        proba -= y
-        return softplus, proba, curvature
+        return loss, proba - y, curvature
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
@@ -98,30 +98,23 @@ class SoftmaxCrossEntropy:
     a direction ``v`` as ``p * v - p * (p @ v)``.
     """
 
-    def value(self, y: FloatArray, raw: FloatArray) -> FloatArray:
-        return logsumexp(raw, axis=1) - _take_label(raw, y)
+    def value(self, y: LabelArray, raw: FloatArray) -> FloatArray:
+        return softmax_loss_and_proba(y, raw)[0]
 
     def value_gradient(
-        self, y: FloatArray, raw: FloatArray
+        self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        loss, proba = self._value_proba(y, raw)
+        loss, proba = softmax_loss_and_proba(y, raw)
         proba.ravel()[_label_index(proba, y)] -= 1
         return loss, proba
 
     def value_gradient_hessian(
-        self, y: FloatArray, raw: FloatArray
+        self, y: LabelArray, raw: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        loss, proba = self._value_proba(y, raw)
+        loss, proba = softmax_loss_and_proba(y, raw)
         gradient = proba.copy()
         gradient.ravel()[_label_index(gradient, y)] -= 1
         return loss, gradient, proba
-
-    @staticmethod
-    def _value_proba(y: FloatArray, raw: FloatArray) -> tuple[FloatArray, FloatArray]:
-        # One set of exponentials gives both the loss and the probabilities.
-        lse, proba = logsumexp_and_softmax(raw)
-        lse -= _take_label(raw, y)
-        return lse, proba
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
@@ -150,10 +143,6 @@ class SoftmaxCrossEntropy:
     def proba(raw: FloatArray) -> FloatArray:
         """Class probabilities, ``softmax(z)`` along the class axis."""
         return softmax(raw, axis=1)
-
-
-def _take_label(raw: FloatArray, y: FloatArray) -> FloatArray:
-    return raw[np.arange(len(y)), y.astype(np.intp)]
 
 
 def _label_index(array: FloatArray, y: FloatArray) -> np.ndarray:

@@ -35,7 +35,7 @@ class Solver:
 
 SOLVERS: dict[str, Solver] = {
     "gd": Solver(gradient_descent, default_tol=1e-5, default_max_iter=10_000),
-    "newton": Solver(newton_cholesky, default_tol=1e-8, default_max_iter=100),
+    "newton": Solver(newton_cholesky, default_tol=1e-10, default_max_iter=100),
     "newton-cg": Solver(trust_region_newton_cg, default_tol=1e-8, default_max_iter=200),
     "lbfgs": Solver(lbfgs, default_tol=1e-8, default_max_iter=1_000),
 }

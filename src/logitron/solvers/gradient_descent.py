@@ -34,17 +34,18 @@ def gradient_descent(
     cost, gradient = objective.value_gradient(theta)
     history: list[float] = []
     for iteration in range(1, options.max_iter + 1):
-        # 2. the update
-        theta = theta - learning_rate * gradient
+        # 2. the update (a too-large learning rate can overflow: caught below)
+        with np.errstate(over="ignore", invalid="ignore"):
+            theta = theta - learning_rate * gradient
+        if not np.all(np.isfinite(theta)):
+            return SolverResult(
+                theta, False, iteration, "gradient descent diverged: the weights "
+                "overflowed; lower learning_rate or scale the features", history,
+            )
         # 1. forward and backward at the new weights
         new_cost, gradient = objective.value_gradient(theta)
         history.append(new_cost)
         report(options, iteration, new_cost, float(np.max(np.abs(gradient))))
-        if not (np.isfinite(new_cost) and np.all(np.isfinite(theta))):
-            return SolverResult(
-                theta, False, iteration, "gradient descent diverged: the cost became "
-                "infinite or NaN; lower learning_rate or scale the features", history
-            )
         # 3. the recipe's stopping rule
         if abs(new_cost - cost) < options.tol:
             return SolverResult(

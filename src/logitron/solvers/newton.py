@@ -104,6 +104,11 @@ def newton_cholesky(
                 converged = gradient_max <= tol and 0.5 * decrement <= tol
         # 4. stopping tests
         if converged:
+            if tol > options.tol:
+                # Stopped by the rounding floor of a float32 gradient, not by
+                # tol: the Newton step from here is still exact to second
+                # order and takes the coefficients to the data's precision.
+                theta = theta + direction
             return SolverResult(
                 theta, True, iteration - 1,
                 f"gradient max {gradient_max:.2e} and Newton decrement "
@@ -113,7 +118,12 @@ def newton_cholesky(
         if 0.5 * decrement <= line.value_noise(value):
             # The step's gain is below the rounding error of J, so no line
             # search can judge it; a full Newton step is still exact to
-            # second order, so take it and stop.
+            # second order (with the Hessian at theta, not a kept one), so
+            # take it and stop.
+            if not fresh:
+                _, _, hessian = objective.value_gradient_hessian(theta)
+                factor = _cholesky(hessian, null_space)
+                direction = -_solve(factor, gradient)
             return SolverResult(
                 theta + direction, True, iteration,
                 "Newton decrement below the rounding error of the objective: "

@@ -1,0 +1,131 @@
+"""Statistical inference for unpenalised fits: covariance, tests, summary.
+
+At the end of an unpenalised fit (``C=np.inf``) the estimator calls
+``record_fit``, which evaluates the Fisher information, the sandwich meat and
+the log-likelihoods once and stores them as ``model.inference_``
+(a ``FitInference`` of plain arrays and numbers, which model files save).
+Everything else (standard errors, z, p-values, intervals, LR test, AIC, BIC,
+the summary table) is computed from that record on demand, so a loaded model
+prints its summary without the training data.
+
+Conventions: maximum likelihood with dispersion 1 and no degrees-of-freedom
+correction, as R's ``glm(family=binomial)``, Stata's ``logit`` and
+statsmodels' ``Logit`` / ``MNLogit`` / ``GLM(freq_weights=...)``; sample
+weights are frequency weights (``nobs = sum(weights)``). Softmax models are
+reported against a reference class (the first, as in ``MNLogit``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._numerics import FloatArray, sigmoid
+from .covariance import COV_TYPES, cov_params, reference_parametrisation
+from .record import FitInference, compute_fit_inference
+from .separation import certified_identified, diagnose_separation
+from .statistics import CoefficientTable, ModelFit, coefficient_table, model_fit
+from .summary import Summary, summarize
+
+__all__ = [
+    "COV_TYPES",
+    "CoefficientTable",
+    "FitInference",
+    "ModelFit",
+    "Summary",
+    "coefficient_table",
+    "cov_params",
+    "model_fit",
+    "record_fit",
+    "reference_parametrisation",
+    "response_name",
+    "summarize",
+    "summarize_model",
+]
+
+
+def record_fit(
+    model: Any,
+    X: Any,
+    y_index: np.ndarray,
+    sample_weight: FloatArray,
+    objective: Any,
+    theta: FloatArray,
+    converged: bool,
+    response_name: str = "y",
+) -> FitInference:
+    """The ``inference_`` record of an unpenalised fit, separation included.
+
+    Parameters
+    ----------
+    model : LogisticRegression
+        The estimator being fitted (for ``classes_`` and feature names).
+    X, y_index, sample_weight
+        The validated training data, encoded labels and frequency weights.
+    objective : LogisticObjective
+        The objective the solver minimised (its unit and loss).
+    theta : ndarray
+        The solver's estimate, in the unit's layout.
+    converged : bool
+        Whether the solver met its tolerance.
+    response_name : str
+        Name of the dependent variable, for the summary.
+    """
+    unit, loss = objective.unit, objective.loss
+    feature_names = _feature_names(model, unit.n_features)
+    raw = unit.forward(theta)
+    proba = np.column_stack([sigmoid(-raw), sigmoid(raw)]) if raw.ndim == 1 else loss.proba(raw)
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    separation = ""
+    if not certified_identified(unit, y_index, weight, np.asarray(proba, np.float64)):
+        separation = diagnose_separation(
+            X, y_index, weight, fit_intercept=unit.fit_intercept,
+            feature_names=feature_names,
+            class_names=[str(label) for label in model.classes_],
+        )
+    term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
+    return compute_fit_inference(
+        unit, loss, objective.y, sample_weight, theta,
+        term_names=tuple(term_names),
+        class_names=tuple(str(label) for label in model.classes_),
+        converged=converged,
+        separation=separation,
+        response_name=response_name,
+        raw=raw,
+    )
+
+
+def summarize_model(
+    model: Any, alpha: float = 0.05, cov_type: str = "nonrobust", reference: Any = None
+) -> Summary:
+    """``model.summary(...)``: refuse penalised fits, else summarise the record."""
+    record = getattr(model, "inference_", None)
+    if record is None and np.isposinf(model.C):
+        raise ValueError(
+            "This model carries no inference record (inference_ is missing or "
+            "None): it was fitted or saved without one. Refit it to get a summary."
+        )
+    if record is None:
+        raise ValueError(
+            f"summary() needs an unpenalised fit, but this model has C={model.C!r}. "
+            "A penalty shrinks the estimates towards zero, so they are biased and "
+            "the inverse Fisher information is not their covariance: standard "
+            "errors, p-values and intervals computed that way would be wrong. "
+            "Refit with C=np.inf for maximum-likelihood inference."
+        )
+    return summarize(record, alpha, cov_type, reference)
+
+
+def response_name(y: Any) -> str:
+    """The name of ``y`` when it carries one (a pandas Series), else ``"y"``."""
+    name = getattr(y, "name", None)
+    return str(name) if isinstance(name, str) and name else "y"
+
+
+def _feature_names(model: Any, n_features: int) -> list[str]:
+    """DataFrame column names, else ``x1 .. xd`` as statsmodels numbers them."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        return [str(name) for name in names]
+    return [f"x{j + 1}" for j in range(n_features)]

@@ -1,0 +1,274 @@
+"""What a fitted model keeps for inference: a record computed once, at fit time.
+
+Every statistic of the summary (standard errors, tests, intervals, fit
+measures) is a function of a few p-sized pieces evaluated at the maximum-
+likelihood estimate::
+
+    loglik      = sum_i s_i * log P(y_i | x_i)
+    information = sum_i s_i * x~_i x~_i^T (x) (diag(p_i) - p_i p_i^T)   # Fisher
+    meat        = sum_i s_i * g_i g_i^T,   g_i = x~_i (x) (onehot(y_i) - p_i)
+
+with ``x~ = [1, x]`` (the intercept first, as in R and statsmodels), ``(x)``
+the Kronecker product over the softmax outputs and ``s`` the frequency
+weights (sample weights times class weights). ``FitInference`` holds them as
+plain arrays, floats, ints and strings, so a model file can store it and a
+loaded model can print its summary without the training data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from .._numerics import FloatArray, accurate_dot, accurate_sum
+
+#: Version of the ``to_dict`` layout; bump it when a field changes meaning.
+RECORD_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class FitInference:
+    """The maximum-likelihood quantities behind ``summary()``.
+
+    Conventions
+    -----------
+    ``m`` outputs (1 for the binary neuron, ``K`` for softmax) and
+    ``q = n_features + fit_intercept`` parameters per output. Parameters are
+    ordered output by output, each as ``[intercept, coef_1, ..., coef_d]``;
+    the flat index of ``(output k, term j)`` is ``k * q + j``. Softmax
+    parameters are the symmetric (zero-sum over classes) coefficients of
+    ``coef_``; the summary turns them into the reference-class
+    parametrisation (see ``logitron.inference.covariance``).
+
+    Attributes
+    ----------
+    params : ndarray of shape (m, q)
+        Estimates, intercept first.
+    information : ndarray of shape (m*q, m*q)
+        Observed (= expected, for the canonical logit link) Fisher
+        information ``-d2 loglik / dtheta2``. Singular along the softmax
+        gauge directions; positive definite once a reference class is fixed
+        and the columns of ``X`` are linearly independent.
+    meat : ndarray of shape (m*q, m*q)
+        ``sum_i s_i g_i g_i^T``: the middle of the sandwich covariance.
+    loglik : float
+        Log-likelihood at the estimate.
+    loglik_null : float
+        Log-likelihood of the intercept-only model (class frequencies), or of
+        ``z = 0`` (all classes equally likely) without an intercept, as R's
+        ``glm`` does.
+    nobs : float
+        ``sum(s)``: the number of observations under frequency weights.
+    n_samples : int
+        Rows of ``X`` with non-zero weight.
+    fit_intercept : bool
+    term_names : tuple of str, length q
+        ``"Intercept"`` (if fitted) followed by the feature names.
+    class_names : tuple of str, length K
+        ``str`` of each label in ``classes_`` order.
+    response_name : str
+        Name of the dependent variable (``"y"`` unless a formula named it).
+    converged : bool
+        Whether the solver met its tolerance.
+    separation : str
+        The separation diagnostic's message, ``""`` when the data are not
+        separated.
+    """
+
+    params: FloatArray
+    information: FloatArray
+    meat: FloatArray
+    loglik: float
+    loglik_null: float
+    nobs: float
+    n_samples: int
+    fit_intercept: bool
+    term_names: tuple[str, ...]
+    class_names: tuple[str, ...]
+    response_name: str = "y"
+    converged: bool = True
+    separation: str = ""
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self.params.shape[0])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form for model files.
+
+        Returns
+        -------
+        dict
+            ``{"format": RECORD_FORMAT, <field>: value}`` where arrays stay
+            float64 ndarrays, ``term_names`` and ``class_names`` become lists
+            of str, and the rest are Python float, int, bool or str. No
+            pickled object; ``from_dict`` inverts it exactly.
+        """
+        plain: dict[str, Any] = {"format": RECORD_FORMAT}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, np.ndarray):
+                plain[field.name] = np.array(value, dtype=np.float64)
+            elif isinstance(value, tuple):
+                plain[field.name] = [str(item) for item in value]
+            else:
+                plain[field.name] = value
+        return plain
+
+    @classmethod
+    def from_dict(cls, plain: dict[str, Any]) -> FitInference:
+        """Rebuild the record from ``to_dict()`` output (arrays may come back
+        as nested lists, e.g. from JSON). Raises ValueError on a missing
+        field, an unknown format or inconsistent shapes."""
+        if plain.get("format") != RECORD_FORMAT:
+            raise ValueError(
+                f"Unsupported inference record format {plain.get('format')!r}; "
+                f"this version of logitron reads format {RECORD_FORMAT}."
+            )
+        missing = [f.name for f in fields(cls) if f.name not in plain]
+        if missing:
+            raise ValueError(f"Inference record is missing the fields {missing}.")
+        params = np.atleast_2d(np.asarray(plain["params"], dtype=np.float64))
+        size = params.size
+        record = cls(
+            params=params,
+            information=np.asarray(plain["information"], dtype=np.float64).reshape(
+                size, size
+            ),
+            meat=np.asarray(plain["meat"], dtype=np.float64).reshape(size, size),
+            loglik=float(plain["loglik"]),
+            loglik_null=float(plain["loglik_null"]),
+            nobs=float(plain["nobs"]),
+            n_samples=int(plain["n_samples"]),
+            fit_intercept=bool(plain["fit_intercept"]),
+            term_names=tuple(str(name) for name in plain["term_names"]),
+            class_names=tuple(str(name) for name in plain["class_names"]),
+            response_name=str(plain["response_name"]),
+            converged=bool(plain["converged"]),
+            separation=str(plain["separation"]),
+        )
+        if len(record.term_names) != params.shape[1]:
+            raise ValueError(
+                f"Inference record has {params.shape[1]} parameters per output but "
+                f"{len(record.term_names)} term names."
+            )
+        return record
+
+
+def compute_fit_inference(
+    unit: Any,
+    loss: Any,
+    y: FloatArray,
+    sample_weight: FloatArray,
+    theta: FloatArray,
+    *,
+    term_names: tuple[str, ...],
+    class_names: tuple[str, ...],
+    converged: bool,
+    separation: str = "",
+    response_name: str = "y",
+    raw: FloatArray | None = None,
+) -> FitInference:
+    """Evaluate the record at the unpenalised estimate ``theta``.
+
+    One forward pass for ``z`` and one Gram product per Hessian block for the
+    information and for the meat; no refit.
+
+    Parameters
+    ----------
+    unit : LinearUnit
+        The fitted linear unit (``theta`` in its ``[coef | intercept]``
+        layout).
+    loss : BinaryCrossEntropy or SoftmaxCrossEntropy
+    y : ndarray of shape (n,)
+        Encoded labels as the objective sees them.
+    sample_weight : ndarray of shape (n,)
+        Frequency weights ``s`` (float64), class weights included.
+    theta : ndarray of shape (n_params,)
+        The solver's estimate.
+    raw : ndarray, optional
+        ``unit.forward(theta)`` when the caller already has it.
+    """
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    if raw is None:
+        raw = unit.forward(theta)
+    loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
+    information = unit.hessian(
+        [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)]  # noqa: E741
+    )
+    meat = unit.hessian(_score_blocks(grad_raw, weight))
+    order = _intercept_first(unit)
+    weights = unit.weights(np.asarray(theta, dtype=np.float64)).reshape(
+        unit.n_outputs, -1
+    )
+    if unit.n_outputs > 1:
+        # Report the symmetric representative of the softmax gauge, like coef_.
+        weights = weights - weights.mean(axis=0)
+    params = weights.ravel()[order].reshape(unit.n_outputs, -1)
+    total = accurate_sum(weight)
+    return FitInference(
+        params=params,
+        information=information[np.ix_(order, order)],
+        meat=meat[np.ix_(order, order)],
+        loglik=-accurate_dot(weight, np.asarray(loss_pointwise)),
+        loglik_null=null_loglik(y, weight, len(class_names), unit.fit_intercept),
+        nobs=total,
+        n_samples=int(np.count_nonzero(weight)),
+        fit_intercept=bool(unit.fit_intercept),
+        term_names=term_names,
+        class_names=class_names,
+        response_name=response_name,
+        converged=bool(converged),
+        separation=separation,
+    )
+
+
+def null_loglik(
+    y: FloatArray, weight: FloatArray, n_classes: int, fit_intercept: bool
+) -> float:
+    """Log-likelihood of the model without features, in closed form.
+
+    With an intercept its MLE reproduces the weighted class shares
+    ``f_k = S_k / S``, so ``loglik_null = sum_k S_k * log(f_k)``; without
+    one the null model is ``z = 0``: ``loglik_null = -S * log(K)``.
+    """
+    totals = np.bincount(
+        np.asarray(y, dtype=np.intp), weights=weight, minlength=n_classes
+    )
+    total = float(np.sum(totals))
+    if not fit_intercept:
+        return -total * float(np.log(n_classes))
+    present = totals > 0
+    return float(np.sum(totals[present] * np.log(totals[present] / total)))
+
+
+def _score_blocks(
+    grad_raw: FloatArray, weight: FloatArray
+) -> list[tuple[int, int, FloatArray]]:
+    """``(k, l, s * r_k * r_l)`` for ``k <= l``: the pointwise outer products of
+    the score ``r = dloss/dz``, which the unit's Hessian turns into the meat."""
+    residual = np.asarray(grad_raw, dtype=np.float64)
+    if residual.ndim == 1:
+        return [(0, 0, weight * residual * residual)]
+    n_outputs = residual.shape[1]
+    return [
+        (k, l, weight * residual[:, k] * residual[:, l])
+        for k in range(n_outputs)
+        for l in range(k, n_outputs)  # noqa: E741
+    ]
+
+
+def _intercept_first(unit: Any) -> np.ndarray:
+    """Permutation from the unit's ``[coef | intercept]`` rows to
+    ``[intercept, coef]`` rows."""
+    width = unit.n_features + int(unit.fit_intercept)
+    row = np.arange(width)
+    if unit.fit_intercept:
+        row = np.concatenate([[unit.n_features], np.arange(unit.n_features)])
+    return np.concatenate([k * width + row for k in range(unit.n_outputs)])

@@ -1,0 +1,92 @@
+"""Bad input gets a clear exception that names the problem."""
+
+import numpy as np
+import pytest
+
+from logitron import LogisticRegression
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(20, 3))
+Y = np.array([0, 1] * 10)
+
+
+def with_value(array, index, value):
+    out = np.array(array, dtype=float)
+    out[index] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("X_bad", "y_bad", "match"),
+    [
+        (with_value(X, (2, 1), np.nan), Y, "NaN"),
+        (with_value(X, (0, 0), np.inf), Y, "infinity"),
+        (X, with_value(Y, 3, np.nan), "NaN"),
+        (X, with_value(Y, 3, np.inf), "infinity"),
+        (np.empty((0, 3)), np.empty(0), "0 sample"),
+        (X, np.zeros(20), "at least 2 classes"),
+        (X, Y[:-1], "inconsistent numbers of samples"),
+        (X.reshape(20, 3, 1), Y, "3"),
+        (X[:, 0], Y, "Expected 2D array, got 1D"),
+        (np.array([["a", "b", "c"]] * 20, dtype=object), Y, "X must be numeric"),
+        (X, Y.astype(float) + 0.5, "Unknown label type"),
+    ],
+    ids=[
+        "nan-X", "inf-X", "nan-y", "inf-y", "empty-X", "one-class", "length-mismatch",
+        "3d-X", "1d-X", "strings-X", "continuous-y",
+    ],
+)
+def test_bad_data_raises_value_error_naming_the_problem(X_bad, y_bad, match):
+    with pytest.raises(ValueError, match=match):
+        LogisticRegression().fit(X_bad, y_bad)
+
+
+@pytest.mark.parametrize(
+    ("weight", "match"),
+    [
+        (with_value(np.ones(20), 4, np.nan), "NaN"),
+        (with_value(np.ones(20), 4, np.inf), "infinity"),
+        (with_value(np.ones(20), 4, -1.0), "[Nn]egative"),
+        (np.ones(19), "sample_weight.shape"),
+        (np.zeros(20), "non-zero"),
+        (np.where(Y == 0, 0.0, 1.0), "non-zero weight"),
+    ],
+    ids=["nan", "inf", "negative", "length", "all-zero", "one-weighted-class"],
+)
+def test_bad_sample_weight_raises(weight, match):
+    with pytest.raises(ValueError, match=match):
+        LogisticRegression().fit(X, Y, sample_weight=weight)
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        ({"C": 0.0}, ValueError, "C == 0"),
+        ({"C": -1.0}, ValueError, "C == -1"),
+        ({"C": np.nan}, ValueError, "C must be a positive number"),
+        ({"C": "big"}, TypeError, "C must be an instance of"),
+        ({"learning_rate": 0.0}, ValueError, "learning_rate == 0"),
+        ({"learning_rate": -0.1}, ValueError, "learning_rate == -0.1"),
+        ({"solver": "sgd-magic"}, ValueError, "Unknown solver 'sgd-magic'"),
+        ({"l1_ratio": 1.5}, ValueError, "l1_ratio == 1.5"),
+        ({"max_iter": 0}, ValueError, "max_iter == 0"),
+        ({"tol": -1e-3}, ValueError, "tol == -0.001"),
+        ({"class_weight": {0: 1.0, 5: 2.0}}, ValueError, "class_weight names class 5"),
+    ],
+)
+def test_bad_parameters_raise(params, error, match):
+    with pytest.raises(error, match=match):
+        LogisticRegression(**params).fit(X, Y)
+
+
+def test_predict_checks_the_number_of_features():
+    model = LogisticRegression().fit(X, Y)
+    with pytest.raises(ValueError, match="3 features"):
+        model.predict(X[:, :2])
+
+
+def test_predict_before_fit_raises_not_fitted():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        LogisticRegression().predict(X)

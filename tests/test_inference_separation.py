@@ -1,0 +1,153 @@
+"""Separation diagnostics: complete and quasi-complete, named features,
+weights, the Stiemke certificate that skips the LP, and no false alarms."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import statsmodels.api as sm
+from sklearn.datasets import load_breast_cancer, load_iris
+
+from logitron import LogisticRegression, PerfectSeparationWarning
+from logitron.backends import as_data
+from logitron.inference.separation import certified_identified, diagnose_separation
+from logitron.neuron import LinearUnit
+
+
+def fit_ml(X, y, sample_weight=None):
+    return LogisticRegression(C=np.inf).fit(X, y, sample_weight=sample_weight)
+
+
+def signal_and_noise(seed=0, n=60):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.standard_normal((n, 3)), columns=["signal", "noise", "more"])
+    return X, (X["signal"] > 0).astype(int)
+
+
+def dummy_forces_class(seed=0, n=60):
+    """Quasi-complete: d = 1 implies y = 1; the other rows overlap."""
+    rng = np.random.default_rng(seed)
+    d = (rng.random(n) < 0.3).astype(float)
+    x = rng.standard_normal(n)
+    y = np.where(d == 1, 1, (x + rng.standard_normal(n) > 0).astype(int))
+    return pd.DataFrame({"x": x, "d": d, "z": rng.standard_normal(n)}), y
+
+
+def test_complete_separation_names_an_irreducible_set():
+    X, y = signal_and_noise()
+    with pytest.warns(
+        PerfectSeparationWarning,
+        match=r"complete separation: a linear combination of signal classifies "
+        r"all 60 observations",
+    ):
+        fit_ml(X, y)
+
+
+def test_quasi_complete_separation_names_the_diverging_feature():
+    X, y = dummy_forces_class()
+    n_forced = int(X["d"].sum())
+    with pytest.warns(PerfectSeparationWarning) as record:
+        model = fit_ml(X, y)
+    message = str(record[0].message)
+    assert "quasi-complete separation: a linear combination of d separates" in message
+    assert f"separates {n_forced} of 60 observations" in message
+    summary = model.summary()
+    # The separated coefficient's standard error explodes, as in R's glm.
+    assert summary.bse[2] > 100 * max(summary.bse[[0, 1, 3]])
+    assert "Warning: quasi-complete separation" in str(summary)
+
+
+def test_single_separating_feature_really_separates():
+    iris = load_iris(as_frame=True)
+    two = iris.target < 2
+    X, y = iris.data[two], iris.target[two]
+    with pytest.warns(PerfectSeparationWarning, match="complete separation") as record:
+        fit_ml(X, y)
+    named = str(record[0].message).split("combination of ")[1].split(" classifies")[0]
+    assert named in X.columns
+    column = X[named]
+    assert column[y == 0].max() < column[y == 1].min() or (
+        column[y == 1].max() < column[y == 0].min()
+    )
+
+
+def test_multinomial_quasi_separation_names_the_class_pairs():
+    iris = load_iris(as_frame=True)
+    X = iris.data[["sepal length (cm)", "sepal width (cm)"]]
+    labels = iris.target_names[iris.target]
+    with pytest.warns(PerfectSeparationWarning, match="quasi-complete") as record:
+        fit_ml(X, labels)
+    message = str(record[0].message)
+    assert "setosa and versicolor" in message
+    assert "setosa and virginica" in message
+    assert "versicolor and virginica" not in message
+
+
+def test_zero_weight_rows_do_not_count():
+    X = np.array([[-3.0], [-2.0], [-1.0], [1.0], [2.0], [3.0], [2.5]])
+    y = np.array([0, 0, 0, 1, 1, 1, 0])
+    with pytest.warns(PerfectSeparationWarning, match="complete separation"):
+        fit_ml(X, y, sample_weight=[1, 1, 1, 1, 1, 1, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = fit_ml(X, y, sample_weight=[1, 1, 1, 1, 1, 1, 1])
+    assert model.inference_.separation == ""
+
+
+def test_sparse_input_is_diagnosed_too():
+    X, y = dummy_forces_class()
+    # Without column names the second column is "x2", as statsmodels numbers it.
+    with pytest.warns(PerfectSeparationWarning, match=r"combination of x2 separates"):
+        LogisticRegression(C=np.inf).fit(sp.csr_matrix(X.to_numpy()), y)
+
+
+def test_penalised_fit_does_not_warn():
+    X, y = signal_and_noise()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(C=1.0).fit(X, y)
+    assert model.inference_ is None
+
+
+def real_datasets():
+    spector = sm.datasets.spector.load_pandas()
+    anes = sm.datasets.anes96.load_pandas().data
+    cancer = load_breast_cancer(as_frame=True)
+    columns = ["logpopul", "selfLR", "age", "educ", "income"]
+    return [
+        (spector.exog, spector.endog),
+        (anes[columns], anes["vote"]),
+        (anes[columns], anes["PID"]),
+        (cancer.data[["mean radius", "mean texture", "mean smoothness"]],
+         cancer.target),
+    ]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_certificate_and_lp_agree_that_real_data_are_not_separated(index):
+    X, y = real_datasets()[index]
+    model = fit_ml(X, y)
+    classes, y_index = np.unique(y, return_inverse=True)
+    weight = np.ones(len(y))
+    binary = len(classes) == 2
+    unit = LinearUnit(as_data(X.to_numpy()), 1 if binary else len(classes), True)
+    proba = model.predict_proba(X)
+    assert certified_identified(unit, y_index, weight, proba)
+    assert diagnose_separation(
+        X.to_numpy(), y_index, weight, fit_intercept=True,
+        feature_names=list(X.columns), class_names=[str(c) for c in classes],
+    ) == ""
+
+
+def test_certificate_fails_on_separated_data():
+    X, y = dummy_forces_class()
+    with pytest.warns(PerfectSeparationWarning):
+        model = fit_ml(X, y)
+    unit = LinearUnit(as_data(X.to_numpy()), 1, True)
+    assert not certified_identified(
+        unit, np.asarray(y), np.ones(len(y)), model.predict_proba(X)
+    )
