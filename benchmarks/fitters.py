@@ -61,8 +61,8 @@ SKLEARN = [
     Fitter("sklearn", "lbfgs", 1e-8, 20_000),
     Fitter("sklearn", "newton-cg", 1e-8, 2_000),
     Fitter("sklearn", "newton-cholesky", 1e-8, 500),
-    Fitter("sklearn", "sag", 1e-9, 10_000),
-    Fitter("sklearn", "saga", 1e-9, 10_000),
+    Fitter("sklearn", "sag", 1e-4, 10_000),
+    Fitter("sklearn", "saga", 1e-4, 10_000),
 ]
 
 

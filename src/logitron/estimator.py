@@ -20,12 +20,7 @@ from .exceptions import PerfectSeparationWarning
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
-from .solvers import (
-    SOLVERS,
-    IterationInfo,
-    SolverOptions,
-    choose_solver,
-)
+from .solvers import SOLVERS, IterationInfo, SolverOptions, choose_solver
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -56,20 +51,27 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         solver.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
-    solver : {"auto", "gd", "newton", "fista", "prox-newton"}, default="auto"
+    solver : {"auto", "gd", "newton", "newton-cg", "lbfgs", "prox-newton", "fista"}, \
+default="auto"
         ``"gd"`` is the classic recipe: batch gradient descent with
         ``learning_rate``, stopped when the cost changes by less than ``tol``.
-        ``"newton"`` is Newton's method with a Cholesky solve. ``"fista"``
-        (accelerated proximal gradient) and ``"prox-newton"`` (proximal
-        Newton with coordinate-descent inner solves) also fit ``l1_ratio >
-        0``. ``"auto"`` picks ``"prox-newton"`` for an L1 term, else Newton.
+        ``"newton"`` is Newton's method with a Cholesky solve,
+        ``"newton-cg"`` a trust-region Newton method with conjugate-gradient
+        steps on Hessian products, ``"lbfgs"`` limited-memory BFGS.
+        ``"prox-newton"`` (proximal Newton with coordinate-descent inner
+        solves) and ``"fista"`` (accelerated proximal gradient) also fit
+        ``l1_ratio > 0``. ``"auto"`` picks ``"prox-newton"`` for an L1 term,
+        else Newton for small dense problems and L-BFGS otherwise (see
+        ``logitron.solvers.choose_solver`` for the benchmark figures).
     tol : float or None, default=None
         Stopping tolerance in the solver's own rule; ``None`` takes the
         solver's default (1e-5 change of cost for ``"gd"``, 1e-10 gradient
-        max-norm and Newton decrement for ``"newton"``).
+        max-norm and Newton decrement for ``"newton"``, 1e-8 gradient
+        max-norm for ``"newton-cg"`` and ``"lbfgs"``).
     max_iter : int or None, default=None
         Iteration cap; ``None`` takes the solver's default (10,000 for
-        ``"gd"``, 100 for ``"newton"``).
+        ``"gd"``, 100 for ``"newton"``, 200 for ``"newton-cg"``, 1,000 for
+        ``"lbfgs"``).
     learning_rate : float, default=0.1
         Step size of ``"gd"`` on the mean-scale cost (ignored by the others).
     class_weight : dict, "balanced" or None, default=None
@@ -172,7 +174,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             tol=solver.default_tol if self.tol is None else float(self.tol),
             max_iter=solver.default_max_iter if self.max_iter is None else self.max_iter,
             learning_rate=float(self.learning_rate),
-            callback=partial(self._print_progress, solver_name) if self.verbose else None,
+            callback=(
+                partial(self._print_progress, solver_name) if self.verbose else None
+            ),
         )
         theta0 = self._initial_theta(objective.unit, classes)
         result = solver.minimize(objective, theta0, options)

@@ -111,6 +111,7 @@ class LinearUnit:
             if self.fit_intercept else None
         )
         r_sum = np.zeros(shape[1:])
+        ones = np.ones(min(n, self.data.block_rows(self.n_outputs)))
 
         def through_intercept(product: FloatArray, rows: slice) -> FloatArray:
             if intercept is not None:
@@ -119,7 +120,7 @@ class LinearUnit:
             if intercept is not None:
                 # Column sums as a product with ones: numpy's reduction down
                 # a (rows, K) block is ten times slower.
-                r_sum[...] += np.ones(len(r)) @ r
+                r_sum[...] += ones[: len(r)] @ r
             return r
 
         grad_coef = self.data.matmul_rmatmul(

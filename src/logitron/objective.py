@@ -260,18 +260,17 @@ class LogisticObjective:
         a Hessian at ``theta`` that a second-order solver may ask next.
         """
         point = self._evaluate(theta, keep_curvature)
-        assert point.value is not None and point.gradient is not None
+        assert point.value is not None
+        assert point.gradient is not None
         return point.value, point.gradient.copy()
 
     def _value_gradient_curvature(
         self, theta: FloatArray
     ) -> tuple[float, FloatArray, FloatArray]:
         point = self._evaluate(theta, curvature=True)
-        assert (
-            point.value is not None
-            and point.gradient is not None
-            and point.curvature is not None
-        )
+        assert point.value is not None
+        assert point.gradient is not None
+        assert point.curvature is not None
         return point.value, point.gradient.copy(), point.curvature
 
     def value_gradient_hessian(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,9 @@ from .._numerics import FloatArray
 # rank-k update runs at matrix-matrix speed.
 _BLOCK_BYTES = 2**21
 _MIN_BLOCK_ROWS = 256
+# Squares of X for a diagonal are streamed: small blocks cost no speed and
+# keep the temporary small next to X.
+_SQUARES_BLOCK_BYTES = 2**18
 # Blocks of the fused forward-backward pass: X[rows] and the n-sized work on
 # it (about 8 float64 temporaries per output) must still be in cache when
 # X[rows].T @ r reads the block again, yet blocks must be large enough that
@@ -81,12 +85,10 @@ class ArrayData:
         if self.is_sparse:
             out[...] = self.X @ v
             r = pointwise(out, slice(None))
-            return np.asarray(self.X.T @ r.astype(self.dtype, copy=False), dtype=np.float64)
+            product = self.X.T @ r.astype(self.dtype, copy=False)
+            return np.asarray(product, dtype=np.float64)
         X = self.X
-        n_outputs = v.shape[1] if v.ndim == 2 else 1
-        # Bytes per row: the row of X and the n-sized work done on it.
-        row_bytes = self.n_features * X.itemsize + 64 * n_outputs
-        rows = int(max(_MIN_BLOCK_ROWS, _FUSED_BLOCK_BYTES // row_bytes))
+        rows = self.block_rows(v.shape[1] if v.ndim == 2 else 1)
         total = np.zeros((self.n_features, *v.shape[1:]))
         for start in range(0, self.n_samples, rows):
             block = slice(start, start + rows)
@@ -94,6 +96,19 @@ class ArrayData:
             r = pointwise(product, block)
             total += X[block].T @ r.astype(self.dtype, copy=False)
         return total
+
+    def block_rows(self, n_outputs: int) -> int:
+        """Rows per block of ``matmul_rmatmul`` (all of them for sparse X)."""
+        if self.is_sparse:
+            return self.n_samples
+        # Bytes per row: the row of X and the n-sized work done on it.
+        row_bytes = self.n_features * self.X.itemsize + 64 * n_outputs
+        if self.n_samples * row_bytes <= 4 * _FUSED_BLOCK_BYTES:
+            # Small enough to stay in the last-level cache whole: one block
+            # saves the per-block overhead (20,000 x 20: 0.26 ms against
+            # 0.33 ms in 2 MiB blocks).
+            return self.n_samples
+        return int(max(_MIN_BLOCK_ROWS, _FUSED_BLOCK_BYTES // row_bytes))
 
     def weighted_gram(self, h: FloatArray) -> FloatArray:
         """``X.T @ diag(h) @ X`` as a dense float64 (d, d) array."""
@@ -163,10 +178,9 @@ class ArrayData:
         general = [i for i, sign in enumerate(signs) if sign is None]
         for i in general:
             grams[i] = self._general_gram(weights[i], append_ones)
+        lower = _strict_lower_triangle(width)
         for gram in grams:
-            # syrk wrote the upper triangle only.
-            lower = np.tril_indices(width, -1)
-            gram[lower] = gram.T[lower]
+            gram[lower] = gram.T[lower]  # syrk wrote the upper triangle only
         return [np.ascontiguousarray(gram) for gram in grams]
 
     def _general_gram(self, h: FloatArray, append_ones: bool) -> FloatArray:
@@ -191,16 +205,46 @@ class ArrayData:
         """
         weight = np.asarray(weight, dtype=np.float64)
         if self.is_sparse:
-            squared = self.X.copy()
-            squared.data = squared.data.astype(np.float64) ** 2
-            return np.asarray(squared.T @ weight, dtype=np.float64).T
+            return self._sparse_column_mean_squares(weight)
         n, d = self.X.shape
-        rows = max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // (d * 8))
+        rows = max(_MIN_BLOCK_ROWS, _SQUARES_BLOCK_BYTES // (d * 8))
         total = np.zeros((*weight.shape[1:], d))
         for start in range(0, n, rows):
             block = np.asarray(self.X[start : start + rows], dtype=np.float64)
             total += weight[start : start + rows].T @ (block * block)
         return total
+
+
+    def _sparse_column_mean_squares(self, weight: FloatArray) -> FloatArray:
+        """``weight.T @ X**2`` over the non-zeros, in chunks of about
+        ``_BLOCK_BYTES`` so that no temporary grows with the size of X."""
+        X = self.X
+        columns = weight.reshape(len(weight), -1)
+        total = np.zeros((columns.shape[1], self.n_features))
+        by_row = X.format == "csr"
+        outer = self.n_samples if by_row else self.n_features
+        step = max(1, int(_SQUARES_BLOCK_BYTES // 8 // max(X.nnz / max(outer, 1), 1.0)))
+        for start in range(0, outer, step):
+            stop = min(start + step, outer)
+            first, last = X.indptr[start], X.indptr[stop]
+            squares = X.data[first:last].astype(np.float64) ** 2
+            counts = np.diff(X.indptr[start : stop + 1])
+            if by_row:  # CSR: indices are columns, rows come from indptr
+                rows = np.repeat(np.arange(start, stop), counts)
+                cols = X.indices[first:last]
+            else:  # CSC: indices are rows, columns come from indptr
+                rows = X.indices[first:last]
+                cols = np.repeat(np.arange(start, stop), counts)
+            for k in range(columns.shape[1]):
+                total[k] += np.bincount(
+                    cols, weights=squares * columns[rows, k], minlength=self.n_features
+                )
+        return total[0] if weight.ndim == 1 else total
+
+
+@cache
+def _strict_lower_triangle(width: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.tril_indices(width, -1)
 
 
 def _sign_of(h: FloatArray) -> int | None:

@@ -52,7 +52,9 @@ def lbfgs(
     """
     tol = max(options.tol, objective.gradient_floor())
     theta: FloatArray = np.array(theta0, dtype=np.float64, copy=True)
-    value, gradient = objective.value_gradient(theta)
+    # The curvature at the start feeds the diagonal below without a second
+    # pass over the loss.
+    value, gradient = objective.value_gradient(theta, keep_curvature=True)
     inverse_diagonal = 1.0 / _positive(objective.hessian_diagonal(theta))
     pairs: deque[tuple[FloatArray, FloatArray, float]] = deque(maxlen=MEMORY)
     history: list[float] = []

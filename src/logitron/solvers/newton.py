@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
+from scipy.linalg.lapack import dpotrf, dpotrs
 
 from .._numerics import FloatArray
 from ..objective import Objective
@@ -82,7 +82,7 @@ def newton_cholesky(
     for iteration in range(1, options.max_iter + 1):
         gradient_max = float(np.max(np.abs(gradient), initial=0.0))
         # 1.-3. direction and decrement, with the kept factor if any
-        direction = -scipy.linalg.cho_solve(factor, gradient, check_finite=False)
+        direction = -_solve(factor, gradient)
         decrement = float(-gradient @ direction)
         converged = gradient_max <= tol and 0.5 * decrement <= tol
         if not (fresh or converged):
@@ -99,9 +99,7 @@ def newton_cholesky(
             if not chord:
                 value, gradient, hessian = objective.value_gradient_hessian(theta)
                 factor, fresh = _cholesky(hessian, null_space), True
-                direction = -scipy.linalg.cho_solve(
-                    factor, gradient, check_finite=False
-                )
+                direction = -_solve(factor, gradient)
                 decrement = float(-gradient @ direction)
                 converged = gradient_max <= tol and 0.5 * decrement <= tol
         # 4. stopping tests
@@ -125,7 +123,7 @@ def newton_cholesky(
             if not fresh:
                 _, _, hessian = objective.value_gradient_hessian(theta)
                 factor = _cholesky(hessian, null_space)
-                direction = -scipy.linalg.cho_solve(factor, gradient, check_finite=False)
+                direction = -_solve(factor, gradient)
             return SolverResult(
                 theta + direction, True, iteration,
                 "Newton decrement below the rounding error of the objective: "
@@ -162,25 +160,33 @@ def newton_cholesky(
     )
 
 
-def _cholesky(
-    matrix: FloatArray, null_space: FloatArray | None
-) -> tuple[FloatArray, bool]:
-    """Cholesky factor of a symmetric positive (semi)definite Hessian.
+def _cholesky(matrix: FloatArray, null_space: FloatArray | None) -> FloatArray:
+    """Lower Cholesky factor of a symmetric positive (semi)definite Hessian.
 
     The projector on ``null_space`` is added first. On failure, shift the
     diagonal by ``tau`` starting at ``1e-12 * max(diag)`` and growing
-    tenfold until the factorisation holds.
+    tenfold until the factorisation holds. LAPACK ``potrf`` is called
+    directly: scipy's wrappers cost more than the factorisation of a small
+    Hessian.
     """
     if null_space is not None:
         matrix += null_space @ null_space.T
     shift = 0.0
     scale = max(float(np.max(np.abs(np.diag(matrix)))), _EPS)
     for _ in range(20):
-        try:
-            shifted = matrix + shift * np.eye(len(matrix)) if shift else matrix
-            return scipy.linalg.cho_factor(shifted, lower=True, check_finite=False)
-        except np.linalg.LinAlgError:
-            shift = 1e-12 * scale if shift == 0.0 else 10.0 * shift
+        shifted = matrix + shift * np.eye(len(matrix)) if shift else matrix
+        factor, info = dpotrf(shifted, lower=1, clean=0)
+        if info == 0:
+            return factor
+        shift = 1e-12 * scale if shift == 0.0 else 10.0 * shift
     raise np.linalg.LinAlgError(
         "the Hessian is not positive definite even after shifting"
     )
+
+
+def _solve(factor: FloatArray, rhs: FloatArray) -> FloatArray:
+    """``H^-1 @ rhs`` from the lower Cholesky factor (two triangular solves)."""
+    solution, info = dpotrs(factor, rhs, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"LAPACK potrs failed (info={info})")
+    return np.asarray(solution)
