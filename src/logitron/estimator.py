@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _validation
+from . import _partial_fit, _validation
 from ._numerics import FloatArray, log_sigmoid, logsumexp, sigmoid, softmax
 from .backends import as_data
+from .dask import dispatch as dask_dispatch
 from .exceptions import PerfectSeparationWarning
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
 from .solvers import SOLVERS, IterationInfo, SolverOptions
+
+if TYPE_CHECKING:
+    from .dask.objective import DaskLogisticObjective
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -137,14 +142,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """Fit the neuron to ``X`` (n, d) and labels ``y`` (n,).
 
         ``sample_weight`` (n,) are non-negative frequency-like weights: an
-        integer weight equals repeating the row.
+        integer weight equals repeating the row. ``X`` may be a dask array or
+        DataFrame (``y`` and weights partitioned alike): the n-sized work then
+        runs on the Dask cluster, one graph per solver iteration.
         """
         _validation.check_params(self, list(SOLVERS))
-        X, y = _validation.check_training_data(self, X, y)
-        classes, y_index = _validation.encode_labels(y)
-        weight = _validation.check_weights(
-            X, y_index, classes, sample_weight, self.class_weight
-        )
+        objective: LogisticObjective | DaskLogisticObjective
+        if dask_dispatch.is_dask_collection(X, y, sample_weight):
+            objective, classes, separates = dask_dispatch.training_problem(
+                self, X, y, sample_weight
+            )
+        else:
+            X, y = _validation.check_training_data(self, X, y)
+            classes, y_index = _validation.encode_labels(y)
+            weight = _validation.check_weights(
+                X, y_index, classes, sample_weight, self.class_weight
+            )
+            objective = self._objective(X, y_index, weight, n_classes=len(classes))
+            separates = partial(self._separates, X, y_index, weight)
         solver_name = self._resolve_solver()
         solver = SOLVERS[solver_name]
         if self.l1_ratio > 0 and self.C != np.inf and not solver.handles_l1:
@@ -153,7 +168,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"l1_ratio={self.l1_ratio}; use l1_ratio=0."
             )
 
-        objective = self._objective(X, y_index, weight, n_classes=len(classes))
         options = SolverOptions(
             tol=solver.default_tol if self.tol is None else float(self.tol),
             max_iter=solver.default_max_iter if self.max_iter is None else self.max_iter,
@@ -172,8 +186,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.solver_ = solver_name
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = list(result.history)
-        self._set_coefficients(objective.unit, result.theta, X.dtype)
-        if self.C == np.inf and self._separates(X, y_index, weight):
+        self._set_coefficients(objective.unit, result.theta, objective.unit.data.dtype)
+        if self.C == np.inf and separates():
             warnings.warn(
                 "The classes are perfectly separable: with C=np.inf the "
                 "maximum-likelihood coefficients do not exist and grow without "
@@ -185,6 +199,29 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         elif not result.converged:
             warnings.warn(result.message, ConvergenceWarning, stacklevel=2)
         return self
+
+    def partial_fit(
+        self,
+        X: Any,
+        y: Any,
+        classes: Any = None,
+        sample_weight: Any = None,
+        *,
+        total_weight: float | None = None,
+    ) -> LogisticRegression:
+        """One stochastic (Adam) step on the mini-batch ``(X, y)``.
+
+        For data that never fits at once: call it once per mini-batch, for
+        as many passes as needed; ``coef_`` is an average of the iterates
+        that approaches ``fit``'s optimum. ``learning_rate`` is Adam's base
+        step (decaying as ``1/sqrt(t)``). ``classes`` (all labels) is
+        required on the first call. ``total_weight`` is the sum of the
+        sample weights of all the data (its row count, unweighted), so that
+        the penalty has the strength it has in ``fit``; ``None`` takes the
+        weight seen so far. ``X`` may be in memory or a dask collection.
+        See ``logitron._partial_fit`` and ``logitron.solvers.stochastic``.
+        """
+        return _partial_fit.partial_fit(self, X, y, classes, sample_weight, total_weight)
 
     def _resolve_solver(self) -> str:
         if self.solver != "auto":
@@ -273,6 +310,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Any) -> FloatArray:
         """Raw prediction ``z = X @ coef_.T + intercept_``: shape (n,) for two
         classes (the log-odds of ``classes_[1]``), (n, n_classes) otherwise."""
+        if dask_dispatch.is_dask_collection(X):
+            return dask_dispatch.lazy_predict(self, X, "decision_function")
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
@@ -284,6 +323,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels: ``classes_[1]`` where ``sigmoid(z) > 0.5`` (i.e.
         ``z > 0``), or the class of largest ``z`` for softmax."""
+        if dask_dispatch.is_dask_collection(X):
+            return dask_dispatch.lazy_predict(self, X, "predict")
         raw = self.decision_function(X)
         index = (raw > 0).astype(np.intp) if raw.ndim == 1 else raw.argmax(axis=1)
         return self.classes_[index]
@@ -291,6 +332,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> FloatArray:
         """Class probabilities, shape (n, n_classes): ``sigmoid`` or ``softmax``
         of ``decision_function``."""
+        if dask_dispatch.is_dask_collection(X):
+            return dask_dispatch.lazy_predict(self, X, "predict_proba")
         check_is_fitted(self)
         raw = self.decision_function(X)
         if raw.ndim == 1:
@@ -299,6 +342,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict_log_proba(self, X: Any) -> FloatArray:
         """Log class probabilities, computed stably from the raw prediction."""
+        if dask_dispatch.is_dask_collection(X):
+            return dask_dispatch.lazy_predict(self, X, "predict_log_proba")
         check_is_fitted(self)
         raw = self.decision_function(X)
         if raw.ndim == 1:

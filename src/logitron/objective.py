@@ -207,30 +207,38 @@ class LogisticObjective:
 
     # -- structure solvers may use -------------------------------------------
     def null_space(self) -> FloatArray | None:
-        """Orthonormal directions along which ``J`` is exactly constant.
-
-        A softmax layer is over-parametrised: adding the same constant to
-        every class's intercept (and, without an L2 penalty, to every class's
-        coefficient of one feature) leaves each ``softmax(z)`` unchanged. The
-        returned (p, m) matrix spans those directions; a Newton solver adds
-        its projector to the Hessian to make it positive definite without
-        changing the step in the other directions. ``None`` for one neuron.
-        """
-        n_classes = self.unit.n_outputs
-        if n_classes == 1:
-            return None
-        width = self.unit.weight_shape[-1]
-        free_columns = [self.unit.n_features] if self.unit.fit_intercept else []
-        if self.penalty.l2_strength == 0.0:
-            free_columns = list(range(width))
-        basis = np.zeros((n_classes, width, len(free_columns)))
-        for j, column in enumerate(free_columns):
-            basis[:, column, j] = 1.0 / np.sqrt(n_classes)
-        return basis.reshape(self.n_params, len(free_columns)) if free_columns else None
+        """Orthonormal directions along which ``J`` is exactly constant (see
+        the module-level ``null_space``); ``None`` for one neuron."""
+        return null_space(self.unit, self.penalty)
 
     def line(self, theta: FloatArray, direction: FloatArray) -> LineFunction:
         """``phi(t) = J(theta + t * direction)`` with ``z`` updated incrementally."""
         return LineFunction(self, theta, direction)
+
+
+def null_space(unit: LinearUnit, penalty: ElasticNet) -> FloatArray | None:
+    """Orthonormal directions along which ``J`` is exactly constant.
+
+    A softmax layer is over-parametrised: adding the same constant to
+    every class's intercept (and, without an L2 penalty, to every class's
+    coefficient of one feature) leaves each ``softmax(z)`` unchanged. The
+    returned (p, m) matrix spans those directions; a Newton solver adds
+    its projector to the Hessian to make it positive definite without
+    changing the step in the other directions. ``None`` for one neuron.
+    It depends only on the parameter layout and the penalty, so in-memory
+    and distributed objectives share it.
+    """
+    n_classes = unit.n_outputs
+    if n_classes == 1:
+        return None
+    width = unit.weight_shape[-1]
+    free_columns = [unit.n_features] if unit.fit_intercept else []
+    if penalty.l2_strength == 0.0:
+        free_columns = list(range(width))
+    basis = np.zeros((n_classes, width, len(free_columns)))
+    for j, column in enumerate(free_columns):
+        basis[:, column, j] = 1.0 / np.sqrt(n_classes)
+    return basis.reshape(unit.n_params, len(free_columns)) if free_columns else None
 
 
 class LineFunction:
@@ -242,13 +250,21 @@ class LineFunction:
     """
 
     def __init__(
-        self, objective: LogisticObjective, theta: FloatArray, direction: FloatArray
+        self,
+        objective: LogisticObjective,
+        theta: FloatArray,
+        direction: FloatArray,
+        raw_direction: FloatArray | None = None,
     ) -> None:
         self.objective = objective
         self.theta = theta
         self.direction = direction
         self.raw = objective.raw_prediction(theta)
-        self.raw_direction = objective.unit.forward(direction)
+        # A caller that already holds X @ d (a distributed objective keeps it
+        # on its workers) hands it over instead of paying a pass over X.
+        self.raw_direction = (
+            objective.unit.forward(direction) if raw_direction is None else raw_direction
+        )
 
     def point(self, step: float) -> FloatArray:
         """``theta + step * d``, with its ``z`` handed to the objective's cache."""
