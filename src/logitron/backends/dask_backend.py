@@ -33,6 +33,9 @@ import numpy as np
 from .._numerics import FloatArray
 from .numpy_backend import ArrayData
 
+# Columns that carry y and the weights through a joined DataFrame.
+_Y_COLUMN, _WEIGHT_COLUMN = "__logitron_y__", "__logitron_weight__"
+
 # Partial sums are added this many at a time, so no task gathers thousands
 # of (d, d) Hessians at once.
 _TREE_FAN_IN = 16
@@ -97,7 +100,10 @@ class DaskBlocks:
     """``X``, ``y`` and optional sample weights as aligned lists of row blocks.
 
     Each list entry is a ``dask.delayed.Delayed`` (or ``None`` for absent
-    weights); entry ``i`` of every list covers the same rows.
+    weights); entry ``i`` of ``X_blocks``, ``y_blocks`` and ``weight_blocks``
+    covers the same rows. ``label_blocks`` holds ``(y, weight)`` pairs for
+    passes that need no ``X`` (their partitioning may differ: a Parquet
+    source then reads only the label and weight columns).
 
     Attributes
     ----------
@@ -110,6 +116,7 @@ class DaskBlocks:
     X_blocks: list[Any]
     y_blocks: list[Any]
     weight_blocks: list[Any]
+    label_blocks: list[tuple[Any, Any]]
     n_features: int
     dtype: np.dtype
     graphs_submitted: int = 0
@@ -125,6 +132,8 @@ class DaskBlocks:
         blocks as ``X`` (a DataFrame's columns, or arrays chunked alike), or
         in-memory arrays when ``X`` is a dask array of known chunk sizes.
         """
+        if is_dask_frame(X) and X.ndim == 2:
+            return cls._from_frame(X, y, sample_weight)
         X_blocks, row_chunks, n_features, dtype = _row_blocks_of_X(X)
         y_blocks = _row_blocks_of_vector(y, "y", row_chunks, len(X_blocks))
         weight_blocks = (
@@ -134,7 +143,59 @@ class DaskBlocks:
                 sample_weight, "sample_weight", row_chunks, len(X_blocks)
             )
         )
-        return cls(X_blocks, y_blocks, weight_blocks, n_features, dtype)
+        label_blocks = list(zip(y_blocks, weight_blocks, strict=True))
+        return cls(X_blocks, y_blocks, weight_blocks, label_blocks, n_features, dtype)
+
+    @classmethod
+    def _from_frame(cls, X: Any, y: Any, sample_weight: Any) -> DaskBlocks:
+        """Blocks of a dask DataFrame ``X`` with ``y`` and the weights joined
+        to it as columns, so each partition is read once per pass and the
+        three always cover the same rows (aligned on the index, as pandas
+        does)."""
+        import dask
+        from pandas.api.types import is_complex_dtype, is_numeric_dtype
+
+        for column, column_dtype in X.dtypes.items():
+            if not is_numeric_dtype(column_dtype) or is_complex_dtype(column_dtype):
+                raise ValueError(
+                    f"X must be numeric; column {column!r} has dtype {column_dtype}. "
+                    "Encode categorical columns first, e.g. with "
+                    "dask_ml.preprocessing.Categorizer and DummyEncoder."
+                )
+        all_float32 = len(X.columns) > 0 and all(t == np.float32 for t in X.dtypes)
+        dtype = np.dtype(np.float32 if all_float32 else np.float64)
+        features = list(X.columns)
+        extra = {_Y_COLUMN: y}
+        if sample_weight is not None:
+            extra[_WEIGHT_COLUMN] = sample_weight
+        for name, values in extra.items():
+            if not dask.is_dask_collection(values) or values.ndim != 1:
+                raise ValueError(
+                    f"{'y' if name == _Y_COLUMN else 'sample_weight'} must be a 1-D "
+                    f"dask collection (a Series) with the rows of X; got "
+                    f"{type(values).__name__}."
+                )
+        try:
+            joined = X.assign(**extra)
+        except (TypeError, ValueError, NotImplementedError) as error:
+            raise ValueError(
+                f"y (or sample_weight) cannot be aligned with the rows of X ({error}); "
+                "pass columns of the same dask DataFrame, partitioned like X."
+            ) from error
+        parts = joined.to_delayed()
+        X_blocks = [part[features] for part in parts]
+        y_blocks = [part[_Y_COLUMN] for part in parts]
+        weight_blocks = (
+            [None] * len(parts)
+            if sample_weight is None
+            else [part[_WEIGHT_COLUMN] for part in parts]
+        )
+        label_parts = joined[list(extra)].to_delayed()
+        label_blocks = [
+            (part[_Y_COLUMN], None if sample_weight is None else part[_WEIGHT_COLUMN])
+            for part in label_parts
+        ]
+        return cls(X_blocks, y_blocks, weight_blocks, label_blocks, len(features), dtype)
 
     @property
     def n_blocks(self) -> int:
@@ -198,21 +259,15 @@ class DaskBlocks:
         return list(dask.compute(*[call(*args) for args in block_args]))
 
 
+def is_dask_frame(obj: Any) -> bool:
+    """Whether ``obj`` is a dask DataFrame or Series (partitions, no chunks)."""
+    return hasattr(obj, "npartitions") and not hasattr(obj, "chunks") and hasattr(
+        obj, "to_delayed"
+    )
+
+
 def _row_blocks_of_X(X: Any) -> tuple[list[Any], tuple[float, ...] | None, int, np.dtype]:
     """``(blocks, row chunk sizes or None, n_features, dtype)`` of a dask ``X``."""
-    if hasattr(X, "dtypes") and hasattr(X, "columns"):  # a dask DataFrame
-        from pandas.api.types import is_complex_dtype, is_numeric_dtype
-
-        for column, column_dtype in X.dtypes.items():
-            if not is_numeric_dtype(column_dtype) or is_complex_dtype(column_dtype):
-                raise ValueError(
-                    f"X must be numeric; column {column!r} has dtype {column_dtype}. "
-                    "Encode categorical columns first, e.g. with "
-                    "dask_ml.preprocessing.Categorizer and DummyEncoder."
-                )
-        all_float32 = len(X.columns) > 0 and all(t == np.float32 for t in X.dtypes)
-        dtype = np.dtype(np.float32 if all_float32 else np.float64)
-        return list(X.to_delayed()), None, len(X.columns), dtype
     if getattr(X, "ndim", None) != 2:
         raise ValueError(
             f"Expected a 2-D dask array or a dask DataFrame for X, got {type(X).__name__} "
@@ -223,7 +278,7 @@ def _row_blocks_of_X(X: Any) -> tuple[list[Any], tuple[float, ...] | None, int, 
             f"dask arrays of {type(X._meta).__name__} blocks are not supported yet; "
             "use dense NumPy blocks (e.g. X.map_blocks(lambda b: b.toarray()))."
         )
-    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool) or np.issubdtype(
+    if not (np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.bool_)) or np.issubdtype(
         X.dtype, np.complexfloating
     ):
         raise ValueError(f"X must be real and numeric, got dtype {X.dtype}.")
@@ -241,9 +296,9 @@ def _row_blocks_of_vector(
     import dask
     import dask.array as da
 
-    if dask.is_dask_collection(v) and not hasattr(v, "chunks"):
+    if is_dask_frame(v):
         # A dask DataFrame or Series: its partitions are the blocks.
-        if hasattr(v, "columns"):
+        if v.ndim != 1:
             raise ValueError(f"{name} must be 1-D (a Series), got a DataFrame.")
         blocks = list(v.to_delayed())
     else:

@@ -16,10 +16,10 @@ Conventions
 -----------
 ``X_block``, ``y_block``, ``weight_block``: one row block of ``X`` (NumPy array
 or pandas partition), raw labels, raw sample weights (or ``None``).
-``kept``: the pair ``(z, X~ @ d)`` a task left on its worker for later tasks,
-``z`` the raw prediction at the evaluated point and ``X~ @ d`` the raw
-prediction of a line-search direction ``d`` (intercept included), or ``None``
-for a block without weight.
+A ``KeptBlock`` is what a task leaves on its worker for later tasks: the raw
+prediction ``z`` at the evaluated point, ``X~ @ d`` for a line-search
+direction ``d`` (intercept included), the encoded labels and the weights, so
+that a later trial step reads nothing but these arrays.
 """
 
 from __future__ import annotations
@@ -41,7 +41,19 @@ from ..objective import LineFunction, LogisticObjective
 # kept on the worker, from which Hessian-vector products follow.
 VALUE, GRADIENT, HESSP, HESSIAN = 0, 1, 2, 3
 
-Kept = tuple[FloatArray, FloatArray | None] | None
+
+
+@dataclass(frozen=True)
+class KeptBlock:
+    """n-sized arrays of one block kept on its worker between graphs."""
+
+    raw: FloatArray
+    raw_direction: FloatArray | None
+    y_index: np.ndarray
+    weight: FloatArray
+
+
+Kept = KeptBlock | None
 
 
 @dataclass(frozen=True)
@@ -174,18 +186,24 @@ def label_stats(y_block: Any, weight_block: Any) -> tuple[None, LabelStats]:
     return None, LabelStats(labels, counts, sums, len(y))
 
 
+def _encoded(
+    model: BlockModel, n_rows: int, y_block: Any, weight_block: Any
+) -> tuple[np.ndarray, FloatArray]:
+    """Class indices and weights (class weights included) of one block."""
+    y_index = model.encode(y_block)
+    if len(y_index) != n_rows:
+        raise ValueError(
+            f"a block of X has {n_rows} rows but the matching block of y has "
+            f"{len(y_index)}; partition y like X."
+        )
+    return y_index, model.weights(y_index, weight_block)
+
+
 def _block_objective(
-    model: BlockModel, data: ArrayData, y_block: Any, weight_block: Any
+    model: BlockModel, data: ArrayData, y_index: np.ndarray, weight: FloatArray
 ) -> tuple[LogisticObjective, float] | None:
     """The block's own unpenalised objective and its share ``S_b / S``, or
     ``None`` when the block carries no weight (it adds nothing)."""
-    y_index = model.encode(y_block)
-    if len(y_index) != data.n_samples:
-        raise ValueError(
-            f"a block of X has {data.n_samples} rows but the matching block of y has "
-            f"{len(y_index)}; partition y like X."
-        )
-    weight = model.weights(y_index, weight_block)
     block_weight = float(np.sum(weight))
     if block_weight == 0.0:
         return None
@@ -243,59 +261,58 @@ def evaluate(
 
     ``z`` comes from, in this order of preference:
 
-    - ``anchor = (z_a, X~ @ d)`` kept by an earlier task on the same line,
-      with ``theta = theta_a + offset * d``: ``z = z_a + offset * X~ @ d``;
+    - an ``anchor`` kept by an earlier task on the same line, at
+      ``theta_a = theta - offset * d``: ``z = z_a + offset * X~ @ d``;
     - a ``direction`` ``d`` given: ``z`` and ``X~ @ d`` from one product, both
       kept, so later trial steps along ``d`` need no pass over ``X``;
     - otherwise the unit's forward pass.
 
-    Returns ``(kept, terms)``: ``kept = (z, X~ @ d or None)``.
+    Returns ``(kept, terms)``.
     """
     X = as_block_matrix(X_block, model.dtype)
     if check_finite:
         assert_all_finite(X, input_name="X")
-    built = _block_objective(model, ArrayData(X), y_block, weight_block)
+    y_index, weight = _encoded(model, len(X), y_block, weight_block)
+    built = _block_objective(model, ArrayData(X), y_index, weight)
     if built is None:
         return None, BlockTerms()
     objective, share = built
     raw_direction = None
     if anchor is not None:
-        raw_direction = anchor[1]
+        raw_direction = anchor.raw_direction
         assert raw_direction is not None
-        objective.remember(theta, anchor[0] + offset * raw_direction)
+        objective.remember(theta, anchor.raw + offset * raw_direction)
     elif direction is not None:
         raw, raw_direction = _raw_and_raw_direction(objective.unit, theta, direction)
         objective.remember(theta, raw)
     terms = _terms(objective, theta, order).scaled(share)
-    return (objective.raw_prediction(theta), raw_direction), terms
+    kept = KeptBlock(objective.raw_prediction(theta), raw_direction, y_index, weight)
+    return kept, terms
 
 
 def move_along_line(
-    y_block: Any,
-    weight_block: Any,
-    anchor: Kept,
+    kept: Kept,
     model: BlockModel,
     theta: FloatArray,
     direction: FloatArray,
     offset: float,
     with_derivative: bool,
 ) -> tuple[None, BlockTerms]:
-    """``phi(offset)`` (and ``phi'``) along ``d`` from the kept ``(z, X~ @ d)``.
+    """``phi(offset)`` (and ``phi'``) along ``d`` from a kept block at ``theta``.
 
-    O(n) and no pass over ``X``: the in-memory ``LineFunction`` does the
-    work, handed the kept ``X~ @ d`` instead of computing it.
+    O(n), and it reads neither ``X`` nor ``y``: the in-memory
+    ``LineFunction`` does the work on the kept ``z``, handed the kept
+    ``X~ @ d`` instead of computing it.
     """
-    if anchor is None:
+    if kept is None:
         return None, BlockTerms()
-    raw, raw_direction = anchor
-    y = as_block_vector(y_block)
-    data = NoLocalData(len(y), model.n_features, model.dtype)
-    built = _block_objective(model, data, y, weight_block)
+    data = NoLocalData(len(kept.y_index), model.n_features, model.dtype)
+    built = _block_objective(model, data, kept.y_index, kept.weight)
     if built is None:
         return None, BlockTerms()
     objective, share = built
-    objective.remember(theta, raw)
-    line = LineFunction(objective, theta, direction, raw_direction=raw_direction)
+    objective.remember(theta, kept.raw)
+    line = LineFunction(objective, theta, direction, raw_direction=kept.raw_direction)
     if with_derivative:
         value, slope = line.value_derivative(offset)
         return None, BlockTerms(value, derivative=slope).scaled(share)
@@ -303,13 +320,7 @@ def move_along_line(
 
 
 def hessian_product(
-    X_block: Any,
-    y_block: Any,
-    weight_block: Any,
-    kept: Kept,
-    model: BlockModel,
-    theta: FloatArray,
-    vector: FloatArray,
+    X_block: Any, kept: Kept, model: BlockModel, theta: FloatArray, vector: FloatArray
 ) -> tuple[None, FloatArray | float]:
     """The block's share of ``H_data(theta) @ vector``, from the kept ``z``.
 
@@ -321,11 +332,11 @@ def hessian_product(
     if kept is None:
         return None, 0.0
     X = as_block_matrix(X_block, model.dtype)
-    built = _block_objective(model, ArrayData(X), y_block, weight_block)
+    built = _block_objective(model, ArrayData(X), kept.y_index, kept.weight)
     if built is None:
         return None, 0.0
     objective, share = built
-    objective.remember(theta, kept[0])
+    objective.remember(theta, kept.raw)
     _, _, hessp = objective.value_gradient_hessp(theta)
     return None, share * hessp(vector)
 

@@ -40,13 +40,19 @@ def check_features(estimator: Any, X: Any, reset: bool) -> None:
     """``n_features_in_`` and ``feature_names_in_`` from metadata alone."""
     # A dask DataFrame's `_meta` is an empty pandas frame with its columns and
     # dtypes: scikit-learn reads the feature names from it without computing.
-    validate_data(estimator, getattr(X, "_meta", X) if hasattr(X, "columns") else X,
-                  reset=reset, skip_check_array=True)
-    n_features = len(X.columns) if hasattr(X, "columns") else X.shape[-1]
+    frame = _is_data_frame(X)
+    validate_data(estimator, X._meta if frame else X, reset=reset, skip_check_array=True)
+    n_features = len(X.columns) if frame else X.shape[-1]
     if n_features == 0:
         raise ValueError(
             "0 feature(s) (shape=(?, 0)) while a minimum of 1 is required."
         )
+
+
+def _is_data_frame(X: Any) -> bool:
+    from ..backends.dask_backend import is_dask_frame
+
+    return is_dask_frame(X) and X.ndim == 2
 
 
 def training_problem(
@@ -70,7 +76,7 @@ def training_problem(
     check_features(estimator, X, reset=True)
     blocks = DaskBlocks.from_collections(X, y, sample_weight)
     stats, _ = blocks.map_sum(
-        label_stats, list(zip(blocks.y_blocks, blocks.weight_blocks, strict=True)),
+        label_stats, blocks.label_blocks,
         reads_X=False,
     )
     check_classification_targets(stats.labels)
@@ -125,7 +131,7 @@ def minibatch_objective(
     check_features(estimator, X, reset=first_call)
     blocks = DaskBlocks.from_collections(X, y, sample_weight)
     stats, _ = blocks.map_sum(
-        label_stats, list(zip(blocks.y_blocks, blocks.weight_blocks, strict=True)),
+        label_stats, blocks.label_blocks,
         reads_X=False,
     )
     unknown = np.setdiff1d(stats.labels, classes)
@@ -186,7 +192,7 @@ def lazy_predict(estimator: Any, X: Any, method: str) -> Any:
     elif method == "decision_function" and n_classes == 2:
         width = None
     meta = np.empty((0,) if width is None else (0, width), dtype=dtype)
-    if hasattr(X, "columns"):
+    if _is_data_frame(X):
         # DataFrame partitions keep their column names through the in-memory
         # method (no feature-name warning); their lengths are unknown.
         shape = (np.nan,) if width is None else (np.nan, width)

@@ -66,7 +66,7 @@ class _Evaluation:
     value: float
     gradient: FloatArray | None = None
     hessian: FloatArray | None = None
-    kept: list[Any] | None = None  # per-block (z, X~ @ d) on the workers
+    kept: list[Any] | None = None  # per-block KeptBlock handles on the workers
 
 
 class DaskLogisticObjective:
@@ -141,6 +141,7 @@ class DaskLogisticObjective:
         offset = 0.0
         on_line = self._on_line.get(theta.tobytes())
         if direction is None and on_line is not None and on_line[0].kept is not None:
+            # z = z_anchor + offset * X~ @ d on the workers: no forward pass.
             anchors, offset = on_line[0].kept, on_line[1]
         keep = direction is not None or order == HESSP
         b = self.blocks
@@ -223,7 +224,7 @@ class DaskLogisticObjective:
             b = self.blocks
             product, _ = b.map_sum(
                 block_terms.hessian_product,
-                list(zip(b.X_blocks, b.y_blocks, b.weight_blocks, kept, strict=True)),
+                list(zip(b.X_blocks, kept, strict=True)),
                 (self.model, point, np.asarray(vector, dtype=np.float64)),
             )
             return np.asarray(product, dtype=np.float64) + penalty_diagonal * vector
@@ -273,12 +274,13 @@ class DaskLogisticObjective:
             if evaluation.gradient is not None:
                 slope = float(evaluation.gradient @ line.direction)
             return evaluation.value, slope
-        # Later trials: move z along X~ @ d on the workers, O(n), no X.
+        # Later trials: move z along X~ @ d on the workers, O(n), reading
+        # only what the first trial kept there.
         b = self.blocks
         offset = step - line.anchor_step
         terms, _ = b.map_sum(
             block_terms.move_along_line,
-            list(zip(b.y_blocks, b.weight_blocks, line.kept, strict=True)),
+            [(kept,) for kept in line.kept],
             (self.model, line.anchor_theta, line.direction, offset, with_derivative),
             reads_X=False,
         )
