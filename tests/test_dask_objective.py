@@ -26,12 +26,12 @@ def synchronous_scheduler():
 
 
 def make_twins(n_classes=2, fit_intercept=True, C=0.7, l1_ratio=0.0, class_weight=None,
-               seed=0, n_samples=90, n_features=4, chunk=25):
+               weighted=True, seed=0, n_samples=90, n_features=4, chunk=25):
     """The same problem as a Dask objective and an in-memory objective."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n_samples, n_features))
     y = rng.integers(0, n_classes, size=n_samples)
-    weight = rng.uniform(0.2, 3.0, size=n_samples)
+    weight = rng.uniform(0.2, 3.0, size=n_samples) if weighted else np.ones(n_samples)
     estimator = LogisticRegression(
         C=C, l1_ratio=l1_ratio, fit_intercept=fit_intercept, class_weight=class_weight
     )
@@ -39,7 +39,7 @@ def make_twins(n_classes=2, fit_intercept=True, C=0.7, l1_ratio=0.0, class_weigh
         estimator,
         da.from_array(X, chunks=(chunk, n_features)),
         da.from_array(y, chunks=chunk),
-        da.from_array(weight, chunks=chunk),
+        da.from_array(weight, chunks=chunk) if weighted else None,
     )
     counts = np.bincount(y, minlength=n_classes)
     weight = weight * class_weight_vector(class_weight, classes, counts)[y]
@@ -101,9 +101,15 @@ def test_distributed_hessian_vector_products_for_many_parameters(monkeypatch):
     assert distributed.graphs_submitted == graphs + 3
 
 
-@pytest.mark.parametrize("n_classes", [2, 3])
-def test_line_search_steps_after_the_first_do_not_read_X(n_classes):
-    distributed, in_memory, rng = make_twins(n_classes=n_classes, l1_ratio=0.3)
+@pytest.mark.parametrize(
+    "case",
+    [
+        dict(n_classes=2, l1_ratio=0.3),
+        dict(n_classes=3, weighted=False, class_weight={0: 3.0}),
+    ],
+)
+def test_line_search_steps_after_the_first_do_not_read_X(case):
+    distributed, in_memory, rng = make_twins(**case)
     theta = rng.normal(size=in_memory.n_params)
     direction = rng.normal(size=in_memory.n_params)
     line, expected = distributed.line(theta, direction), in_memory.line(theta, direction)

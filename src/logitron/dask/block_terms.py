@@ -45,12 +45,35 @@ VALUE, GRADIENT, HESSP, HESSIAN = 0, 1, 2, 3
 
 @dataclass(frozen=True)
 class KeptBlock:
-    """n-sized arrays of one block kept on its worker between graphs."""
+    """n-sized arrays of one block kept on its worker between graphs.
+
+    Worker memory is the scarce resource, so the labels are kept in the
+    smallest integer type and the weights only when sample weights were
+    given (otherwise they are the class weights of the labels).
+    """
 
     raw: FloatArray
     raw_direction: FloatArray | None
     y_index: np.ndarray
-    weight: FloatArray
+    sample_weight: FloatArray | None
+
+    @classmethod
+    def of(
+        cls,
+        raw: FloatArray,
+        raw_direction: FloatArray | None,
+        y_index: np.ndarray,
+        weight: FloatArray,
+        model: BlockModel,
+        weighted: bool,
+    ) -> KeptBlock:
+        labels = y_index.astype(np.min_scalar_type(len(model.classes)))
+        return cls(raw, raw_direction, labels, weight if weighted else None)
+
+    def weight(self, model: BlockModel) -> FloatArray:
+        if self.sample_weight is not None:
+            return self.sample_weight
+        return model.class_weight[self.y_index]
 
 
 Kept = KeptBlock | None
@@ -286,7 +309,10 @@ def evaluate(
         raw, raw_direction = _raw_and_raw_direction(objective.unit, theta, direction)
         objective.remember(theta, raw)
     terms = _terms(objective, theta, order).scaled(share)
-    kept = KeptBlock(objective.raw_prediction(theta), raw_direction, y_index, weight)
+    kept = KeptBlock.of(
+        objective.raw_prediction(theta), raw_direction, y_index, weight, model,
+        weighted=weight_block is not None,
+    )
     return kept, terms
 
 
@@ -307,7 +333,7 @@ def move_along_line(
     if kept is None:
         return None, BlockTerms()
     data = NoLocalData(len(kept.y_index), model.n_features, model.dtype)
-    built = _block_objective(model, data, kept.y_index, kept.weight)
+    built = _block_objective(model, data, kept.y_index, kept.weight(model))
     if built is None:
         return None, BlockTerms()
     objective, share = built
@@ -332,7 +358,7 @@ def hessian_product(
     if kept is None:
         return None, 0.0
     X = as_block_matrix(X_block, model.dtype)
-    built = _block_objective(model, ArrayData(X), kept.y_index, kept.weight)
+    built = _block_objective(model, ArrayData(X), kept.y_index, kept.weight(model))
     if built is None:
         return None, 0.0
     objective, share = built

@@ -144,6 +144,8 @@ class DaskLogisticObjective:
             # z = z_anchor + offset * X~ @ d on the workers: no forward pass.
             anchors, offset = on_line[0].kept, on_line[1]
         keep = direction is not None or order == HESSP
+        # Let the previous point's kept arrays go before new ones arrive.
+        self._last = None
         b = self.blocks
         terms, kept = b.map_sum(
             block_terms.evaluate,
