@@ -135,12 +135,19 @@ def test_dataframe_from_parquet_fits_and_predicts_lazily(cluster, tmp_path, grap
     graph_counter.graphs = 0
     predicted: Any = model.predict(data[["a", "b", "c"]])
     proba: Any = model.predict_proba(data[["a", "b", "c"]])
-    assert dask.is_dask_collection(predicted)
+    accuracy = (predicted == data["label"]).mean()
+    assert dask.is_dask_collection(accuracy)
     assert dask.is_dask_collection(proba)
     assert graph_counter.graphs == 0
-    np.testing.assert_array_equal(predicted.compute(), expected.predict(frame[["a", "b", "c"]]))
+    # A DataFrame in, a Series / DataFrame out, aligned with the rows of X.
+    np.testing.assert_array_equal(
+        predicted.compute().to_numpy(), expected.predict(frame[["a", "b", "c"]])
+    )
+    assert accuracy.compute() == expected.score(frame[["a", "b", "c"]], frame["label"])
+    assert list(proba.columns) == ["no", "yes"]
     np.testing.assert_allclose(
-        proba.compute(), expected.predict_proba(frame[["a", "b", "c"]]), rtol=1e-10
+        proba.compute().to_numpy(), expected.predict_proba(frame[["a", "b", "c"]]),
+        rtol=1e-10,
     )
 
 

@@ -170,40 +170,38 @@ def class_weight_vector(
 
 
 def lazy_predict(estimator: Any, X: Any, method: str) -> Any:
-    """``estimator.<method>(X)`` as a lazy dask array, block by block.
+    """``estimator.<method>(X)``, lazy, block by block.
 
     ``method`` is one of decision_function, predict, predict_proba,
-    predict_log_proba; the result has the rows of ``X`` in its blocks.
+    predict_log_proba. A dask array gives a dask array with the row chunks
+    of ``X``; a dask DataFrame gives a dask Series (a DataFrame with one
+    column per class for the 2-D results) with the partitions and index of
+    ``X``, so that ``(model.predict(X) == y).mean()`` lines up row by row.
     """
-    import dask
-    import dask.array as da
-
     check_is_fitted(estimator)
     check_features(estimator, X, reset=False)
     n_classes = len(estimator.classes_)
-    float_dtype = np.result_type(
-        np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64,
-        estimator.coef_.dtype,
-    )
+    frame = _is_data_frame(X)
+    dtypes = list(X.dtypes) if frame else [X.dtype]
+    float32 = all(dtype == np.float32 for dtype in dtypes)
+    float_dtype = np.result_type(np.float32 if float32 else np.float64, estimator.coef_.dtype)
     width: int | None = n_classes
     dtype = float_dtype
     if method == "predict":
         width, dtype = None, estimator.classes_.dtype
     elif method == "decision_function" and n_classes == 2:
         width = None
+    if frame:
+        # A DataFrame in gives a Series (DataFrame, one column per class) out,
+        # with the partitions and index of X: it lines up with y for scoring.
+        import pandas as pd
+
+        if width is None:
+            meta: Any = pd.Series(np.empty(0, dtype=dtype), name=method)
+        else:
+            meta = pd.DataFrame(np.empty((0, width), dtype=dtype), columns=estimator.classes_)
+        return X.map_partitions(_apply_to_partition, estimator, method, meta=meta)
     meta = np.empty((0,) if width is None else (0, width), dtype=dtype)
-    if _is_data_frame(X):
-        # DataFrame partitions keep their column names through the in-memory
-        # method (no feature-name warning); their lengths are unknown.
-        shape = (np.nan,) if width is None else (np.nan, width)
-        parts = [
-            da.from_delayed(
-                dask.delayed(_apply)(part, estimator, method), shape=shape,
-                dtype=dtype, meta=meta,
-            )
-            for part in X.to_delayed()
-        ]
-        return da.concatenate(parts, axis=0)
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
     if width is None:
@@ -217,3 +215,12 @@ def lazy_predict(estimator: Any, X: Any, method: str) -> Any:
 
 def _apply(block: Any, estimator: Any, method: str) -> np.ndarray:
     return np.asarray(getattr(estimator, method)(block))
+
+
+def _apply_to_partition(part: Any, estimator: Any, method: str) -> Any:
+    import pandas as pd
+
+    result = _apply(part, estimator, method)
+    if result.ndim == 1:
+        return pd.Series(result, index=part.index, name=method)
+    return pd.DataFrame(result, index=part.index, columns=estimator.classes_)
