@@ -78,6 +78,10 @@ def main() -> None:
         with LocalCluster(
             n_workers=2, threads_per_worker=1, memory_limit=args.memory_limit,
             dashboard_address=None,
+            # Arrow's own allocator keeps the buffers of every file read, which
+            # a worker counts against its limit (and then pauses); the system
+            # allocator hands them back.
+            env={"ARROW_DEFAULT_MEMORY_POOL": "system"},
         ) as cluster, Client(cluster):
             total_limit = 2 * parse_bytes(args.memory_limit)
             print(f"workers' memory limit: {format_bytes(total_limit)} in total "
