@@ -42,43 +42,6 @@ from ..objective import LineFunction, LogisticObjective
 VALUE, GRADIENT, HESSP, HESSIAN = 0, 1, 2, 3
 
 
-
-@dataclass(frozen=True)
-class KeptBlock:
-    """n-sized arrays of one block kept on its worker between graphs.
-
-    Worker memory is the scarce resource, so the labels are kept in the
-    smallest integer type and the weights only when sample weights were
-    given (otherwise they are the class weights of the labels).
-    """
-
-    raw: FloatArray
-    raw_direction: FloatArray | None
-    y_index: np.ndarray
-    sample_weight: FloatArray | None
-
-    @classmethod
-    def of(
-        cls,
-        raw: FloatArray,
-        raw_direction: FloatArray | None,
-        y_index: np.ndarray,
-        weight: FloatArray,
-        model: BlockModel,
-        weighted: bool,
-    ) -> KeptBlock:
-        labels = y_index.astype(np.min_scalar_type(len(model.classes)))
-        return cls(raw, raw_direction, labels, weight if weighted else None)
-
-    def weight(self, model: BlockModel) -> FloatArray:
-        if self.sample_weight is not None:
-            return self.sample_weight
-        return model.class_weight[self.y_index]
-
-
-Kept = KeptBlock | None
-
-
 @dataclass(frozen=True)
 class BlockModel:
     """What every block task must know beyond its rows (small; sent with each).
@@ -125,6 +88,42 @@ class BlockModel:
                 f"block of y has {len(y_index)}; partition sample_weight like X."
             )
         return weight * self.class_weight[y_index]
+
+
+@dataclass(frozen=True)
+class KeptBlock:
+    """n-sized arrays of one block kept on its worker between graphs.
+
+    Worker memory is the scarce resource, so the labels are kept in the
+    smallest integer type and the weights only when sample weights were
+    given (otherwise they are the class weights of the labels).
+    """
+
+    raw: FloatArray
+    raw_direction: FloatArray | None
+    y_index: np.ndarray
+    sample_weight: FloatArray | None
+
+    @classmethod
+    def of(
+        cls,
+        raw: FloatArray,
+        raw_direction: FloatArray | None,
+        y_index: np.ndarray,
+        weight: FloatArray,
+        model: BlockModel,
+        weighted: bool,
+    ) -> KeptBlock:
+        labels = y_index.astype(np.min_scalar_type(len(model.classes)))
+        return cls(raw, raw_direction, labels, weight if weighted else None)
+
+    def weight(self, model: BlockModel) -> FloatArray:
+        if self.sample_weight is not None:
+            return self.sample_weight
+        return model.class_weight[self.y_index]
+
+
+Kept = KeptBlock | None
 
 
 @dataclass

@@ -167,8 +167,6 @@ class DaskLogisticObjective:
         same sums as ``LogisticObjective``)."""
         coef = self.unit.coef(theta)
         value = float(terms.value) + self.penalty.smooth_value(coef)
-        if not np.isfinite(value):
-            raise FloatingPointError(f"the objective is not finite at this point: {value}")
         evaluation = _Evaluation(np.array(theta, copy=True), order, value, kept=kept)
         if order >= GRADIENT:
             gradient = np.array(terms.gradient, dtype=np.float64)
