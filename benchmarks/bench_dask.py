@@ -146,7 +146,7 @@ def run_logitron(problem: str, X: Any, y: Any, C: float, solver: str) -> Run:
         run.times.append(time.perf_counter() - start)
         run.values.append(info.value)
 
-    model._print_progress = record  # type: ignore[method-assign]
+    model._print_progress = record
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X, y)
