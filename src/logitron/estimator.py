@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -13,14 +13,18 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _validation, inference
+from . import _partial_fit, _validation, inference
 from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from .backends import as_data
+from .dask import dispatch as dask_dispatch
 from .exceptions import PerfectSeparationWarning
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
 from .solvers import SOLVERS, IterationInfo, SolverOptions, choose_solver
+
+if TYPE_CHECKING:
+    from .dask.objective import DaskLogisticObjective
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -152,16 +156,37 @@ default="auto"
         """Fit the neuron to ``X`` (n, d) and labels ``y`` (n,).
 
         ``sample_weight`` (n,) are non-negative frequency-like weights: an
-        integer weight equals repeating the row.
+        integer weight equals repeating the row. ``X`` may be a dask array or
+        DataFrame (``y`` and weights partitioned alike): the n-sized work then
+        runs on the Dask cluster, one graph per solver iteration.
         """
         _validation.check_params(self, list(SOLVERS))
-        response_name = inference.response_name(y)
-        X, y = _validation.check_training_data(self, X, y)
-        classes, y_index = _validation.encode_labels(y)
-        weight = _validation.check_weights(
-            X, y_index, classes, sample_weight, self.class_weight
+        objective: LogisticObjective | DaskLogisticObjective
+        distributed = dask_dispatch.is_dask_collection(X, y, sample_weight)
+        if distributed:
+            if self.l1_ratio > 0 and not np.isposinf(self.C):
+                raise NotImplementedError(
+                    "l1_ratio > 0 is not supported on Dask yet: the proximal solvers "
+                    "need per-coordinate Hessian columns the distributed objective "
+                    "does not provide. Fit in memory, or use l1_ratio=0."
+                )
+            objective, classes, separates = dask_dispatch.training_problem(
+                self, X, y, sample_weight
+            )
+        else:
+            response_name = inference.response_name(y)
+            X, y = _validation.check_training_data(self, X, y)
+            classes, y_index = _validation.encode_labels(y)
+            weight = _validation.check_weights(
+                X, y_index, classes, sample_weight, self.class_weight
+            )
+            objective = self._objective(X, y_index, weight, n_classes=len(classes))
+        data = objective.unit.data
+        solver_name = self._resolve_solver(
+            data.n_samples, data.n_features, len(classes),
+            is_sparse=not distributed and sp.issparse(X), dtype=data.dtype,
+            distributed=distributed,
         )
-        solver_name = self._resolve_solver(X, n_classes=len(classes))
         solver = SOLVERS[solver_name]
         if self.l1_ratio > 0 and self.C != np.inf and not solver.handles_l1:
             raise ValueError(
@@ -169,7 +194,6 @@ default="auto"
                 f"l1_ratio={self.l1_ratio}; use l1_ratio=0."
             )
 
-        objective = self._objective(X, y_index, weight, n_classes=len(classes))
         options = SolverOptions(
             tol=solver.default_tol if self.tol is None else float(self.tol),
             max_iter=solver.default_max_iter if self.max_iter is None else self.max_iter,
@@ -190,18 +214,27 @@ default="auto"
         self.solver_ = solver_name
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = list(result.history)
-        self._set_coefficients(objective.unit, result.theta, X.dtype)
-        self.inference_ = (
-            inference.record_fit(
-                self, X, y_index, weight, objective, result.theta, result.converged,
-                response_name,
+        self._set_coefficients(objective.unit, result.theta, data.dtype)
+        separation = ""
+        if distributed:
+            # The statistics need the data in memory; on Dask only the
+            # separation check runs (one more graph over the blocks).
+            self.inference_ = None
+            if np.isposinf(self.C) and separates():
+                separation = "perfect separation: the coefficients grow without bound"
+        else:
+            self.inference_ = (
+                inference.record_fit(
+                    self, X, y_index, weight, objective, result.theta, result.converged,
+                    response_name,
+                )
+                if np.isposinf(self.C)
+                else None
             )
-            if np.isposinf(self.C)
-            else None
-        )
-        if self.inference_ is not None and self.inference_.separation:
+            separation = self.inference_.separation if self.inference_ is not None else ""
+        if separation:
             warnings.warn(
-                f"The classes show {self.inference_.separation}",
+                f"The classes show {separation}",
                 PerfectSeparationWarning,
                 stacklevel=2,
             )
@@ -209,12 +242,38 @@ default="auto"
             warnings.warn(result.message, ConvergenceWarning, stacklevel=2)
         return self
 
-    def _resolve_solver(self, X: Any, n_classes: int) -> str:
+    def partial_fit(
+        self,
+        X: Any,
+        y: Any,
+        classes: Any = None,
+        sample_weight: Any = None,
+        *,
+        total_weight: float | None = None,
+    ) -> LogisticRegression:
+        """One stochastic (Adam) step on the mini-batch ``(X, y)``.
+
+        For data that never fits at once: call it once per mini-batch, for
+        as many passes as needed; ``coef_`` is an average of the iterates
+        that approaches ``fit``'s optimum. ``learning_rate`` is Adam's base
+        step (decaying as ``1/sqrt(t)``). ``classes`` (all labels) is
+        required on the first call. ``total_weight`` is the sum of the
+        sample weights of all the data (its row count, unweighted), so that
+        the penalty has the strength it has in ``fit``; ``None`` takes the
+        weight seen so far. ``X`` may be in memory or a dask collection.
+        See ``logitron._partial_fit`` and ``logitron.solvers.stochastic``.
+        """
+        return _partial_fit.partial_fit(self, X, y, classes, sample_weight, total_weight)
+
+    def _resolve_solver(
+        self, n_samples: float, n_features: int, n_classes: int, *,
+        is_sparse: bool, dtype: Any, distributed: bool,
+    ) -> str:
         if self.solver != "auto":
             return str(self.solver)
         return choose_solver(
-            n_samples=X.shape[0], n_features=X.shape[1], n_classes=n_classes,
-            is_sparse=sp.issparse(X), dtype=X.dtype,
+            n_samples=n_samples, n_features=n_features, n_classes=n_classes,
+            is_sparse=is_sparse, dtype=dtype, distributed=distributed,
             l1=self.l1_ratio > 0 and self.C != np.inf,
         )
 
@@ -264,6 +323,24 @@ default="auto"
             else np.zeros(len(coef), dtype=dtype)
         )
 
+    def _separates(self, X: Any, y_index: np.ndarray, weight: FloatArray) -> bool:
+        """Whether the fitted model classifies every weighted sample right.
+
+        Without a penalty such a fit has found a separating hyperplane:
+        scaling it up lowers the loss forever, so no finite maximum-likelihood
+        estimate exists. (The Dask path checks its blocks with this; in memory
+        the statistics record diagnoses separation in more detail.)
+        """
+        raw = self.decision_function(X)
+        rows = np.arange(len(raw))
+        if raw.ndim == 1:
+            margin = np.where(y_index == 1, raw, -raw)
+        else:
+            others = raw.copy()
+            others[rows, y_index] = -np.inf
+            margin = raw[rows, y_index] - others.max(axis=1)
+        return bool(np.all(margin[weight > 0] > 0))
+
     def _print_progress(self, solver_name: str, info: IterationInfo) -> None:
         print(
             f"[{solver_name}] iter {info.iteration:5d}  "
@@ -274,6 +351,8 @@ default="auto"
     def decision_function(self, X: Any) -> FloatArray:
         """Raw prediction ``z = X @ coef_.T + intercept_``: shape (n,) for two
         classes (the log-odds of ``classes_[1]``), (n, n_classes) otherwise."""
+        if dask_dispatch.is_dask_collection(X):
+            return dask_dispatch.lazy_predict(self, X, "decision_function")
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
@@ -285,6 +364,8 @@ default="auto"
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels: ``classes_[1]`` where ``sigmoid(z) > 0.5`` (i.e.
         ``z > 0``), or the class of largest ``z`` for softmax."""
+        if dask_dispatch.is_dask_collection(X):
+            return dask_dispatch.lazy_predict(self, X, "predict")
         raw = self.decision_function(X)
         index = (raw > 0).astype(np.intp) if raw.ndim == 1 else raw.argmax(axis=1)
         return self.classes_[index]
@@ -292,6 +373,8 @@ default="auto"
     def predict_proba(self, X: Any) -> FloatArray:
         """Class probabilities, shape (n, n_classes): ``sigmoid`` or ``softmax``
         of ``decision_function``."""
+        if dask_dispatch.is_dask_collection(X):
+            return dask_dispatch.lazy_predict(self, X, "predict_proba")
         check_is_fitted(self)
         raw = self.decision_function(X)
         if raw.ndim == 1:
@@ -300,6 +383,8 @@ default="auto"
 
     def predict_log_proba(self, X: Any) -> FloatArray:
         """Log class probabilities, computed stably from the raw prediction."""
+        if dask_dispatch.is_dask_collection(X):
+            return dask_dispatch.lazy_predict(self, X, "predict_log_proba")
         check_is_fitted(self)
         raw = self.decision_function(X)
         if raw.ndim == 1:

@@ -432,6 +432,378 @@ class LogisticObjective:
 
     # -- structure solvers may use -------------------------------------------
     def null_space(self) -> FloatArray | None:
+        """Orthonormal directions along which ``J`` is exactly constant (see
+        the module-level ``null_space``); ``None`` for one neuron."""
+        return null_space(self.unit, self.penalty)
+
+    def line(
+        self, theta: FloatArray, direction: FloatArray, curvature: bool = False
+    ) -> LineFunction: ...
+
+    def null_space(self) -> FloatArray | None: ...
+
+    def gradient_floor(self) -> float: ...
+
+    def value_noise(self, value: float) -> float: ...
+
+
+class LogisticObjective:
+    """Penalised, weighted cross-entropy of a linear unit (see module doc).
+
+    Parameters
+    ----------
+    unit : LinearUnit
+        The linear unit over the data.
+    loss : BinaryCrossEntropy or SoftmaxCrossEntropy
+        Pointwise loss in raw-prediction space.
+    y : ndarray of shape (n,)
+        Encoded targets: {0, 1} for the binary loss, class indices for softmax.
+    sample_weight : ndarray of shape (n,)
+        Non-negative weights, class weights included; their sum must be > 0.
+    C : float
+        Inverse penalty strength, > 0; ``np.inf`` for no penalty.
+    l1_ratio : float
+        Share of L1 in the elastic-net penalty, in [0, 1].
+    """
+
+    def __init__(
+        self,
+        unit: LinearUnit,
+        loss: Loss,
+        y: FloatArray,
+        sample_weight: FloatArray,
+        C: float = 1.0,
+        l1_ratio: float = 0.0,
+    ) -> None:
+        dtype = unit.data.dtype
+        total_weight = float(np.sum(sample_weight, dtype=np.float64))
+        self.unit = unit
+        self.loss = loss
+        self.y = np.asarray(y, dtype=dtype)
+        # Normalised weights s/S, in the dtype of X so n-sized work stays there.
+        self.weight = np.asarray(sample_weight / total_weight, dtype=dtype)
+        self.scale = C * total_weight
+        self.penalty = ElasticNet(strength=1.0 / self.scale, l1_ratio=l1_ratio)
+        self.n_params = unit.n_params
+        # Unit roundoff of the data: every n-sized quantity carries errors of
+        # this relative size, so it bounds what a stopping test can ask.
+        self.precision = float(np.finfo(dtype).eps)
+        self._gradient_floor: float | None = None
+        # The last two points seen: a solver that tried theta + d and wants a
+        # line search back towards theta finds both z's here, and X @ d is
+        # their difference.
+        self._points: list[_Point] = []
+
+    # -- the last point seen, cached -------------------------------------------
+    def raw_prediction(self, theta: FloatArray) -> FloatArray:
+        """``z = forward(theta)``, recomputed only for a new ``theta``."""
+        point = self._find(theta)
+        if point is not None:
+            assert point.raw is not None
+            return point.raw
+        raw = self.unit.forward(theta)
+        self.remember(theta, raw)
+        return raw
+
+    def _find(self, theta: FloatArray) -> _Point | None:
+        for point in self._points:
+            if point.holds(theta):
+                return point
+        return None
+
+    def _keep(self, point: _Point) -> None:
+        others = [p for p in self._points if p is not point]
+        self._points = [point, *others[:1]]
+
+    def remember(
+        self,
+        theta: FloatArray,
+        raw: FloatArray,
+        value: float | None = None,
+        grad_raw: FloatArray | None = None,
+        curvature: FloatArray | None = None,
+    ) -> None:
+        """Cache ``z`` for ``theta`` (line searches hand theirs over).
+
+        A line search that evaluated the loss at ``theta`` also hands over
+        ``J``, the weighted ``dJ/dz`` and possibly the loss's curvature: the
+        gradient then costs only the backward pass, the Hessian only its
+        products.
+        """
+        self._keep(_Point(np.array(theta, copy=True), raw, value, grad_raw, curvature))
+
+    def _pointwise(
+        self, raw: FloatArray, rows: slice, curvature: bool
+    ) -> tuple[float, FloatArray, FloatArray | None]:
+        """``(sum s/S * loss, s/S * dloss/dz, d2loss/dz2 or None)`` on ``rows``."""
+        if curvature:
+            loss, grad_raw, second = self.loss.value_gradient_hessian(self.y[rows], raw)
+        else:
+            (loss, grad_raw), second = self.loss.value_gradient(self.y[rows], raw), None
+        weight = self.weight[rows]
+        data_term = accurate_dot(weight, loss)
+        np.multiply(grad_raw, weight[:, None] if grad_raw.ndim == 2 else weight,
+                    out=grad_raw)
+        return data_term, grad_raw, second
+
+    def _evaluate(self, theta: FloatArray, curvature: bool) -> _Point:
+        """The cached point at ``theta`` with ``J``, ``dJ/dtheta`` (and the
+        loss's curvature if asked), computing only what is missing.
+
+        A point whose ``z`` is known (a line search's) needs the loss and one
+        backward pass; a new point takes one fused forward-backward pass.
+        """
+        point = self._find(theta)
+        if point is not None and point.gradient is not None and (
+            point.curvature is not None or not curvature
+        ):
+            return point
+        if point is not None:
+            assert point.raw is not None
+            if point.grad_raw is None or (curvature and point.curvature is None):
+                data_term, grad_raw, second = self._pointwise(
+                    point.raw, slice(None), curvature
+                )
+                point.value = data_term + self._penalty_value(theta)
+                point.grad_raw, point.curvature = grad_raw, second
+            if point.gradient is not None:
+                return point
+            assert point.grad_raw is not None
+            point.gradient = self.unit.backward(point.grad_raw)
+        else:
+            n = self.unit.data.n_samples
+            shape = (n,) if self.unit.n_outputs == 1 else (n, self.unit.n_outputs)
+            grad_raw = np.empty(shape, dtype=self.unit.data.dtype)
+            second = np.empty_like(grad_raw) if curvature else None
+            data_term = 0.0
+
+            def pointwise(raw: FloatArray, rows: slice) -> FloatArray:
+                nonlocal data_term
+                block_term, grad_raw[rows], block_second = self._pointwise(
+                    raw, rows, curvature
+                )
+                data_term += block_term
+                if second is not None:
+                    second[rows] = block_second
+                return grad_raw[rows]
+
+            raw, gradient = self.unit.forward_backward(theta, pointwise)
+            point = _Point(
+                np.array(theta, copy=True), raw,
+                data_term + self._penalty_value(theta), grad_raw, second, gradient,
+            )
+            self._keep(point)
+        assert point.gradient is not None
+        self._add_penalty_gradient(theta, point.gradient)
+        return point
+
+    # -- penalty on the coefficient part of theta ----------------------------
+    def _penalty_value(self, theta: FloatArray) -> float:
+        return self.penalty.smooth_value(self.unit.coef(theta))
+
+    def _add_penalty_gradient(self, theta: FloatArray, gradient: FloatArray) -> None:
+        if self.penalty.l2_strength:
+            self.unit.coef(gradient)[...] += self.penalty.smooth_gradient(
+                self.unit.coef(theta)
+            )
+
+    def _penalty_hessian_diagonal(self) -> FloatArray:
+        diagonal = np.zeros(self.n_params)
+        self.unit.coef(diagonal)[...] = self.penalty.l2_strength
+        return diagonal
+
+    # -- smooth part: value and derivatives ----------------------------------
+    def value(self, theta: FloatArray) -> float:
+        """``J(theta)`` without the L1 term (see ``nonsmooth_value``)."""
+        raw = self.raw_prediction(theta)
+        point = self._find(theta)
+        if point is not None and point.value is not None:
+            return point.value
+        data_term = accurate_dot(self.weight, self.loss.value(self.y, raw))
+        return data_term + self._penalty_value(theta)
+
+    def value_gradient(
+        self, theta: FloatArray, keep_curvature: bool = False
+    ) -> tuple[float, FloatArray]:
+        """``(J, dJ/dtheta)`` in one pass over ``X`` (forward and backward
+        fused), or only the backward pass when ``z`` at ``theta`` is known.
+
+        ``keep_curvature=True`` also caches the loss's second derivative, for
+        a Hessian at ``theta`` that a second-order solver may ask next.
+        """
+        point = self._evaluate(theta, keep_curvature)
+        assert point.value is not None
+        assert point.gradient is not None
+        return point.value, point.gradient.copy()
+
+    def _value_gradient_curvature(
+        self, theta: FloatArray
+    ) -> tuple[float, FloatArray, FloatArray]:
+        point = self._evaluate(theta, curvature=True)
+        assert point.value is not None
+        assert point.gradient is not None
+        assert point.curvature is not None
+        return point.value, point.gradient.copy(), point.curvature
+
+    def value_gradient_hessian(
+        self, theta: FloatArray
+    ) -> tuple[float, FloatArray, FloatArray]:
+        """``(J, gradient, Hessian)``, the Hessian as a dense (p, p) array
+        from one blocked pass over ``X`` (see ``LinearUnit.hessian``)."""
+        value, gradient, curvature = self._value_gradient_curvature(theta)
+        blocks = [
+            (k, l, self.weight * h)
+            for k, l, h in self.loss.hessian_blocks(curvature)  # noqa: E741
+        ]
+        hessian = self.unit.hessian(blocks)
+        hessian[np.diag_indices_from(hessian)] += self._penalty_hessian_diagonal()
+        return value, gradient, hessian
+
+    def value_gradient_hessp(
+        self, theta: FloatArray
+    ) -> tuple[float, FloatArray, Callable[[FloatArray], FloatArray]]:
+        """``(J, gradient, v -> H @ v)``; each product costs one fused pass
+        over ``X`` and no (p, p) matrix is formed::
+
+            H @ v = backward(s/S * d2loss/dz2 * forward(v)) + (1-r)/(C S) * v_coef
+        """
+        value, gradient, curvature = self._value_gradient_curvature(theta)
+        penalty_diagonal = self._penalty_hessian_diagonal()
+
+        def hessp(direction: FloatArray) -> FloatArray:
+            def pointwise(raw_direction: FloatArray, rows: slice) -> FloatArray:
+                product = self.loss.hessian_product(curvature[rows], raw_direction)
+                return self._weighted(product, rows, out=product)
+
+            _, product = self.unit.forward_backward(direction, pointwise)
+            return product + penalty_diagonal * direction
+
+        return value, gradient, hessp
+
+    def hessian_diagonal(self, theta: FloatArray) -> FloatArray:
+        """``diag(d2J/dtheta2)`` in one pass over ``X`` (a preconditioner)::
+
+            diag_coef[k, j]   = sum_i s_i/S * h_kk[i] * X[i, j]**2 + (1-r)/(C S)
+            diag_intercept[k] = sum_i s_i/S * h_kk[i]
+        """
+        _, _, curvature = self._value_gradient_curvature(theta)
+        diagonal_curvature = np.column_stack(
+            [h for k, l, h in self.loss.hessian_blocks(curvature) if k == l]  # noqa: E741
+        )
+        weighted = diagonal_curvature * self.weight[:, None]
+        diagonal = np.zeros(self.unit.weight_shape)
+        coef_part = self.unit.data.column_mean_squares(weighted)  # (K, d)
+        diagonal[..., : self.unit.n_features] = coef_part.reshape(
+            diagonal[..., : self.unit.n_features].shape
+        )
+        if self.unit.fit_intercept:
+            diagonal[..., self.unit.n_features] = np.sum(
+                weighted, axis=0, dtype=np.float64
+            ).reshape(diagonal[..., self.unit.n_features].shape)
+        return diagonal.ravel() + self._penalty_hessian_diagonal()
+
+    def _weighted(
+        self, per_sample: FloatArray, rows: slice = slice(None),
+        out: FloatArray | None = None,
+    ) -> FloatArray:
+        weight = self.weight[rows]
+        if per_sample.ndim == 2:
+            weight = weight[:, None]
+        return np.multiply(per_sample, weight, out=out)
+
+    # -- what a stopping test can ask -----------------------------------------
+    def gradient_floor(self) -> float:
+        """Max-norm of ``dJ/dtheta`` below which it is rounding noise.
+
+        Each gradient entry is a weighted mean of ``X[:, j] * dloss/dz``
+        computed in the dtype of ``X``, with ``|dloss/dz| <= 1``; its
+        rounding error is a few ``eps * rms(X[:, j])``. Float64 data put
+        this far below any useful tolerance, so it is estimated (one pass
+        over ``X``) for narrower dtypes only. An estimate on the low side is
+        harmless: a solver that cannot reach it stops when ``J`` stops
+        decreasing above its rounding level.
+        """
+        if self._gradient_floor is None:
+            if self.precision >= np.finfo(np.float64).eps * 2:
+                rms = np.sqrt(self.unit.data.column_mean_squares(self.weight))
+                scale = max(float(np.max(rms, initial=0.0)), 1.0)
+            else:
+                scale = 1.0
+            self._gradient_floor = 2 * self.precision * scale
+        return self._gradient_floor
+
+    def value_noise(self, value: float) -> float:
+        """Rounding level of ``J`` near ``value``: smaller changes are noise."""
+        return 64 * self.precision * max(abs(value), 1e-3)
+
+    # -- non-smooth part (L1) for proximal solvers ----------------------------
+    def nonsmooth_value(self, theta: FloatArray) -> float:
+        """The L1 term ``r/(C S) ||coef||_1`` (0 for a smooth objective)."""
+        return self.penalty.l1_value(self.unit.coef(theta))
+
+    def prox(self, theta: FloatArray, step: float) -> FloatArray:
+        """Proximal step of the L1 term on the coefficients; intercept untouched."""
+        result = np.array(theta, dtype=np.float64, copy=True)
+        coef = self.unit.coef(result)
+        coef[...] = self.penalty.prox_l1(coef, step)
+        return result
+
+    def l1_strengths(self) -> FloatArray:
+        """Per-entry L1 weights ``l1`` (p,) with ``nonsmooth_value(theta) =
+        sum(l1 * |theta|)``: ``r/(C S)`` on coefficients, 0 on intercepts."""
+        strengths = np.zeros(self.n_params)
+        self.unit.coef(strengths)[...] = self.penalty.l1_strength
+        return strengths
+
+    def parameter_columns(self) -> NDArray[np.intp]:
+        """Column of ``W = [coef | intercept]`` holding each entry of theta (p,):
+        feature ``j`` is column ``j``, the intercept column ``n_features``."""
+        width = self.unit.weight_shape[-1]
+        columns = np.broadcast_to(np.arange(width), self.unit.weight_shape)
+        return np.ascontiguousarray(columns).ravel()
+
+    def hessian_on_columns(
+        self, theta: FloatArray, columns: NDArray[np.intp]
+    ) -> tuple[NDArray[np.intp], FloatArray]:
+        """Hessian of the smooth part restricted to some columns of ``W``.
+
+        A working-set solver needs ``d2J/dtheta2`` only on the entries of
+        theta in a few columns (features, and the intercept column
+        ``n_features``), for every class. This forms that (m, m) block in
+        one weighted Gram product of ``X[:, features]``, never the full
+        (p, p) Hessian.
+
+        Returns
+        -------
+        index : ndarray of shape (m,)
+            Entries of theta, class-major: the rows and columns of ``hessian``.
+        hessian : ndarray of shape (m, m)
+        """
+        columns = np.unique(columns)
+        d = self.unit.n_features
+        features = columns[columns < d]
+        with_intercept = bool(self.unit.fit_intercept and columns[-1] == d)
+        X = self.unit.data.X
+        sub_data = as_data(X if len(features) == d else X[:, features])
+        sub_unit = LinearUnit(sub_data, self.unit.n_outputs, with_intercept)
+        raw = self.raw_prediction(theta)
+        _, _, curvature = self.loss.value_gradient_hessian(self.y, raw)
+        blocks = [
+            (k, l, self.weight * h)
+            for k, l, h in self.loss.hessian_blocks(curvature)  # noqa: E741
+        ]
+        hessian = sub_unit.hessian(blocks)
+        diagonal = np.zeros(sub_unit.n_params)
+        sub_unit.coef(diagonal)[...] = self.penalty.l2_strength
+        hessian[np.diag_indices_from(hessian)] += diagonal
+        width = self.unit.weight_shape[-1]
+        kept = np.concatenate([features, [d]]) if with_intercept else features
+        classes = np.arange(self.unit.n_outputs)
+        index = (classes[:, None] * width + kept[None, :]).ravel()
+        return index, hessian
+
+    # -- structure solvers may use -------------------------------------------
+    def null_space(self) -> FloatArray | None:
         """Orthonormal directions along which ``J`` is exactly constant.
 
         A softmax layer is over-parametrised: adding the same constant to
@@ -464,6 +836,31 @@ class LogisticObjective:
         return LineFunction(self, theta, direction, curvature)
 
 
+def null_space(unit: LinearUnit, penalty: ElasticNet) -> FloatArray | None:
+    """Orthonormal directions along which ``J`` is exactly constant.
+
+    A softmax layer is over-parametrised: adding the same constant to
+    every class's intercept (and, without an L2 penalty, to every class's
+    coefficient of one feature) leaves each ``softmax(z)`` unchanged. The
+    returned (p, m) matrix spans those directions; a Newton solver adds
+    its projector to the Hessian to make it positive definite without
+    changing the step in the other directions. ``None`` for one neuron.
+    It depends only on the parameter layout and the penalty, so in-memory
+    and distributed objectives share it.
+    """
+    n_classes = unit.n_outputs
+    if n_classes == 1:
+        return None
+    width = unit.weight_shape[-1]
+    free_columns = [unit.n_features] if unit.fit_intercept else []
+    if penalty.l2_strength == 0.0:
+        free_columns = list(range(width))
+    basis = np.zeros((n_classes, width, len(free_columns)))
+    for j, column in enumerate(free_columns):
+        basis[:, column, j] = 1.0 / np.sqrt(n_classes)
+    return basis.reshape(unit.n_params, len(free_columns)) if free_columns else None
+
+
 class LineFunction:
     """``phi(t) = J(theta + t d)`` evaluated in O(n) per trial step.
 
@@ -479,6 +876,7 @@ class LineFunction:
         theta: FloatArray,
         direction: FloatArray,
         curvature: bool = False,
+        raw_direction: FloatArray | None = None,
     ) -> None:
         self.objective = objective
         self.theta = theta
@@ -486,7 +884,8 @@ class LineFunction:
         self.curvature = curvature
         self._coef_direction = objective.unit.coef(direction)
         self._raw: FloatArray | None = None
-        self._raw_direction: FloatArray | None = None
+        # X @ d, when the caller already has it (Dask keeps it per block).
+        self._raw_direction: FloatArray | None = raw_direction
         self._trial: tuple[float, FloatArray, FloatArray] | None = None
         self._trial_loss: (
             tuple[float, FloatArray] | tuple[float, FloatArray, FloatArray] | None

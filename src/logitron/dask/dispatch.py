@@ -1,0 +1,229 @@
+"""The estimator's entry points for dask arrays and dask DataFrames.
+
+``fit`` checks what it can from metadata (shape, dtypes, feature names)
+without computing, reads ``y`` and the weights once for the classes and the
+total weight, and hands the solvers a ``DaskLogisticObjective``; the
+finiteness of ``X`` is checked by the blocks themselves in the solver's first
+pass. Predictions stay lazy: each block goes through the in-memory method of
+the fitted estimator.
+
+This module imports dask only inside its functions: ``is_dask_collection``
+is called on every input and must cost nothing when dask is not in use.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._numerics import FloatArray
+from .._validation import encode_labels
+
+if TYPE_CHECKING:
+    from .objective import DaskLogisticObjective
+
+
+def is_dask_collection(*inputs: Any) -> bool:
+    """Whether any input is a dask collection (False without importing dask:
+    an object cannot be one unless dask is already imported)."""
+    dask = sys.modules.get("dask")
+    return dask is not None and any(dask.is_dask_collection(obj) for obj in inputs)
+
+
+def check_features(estimator: Any, X: Any, reset: bool) -> None:
+    """``n_features_in_`` and ``feature_names_in_`` from metadata alone."""
+    # A dask DataFrame's `_meta` is an empty pandas frame with its columns and
+    # dtypes: scikit-learn reads the feature names from it without computing.
+    frame = _is_data_frame(X)
+    validate_data(estimator, X._meta if frame else X, reset=reset, skip_check_array=True)
+    n_features = len(X.columns) if frame else X.shape[-1]
+    if n_features == 0:
+        raise ValueError(
+            "0 feature(s) (shape=(?, 0)) while a minimum of 1 is required."
+        )
+
+
+def _is_data_frame(X: Any) -> bool:
+    from ..backends.dask_backend import is_dask_frame
+
+    return is_dask_frame(X) and X.ndim == 2
+
+
+def training_problem(
+    estimator: Any, X: Any, y: Any, sample_weight: Any
+) -> tuple[DaskLogisticObjective, np.ndarray, Callable[[], bool]]:
+    """``(objective, classes, separates)`` for ``estimator.fit`` on dask input.
+
+    One graph reads ``y`` and the weights (not ``X``): the classes, their
+    counts and weight sums. ``separates()`` tells, in one more graph, whether
+    the fitted estimator classifies every weighted row right.
+    """
+    from ..backends.dask_backend import DaskBlocks
+    from .block_terms import BlockModel, count_misclassified, label_stats
+    from .objective import DaskLogisticObjective
+
+    if not is_dask_collection(X):
+        raise TypeError(
+            "y or sample_weight is a dask collection but X is not; pass X as a "
+            "dask array or DataFrame (or compute y)."
+        )
+    check_features(estimator, X, reset=True)
+    blocks = DaskBlocks.from_collections(X, y, sample_weight)
+    stats, _ = blocks.map_sum(
+        label_stats, blocks.label_blocks,
+        reads_X=False,
+    )
+    check_classification_targets(stats.labels)
+    classes, _ = encode_labels(stats.labels)
+    class_weight = class_weight_vector(estimator.class_weight, classes, stats.weight_sums)
+    weight_sums = stats.weight_sums * class_weight
+    total_weight = float(np.sum(weight_sums))
+    if total_weight <= 0:
+        raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+    if np.count_nonzero(weight_sums) < 2:
+        raise ValueError(
+            "Logistic regression needs samples of at least 2 classes with non-zero "
+            f"weight; got only class {classes[np.flatnonzero(weight_sums)[0]]!r}."
+        )
+    model = BlockModel(
+        classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),
+        blocks.dtype, total_weight,
+    )
+    objective = DaskLogisticObjective(
+        blocks, model, n_samples=stats.n_rows, C=float(estimator.C),
+        l1_ratio=float(estimator.l1_ratio),
+    )
+
+    def separates() -> bool:
+        misclassified, _ = blocks.map_sum(
+            count_misclassified,
+            list(zip(blocks.X_blocks, blocks.y_blocks, blocks.weight_blocks, strict=True)),
+            (model, estimator),
+        )
+        return bool(misclassified == 0)
+
+    return objective, classes, separates
+
+
+def minibatch_objective(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    classes: np.ndarray,
+    class_weight: FloatArray,
+    first_call: bool,
+) -> tuple[DaskLogisticObjective, float]:
+    """The unpenalised objective of one dask mini-batch (mean over its
+    weight) and that weight, for ``partial_fit``; one graph over ``y``."""
+    from ..backends.dask_backend import DaskBlocks
+    from .block_terms import BlockModel, label_stats
+    from .objective import DaskLogisticObjective
+
+    if not is_dask_collection(X):
+        raise TypeError("y or sample_weight is a dask collection but X is not.")
+    check_features(estimator, X, reset=first_call)
+    blocks = DaskBlocks.from_collections(X, y, sample_weight)
+    stats, _ = blocks.map_sum(
+        label_stats, blocks.label_blocks,
+        reads_X=False,
+    )
+    unknown = np.setdiff1d(stats.labels, classes)
+    if len(unknown):
+        raise ValueError(
+            f"y contains labels that are not among the classes {classes.tolist()}: "
+            f"{unknown[:5].tolist()}"
+        )
+    batch_weight = float(stats.weight_sums @ class_weight[np.searchsorted(classes, stats.labels)])
+    model = BlockModel(
+        classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),
+        blocks.dtype, batch_weight if batch_weight > 0 else 1.0,
+    )
+    objective = DaskLogisticObjective(blocks, model, n_samples=stats.n_rows, C=np.inf)
+    return objective, batch_weight
+
+
+def class_weight_vector(
+    class_weight: Any, classes: np.ndarray, weight_sums: np.ndarray
+) -> FloatArray:
+    """One multiplier per class, from the per-class sums of sample weights
+    (the row counts when unweighted), as the in-memory estimator does."""
+    if class_weight is None:
+        return np.ones(len(classes))
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        # sum(s) / (n_classes * sum(s[y == k])), scikit-learn's rule with weights.
+        return np.asarray(
+            weight_sums.sum() / (len(classes) * weight_sums), dtype=np.float64
+        )
+    if isinstance(class_weight, dict):
+        unknown = [label for label in class_weight if label not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight names class {unknown[0]!r}, which is not among the "
+                f"classes in y: {classes.tolist()}."
+            )
+    # A dict (or anything else scikit-learn accepts or rejects) needs no counts.
+    return np.asarray(compute_class_weight(class_weight, classes=classes, y=classes))
+
+
+def lazy_predict(estimator: Any, X: Any, method: str) -> Any:
+    """``estimator.<method>(X)``, lazy, block by block.
+
+    ``method`` is one of decision_function, predict, predict_proba,
+    predict_log_proba. A dask array gives a dask array with the row chunks
+    of ``X``; a dask DataFrame gives a dask Series (a DataFrame with one
+    column per class for the 2-D results) with the partitions and index of
+    ``X``, so that ``(model.predict(X) == y).mean()`` lines up row by row.
+    """
+    check_is_fitted(estimator)
+    check_features(estimator, X, reset=False)
+    n_classes = len(estimator.classes_)
+    frame = _is_data_frame(X)
+    dtypes = list(X.dtypes) if frame else [X.dtype]
+    float32 = all(dtype == np.float32 for dtype in dtypes)
+    float_dtype = np.result_type(np.float32 if float32 else np.float64, estimator.coef_.dtype)
+    width: int | None = n_classes
+    dtype = float_dtype
+    if method == "predict":
+        width, dtype = None, estimator.classes_.dtype
+    elif method == "decision_function" and n_classes == 2:
+        width = None
+    if frame:
+        # A DataFrame in gives a Series (DataFrame, one column per class) out,
+        # with the partitions and index of X: it lines up with y for scoring.
+        import pandas as pd
+
+        if width is None:
+            meta: Any = pd.Series(np.empty(0, dtype=dtype), name=method)
+        else:
+            meta = pd.DataFrame(np.empty((0, width), dtype=dtype), columns=estimator.classes_)
+        return X.map_partitions(_apply_to_partition, estimator, method, meta=meta)
+    meta = np.empty((0,) if width is None else (0, width), dtype=dtype)
+    if len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})
+    if width is None:
+        return X.map_blocks(
+            _apply, estimator, method, drop_axis=1, dtype=dtype, meta=meta
+        )
+    return X.map_blocks(
+        _apply, estimator, method, chunks=(X.chunks[0], (width,)), dtype=dtype, meta=meta
+    )
+
+
+def _apply(block: Any, estimator: Any, method: str) -> np.ndarray:
+    return np.asarray(getattr(estimator, method)(block))
+
+
+def _apply_to_partition(part: Any, estimator: Any, method: str) -> Any:
+    import pandas as pd
+
+    result = _apply(part, estimator, method)
+    if result.ndim == 1:
+        return pd.Series(result, index=part.index, name=method)
+    return pd.DataFrame(result, index=part.index, columns=estimator.classes_)

@@ -1,0 +1,364 @@
+"""The logistic objective over data on a Dask cluster, for the same solvers.
+
+``DaskLogisticObjective`` answers every method of the ``Objective`` protocol
+with the same numbers as the in-memory ``LogisticObjective`` (see
+``logitron.objective`` for the formulas). The n-sized work of each call runs
+as one task per row block (``block_terms``); the client adds the blocks'
+partial sums, adds the penalty, and keeps the small solver state.
+
+One graph per solver iteration
+------------------------------
+A solver asks, in turn, for derivatives at ``theta`` and for values along a
+line ``theta + t d``. Asked naively that is two passes over ``X`` per
+iteration (one for the derivatives, one for ``X @ d``), plus round trips.
+This objective makes it one:
+
+1. Every evaluation at a new point computes the derivatives the solver
+   asked for last (*speculation*): the first trial step of a line search
+   (``t = 1`` for Newton and L-BFGS, usually accepted) already returns the
+   gradient and Hessian the next iteration needs, so the solver's next
+   ``value_gradient_hessian`` is answered from the cache.
+2. That first trial computes ``z(theta + t d)`` and ``X~ @ d`` from one
+   product with ``X`` and leaves both on the workers. Further trial steps
+   move ``z + t X~ @ d`` there, in O(n) and without reading ``X``; the
+   derivatives at an accepted later step read ``X`` once more, for the
+   backward pass only.
+
+Each evaluation recomputes ``z`` from ``X`` and ``theta`` (never from the
+previous iterate's ``z``), so the graph of any kept block is at most two
+tasks deep above ``X``: a worker lost mid-fit costs the scheduler one
+recomputation of its blocks, not a replay of the whole fit.
+
+Hessian-vector products (trust-region Newton-CG) come from the dense Hessian
+of the same single pass while ``n_params <= DENSE_HESSIAN_MAX_PARAMS``:
+forming it costs less than the extra passes over ``X`` that distributed
+products would take (one per conjugate-gradient step). Above that, each
+product is one graph over the kept ``z``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._numerics import FloatArray
+from ..backends.dask_backend import DaskBlocks, NoLocalData
+from ..neuron import LinearUnit
+from ..objective import LineFunction, null_space
+from ..penalties import ElasticNet
+from . import block_terms
+from .block_terms import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms
+
+# A dense Hessian adds O(n p^2) flops to the one pass; distributed products
+# cost a pass over X (a read of the data, O(n p)) per conjugate-gradient step.
+# For data read from storage the reads dominate until p reaches the
+# thousands; at 1024 each block's (p, p) partial sum is still only 8 MB.
+DENSE_HESSIAN_MAX_PARAMS = 1024
+
+
+@dataclass
+class _Evaluation:
+    """What one graph returned about one point ``theta``."""
+
+    theta: FloatArray
+    order: int
+    value: float
+    gradient: FloatArray | None = None
+    hessian: FloatArray | None = None
+    kept: list[Any] | None = None  # per-block KeptBlock handles on the workers
+
+
+class DaskLogisticObjective:
+    """Penalised, weighted cross-entropy of a linear unit over row blocks.
+
+    Parameters
+    ----------
+    blocks : DaskBlocks
+        ``X``, ``y`` and sample weights, block by block.
+    model : BlockModel
+        Classes, class weights, layout and the total weight ``S``.
+    n_samples : float
+        Number of rows (``nan`` if unknown); informational.
+    C : float
+        Inverse penalty strength, > 0; ``np.inf`` for no penalty.
+    l1_ratio : float
+        Share of L1 in the elastic-net penalty, in [0, 1].
+
+    Attributes
+    ----------
+    unit : LinearUnit
+        The parameter layout (over ``NoLocalData``: it has no ``X``).
+    graphs_submitted, data_passes : int
+        Graphs sent to the scheduler, and how many of them read ``X``.
+    """
+
+    def __init__(
+        self,
+        blocks: DaskBlocks,
+        model: BlockModel,
+        n_samples: float,
+        C: float = 1.0,
+        l1_ratio: float = 0.0,
+    ) -> None:
+        self.blocks = blocks
+        self.model = model
+        self.unit = LinearUnit(
+            NoLocalData(n_samples, model.n_features, model.dtype),
+            model.n_outputs, model.fit_intercept,
+        )
+        self.loss = model.loss()
+        self.scale = C * model.total_weight
+        self.penalty = ElasticNet(strength=1.0 / self.scale, l1_ratio=l1_ratio)
+        self.n_params = self.unit.n_params
+        self.eps = float(np.finfo(model.dtype).eps)
+        self._speculate = VALUE
+        self._last: _Evaluation | None = None
+        # theta.tobytes() -> (line, offset from its anchor): points on the
+        # current line whose z the workers can move to without reading X.
+        self._on_line: dict[bytes, tuple[DaskLineFunction, float]] = {}
+        self._check_finite = True
+
+    @property
+    def graphs_submitted(self) -> int:
+        return self.blocks.graphs_submitted
+
+    @property
+    def data_passes(self) -> int:
+        return self.blocks.data_passes
+
+    # -- the one pass ------------------------------------------------------
+    def _evaluate(
+        self, theta: FloatArray, order: int, direction: FloatArray | None = None
+    ) -> _Evaluation:
+        """Value and derivatives at ``theta`` up to ``max(order, speculated)``,
+        from the cache or from one graph over the blocks."""
+        order = max(order, self._speculate)
+        last = self._last
+        if last is not None and last.order >= order and np.array_equal(last.theta, theta):
+            return last
+        anchors: list[Any] = [None] * self.blocks.n_blocks
+        offset = 0.0
+        on_line = self._on_line.get(theta.tobytes())
+        if direction is None and on_line is not None and on_line[0].kept is not None:
+            # z = z_anchor + offset * X~ @ d on the workers: no forward pass.
+            anchors, offset = on_line[0].kept, on_line[1]
+        keep = direction is not None or order == HESSP
+        # Let the previous point's kept arrays go before new ones arrive.
+        self._last = None
+        b = self.blocks
+        terms, kept = b.map_sum(
+            block_terms.evaluate,
+            list(zip(b.X_blocks, b.y_blocks, b.weight_blocks, anchors, strict=True)),
+            (self.model, theta, order, direction, offset, self._check_finite),
+            keep=keep,
+        )
+        self._check_finite = False
+        evaluation = self._with_penalty(theta, order, terms, kept)
+        self._last = evaluation
+        return evaluation
+
+    def _with_penalty(
+        self, theta: FloatArray, order: int, terms: BlockTerms, kept: list[Any] | None
+    ) -> _Evaluation:
+        """Add the penalty's value and derivatives to the data terms (the
+        same sums as ``LogisticObjective``)."""
+        coef = self.unit.coef(theta)
+        value = float(terms.value) + self.penalty.smooth_value(coef)
+        evaluation = _Evaluation(np.array(theta, copy=True), order, value, kept=kept)
+        if order >= GRADIENT:
+            gradient = np.array(terms.gradient, dtype=np.float64)
+            if self.penalty.l2_strength:
+                self.unit.coef(gradient)[...] += self.penalty.smooth_gradient(coef)
+            evaluation.gradient = gradient
+        if order == HESSIAN:
+            hessian = np.array(terms.hessian, dtype=np.float64)
+            hessian[np.diag_indices_from(hessian)] += self._penalty_hessian_diagonal()
+            evaluation.hessian = hessian
+        return evaluation
+
+    def _penalty_hessian_diagonal(self) -> FloatArray:
+        diagonal = np.zeros(self.n_params)
+        self.unit.coef(diagonal)[...] = self.penalty.l2_strength
+        return diagonal
+
+    # -- the Objective protocol ----------------------------------------------
+    def value(self, theta: FloatArray) -> float:
+        """``J(theta)`` without the L1 term (see ``nonsmooth_value``)."""
+        return self._evaluate(theta, VALUE).value
+
+    def value_gradient(
+        self, theta: FloatArray, keep_curvature: bool = False
+    ) -> tuple[float, FloatArray]:
+        """``(J, dJ/dtheta)`` from one pass over the blocks. (``keep_curvature``
+        asks for the Hessian in the same graph: a second-order solver that
+        hints so asks for it next, and on a cluster a second pass costs a
+        second round trip.)"""
+        self._speculate = HESSIAN if keep_curvature else GRADIENT
+        evaluation = self._evaluate(theta, GRADIENT)
+        assert evaluation.gradient is not None
+        return evaluation.value, evaluation.gradient.copy()
+
+    def value_gradient_hessian(
+        self, theta: FloatArray
+    ) -> tuple[float, FloatArray, FloatArray]:
+        """``(J, gradient, Hessian)`` from one pass; the Hessian dense (p, p)."""
+        self._speculate = HESSIAN
+        evaluation = self._evaluate(theta, HESSIAN)
+        assert evaluation.gradient is not None
+        assert evaluation.hessian is not None
+        return evaluation.value, evaluation.gradient.copy(), evaluation.hessian.copy()
+
+    def value_gradient_hessp(
+        self, theta: FloatArray
+    ) -> tuple[float, FloatArray, Callable[[FloatArray], FloatArray]]:
+        """``(J, gradient, v -> H @ v)``: a product with the dense Hessian of the
+        same pass for up to ``DENSE_HESSIAN_MAX_PARAMS`` parameters, else one
+        graph per product over the ``z`` kept on the workers."""
+        if self.n_params <= DENSE_HESSIAN_MAX_PARAMS:
+            value, gradient, hessian = self.value_gradient_hessian(theta)
+            return value, gradient, lambda vector: hessian @ vector
+        self._speculate = HESSP
+        evaluation = self._evaluate(theta, HESSP)
+        assert evaluation.gradient is not None
+        assert evaluation.kept is not None
+        kept, point = evaluation.kept, evaluation.theta
+        penalty_diagonal = self._penalty_hessian_diagonal()
+
+        def hessp(vector: FloatArray) -> FloatArray:
+            b = self.blocks
+            product, _ = b.map_sum(
+                block_terms.hessian_product,
+                list(zip(b.X_blocks, kept, strict=True)),
+                (self.model, point, np.asarray(vector, dtype=np.float64)),
+            )
+            return np.asarray(product, dtype=np.float64) + penalty_diagonal * vector
+
+        return evaluation.value, evaluation.gradient.copy(), hessp
+
+    def gradient_floor(self) -> float:
+        """Max-norm of the gradient below which it is rounding noise (as the
+        in-memory objective's, for unit-scale features)."""
+        return 2 * float(np.finfo(self.model.dtype).eps)
+
+    def value_noise(self, value: float) -> float:
+        """Rounding level of ``J`` near ``value``: smaller changes are noise."""
+        return 64 * float(np.finfo(self.model.dtype).eps) * max(abs(value), 1e-3)
+
+    def hessian_diagonal(self, theta: FloatArray) -> FloatArray:
+        """Diagonal of the Hessian (L-BFGS's preconditioner), from the one-pass
+        Hessian of the blocks."""
+        return np.diag(self.value_gradient_hessian(theta)[2]).copy()
+
+    def line(
+        self, theta: FloatArray, direction: FloatArray, curvature: bool = False
+    ) -> DaskLineFunction:
+        """``phi(t) = J(theta + t * direction)``; trial steps after the first
+        cost O(n) on the workers and no pass over ``X``."""
+        self._on_line.clear()  # the previous line's kept arrays can go
+        return DaskLineFunction(self, theta, direction)
+
+    def nonsmooth_value(self, theta: FloatArray) -> float:
+        """The L1 term ``r/(C S) ||coef||_1`` (0 for a smooth objective)."""
+        return self.penalty.l1_value(self.unit.coef(theta))
+
+    def prox(self, theta: FloatArray, step: float) -> FloatArray:
+        """Proximal step of the L1 term on the coefficients; intercept untouched."""
+        result = np.array(theta, dtype=np.float64, copy=True)
+        coef = self.unit.coef(result)
+        coef[...] = self.penalty.prox_l1(coef, step)
+        return result
+
+    def null_space(self) -> FloatArray | None:
+        """Directions along which ``J`` is constant (softmax); see
+        ``logitron.objective.null_space``."""
+        return null_space(self.unit, self.penalty)
+
+    # -- along a line -----------------------------------------------------
+    def _line_value(
+        self, line: DaskLineFunction, step: float, with_derivative: bool
+    ) -> tuple[float, float]:
+        """``(phi(t), phi'(t))`` (``phi'`` only if asked; else 0.0)."""
+        theta = line.at(step)
+        order = GRADIENT if with_derivative else VALUE
+        last = self._last
+        if last is not None and last.order >= order and np.array_equal(last.theta, theta):
+            return last.value, (
+                float(last.gradient @ line.direction) if last.gradient is not None else 0.0
+            )
+        if line.kept is None:
+            # First trial: one pass over X for z(theta + t d), X~ @ d and the
+            # speculated derivatives; z and X~ @ d stay on the workers.
+            evaluation = self._evaluate(theta, order, direction=line.direction)
+            line.anchor(step, evaluation.kept)
+            slope = 0.0
+            if evaluation.gradient is not None:
+                slope = float(evaluation.gradient @ line.direction)
+            return evaluation.value, slope
+        # Later trials: move z along X~ @ d on the workers, O(n), reading
+        # only what the first trial kept there.
+        b = self.blocks
+        offset = step - line.anchor_step
+        terms, _ = b.map_sum(
+            block_terms.move_along_line,
+            [(kept,) for kept in line.kept],
+            (self.model, line.anchor_theta, line.direction, offset, with_derivative),
+            reads_X=False,
+        )
+        coef, coef_direction = self.unit.coef(theta), self.unit.coef(line.direction)
+        value = float(terms.value) + self.penalty.smooth_value(coef)
+        slope = float(terms.derivative)
+        if with_derivative and self.penalty.l2_strength:
+            slope += self.penalty.l2_strength * float(np.vdot(coef, coef_direction))
+        self._on_line[theta.tobytes()] = (line, offset)
+        return value, slope
+
+    def _remember_on_line(self, theta: FloatArray, line: DaskLineFunction, step: float) -> None:
+        if line.kept is not None:
+            self._on_line[theta.tobytes()] = (line, step - line.anchor_step)
+
+
+class DaskLineFunction(LineFunction):
+    """``phi(t) = J(theta + t d)`` over a ``DaskLogisticObjective``.
+
+    Same interface as the in-memory ``LineFunction``; nothing is computed
+    until the first trial step (see the module doc).
+    """
+
+    def __init__(  # the in-memory base would read X here: not called
+        self, objective: DaskLogisticObjective, theta: FloatArray, direction: FloatArray
+    ) -> None:
+        self.dask_objective = objective
+        self.theta = np.asarray(theta, dtype=np.float64)
+        self.direction = np.asarray(direction, dtype=np.float64)
+        self.kept: list[Any] | None = None
+        self.anchor_step = 0.0
+        self.anchor_theta = self.theta
+
+    def value_noise(self, value: float) -> float:
+        return self.dask_objective.value_noise(value)
+
+    def at(self, step: float) -> FloatArray:
+        """``theta + step * d``: the same expression as ``point``, so that
+        cached evaluations match bit for bit."""
+        return self.theta + step * self.direction
+
+    def anchor(self, step: float, kept: list[Any] | None) -> None:
+        self.kept = kept
+        self.anchor_step = step
+        self.anchor_theta = self.at(step)
+
+    def point(self, step: float) -> FloatArray:
+        """``theta + step * d``; its ``z`` is known to the workers."""
+        theta = self.at(step)
+        self.dask_objective._remember_on_line(theta, self, step)
+        return theta
+
+    def value(self, step: float) -> float:
+        return self.dask_objective._line_value(self, step, with_derivative=False)[0]
+
+    def value_derivative(self, step: float) -> tuple[float, float]:
+        """``(phi(t), phi'(t))``, ``phi'(t) = dJ/dtheta(theta + t d) @ d``."""
+        return self.dask_objective._line_value(self, step, with_derivative=True)

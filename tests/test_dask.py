@@ -1,0 +1,281 @@
+"""The estimator on a real Dask cluster: same answers as in memory, lazy
+validation and predictions, one graph per iteration, and a worker lost
+mid-fit.
+
+One LocalCluster for the module: 2 worker processes x 1 thread, so every
+fit crosses process boundaries through a real scheduler. Data come from
+seeded dask.array random generators or Parquet files, sources the scheduler
+can recompute a lost block from.
+"""
+
+import os
+import signal
+from typing import Any
+
+import dask
+import dask.array as da
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+from distributed import Client, LocalCluster
+from distributed.diagnostics.plugin import SchedulerPlugin
+from sklearn.exceptions import ConvergenceWarning
+
+from logitron import LogisticRegression
+
+N_SAMPLES, N_FEATURES, CHUNK = 1200, 4, 300
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster),
+    ):
+        yield cluster
+
+
+class GraphCounter(SchedulerPlugin):
+    """Counts the graphs clients send to the scheduler."""
+
+    name = "graph-counter"
+
+    def __init__(self):
+        self.graphs = 0
+
+    def update_graph(self, scheduler, **kwargs):
+        self.graphs += 1
+
+
+@pytest.fixture
+def graph_counter(cluster):
+    counter = GraphCounter()
+    cluster.scheduler.add_plugin(counter)
+    yield counter
+    cluster.scheduler.remove_plugin(name=counter.name)
+
+
+def make_data(n_classes=2, seed=0, dtype=np.float64):
+    """Seeded dask X (4 blocks) and labels from a logistic (softmax) model."""
+    rng = da.random.default_rng(seed)
+    X = rng.normal(size=(N_SAMPLES, N_FEATURES), chunks=(CHUNK, N_FEATURES)).astype(dtype)
+    coef = np.linspace(-1.0, 1.5, N_FEATURES * n_classes).reshape(N_FEATURES, n_classes)
+    raw = X @ coef + rng.gumbel(size=(N_SAMPLES, n_classes), chunks=(CHUNK, n_classes))
+    y = raw.argmax(axis=1)
+    weight = rng.uniform(0.5, 2.0, size=N_SAMPLES, chunks=CHUNK)
+    return X, y, weight
+
+
+@pytest.mark.parametrize(
+    ("n_classes", "params"),
+    [
+        pytest.param(2, dict(C=0.5, class_weight={1: 2.0}), id="binary-weighted"),
+        pytest.param(3, dict(class_weight="balanced"), id="softmax-balanced"),
+        pytest.param(2, dict(C=np.inf, fit_intercept=False), id="unpenalised-no-intercept"),
+    ],
+)
+def test_newton_fit_equals_the_in_memory_fit(cluster, n_classes, params):
+    X, y, weight = make_data(n_classes)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    expected = LogisticRegression(**params).fit(X_np, y_np, sample_weight=weight_np)
+    model = LogisticRegression(**params).fit(X, y, sample_weight=weight)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(model.classes_, expected.classes_)
+    assert model.n_iter_[0] == expected.n_iter_[0]
+
+
+def test_gradient_descent_takes_the_same_path_as_in_memory(cluster, graph_counter):
+    X, y, _ = make_data(seed=1)
+    X_np, y_np = dask.compute(X, y)
+    params: dict[str, Any] = dict(solver="gd", learning_rate=1.0, tol=0.0, max_iter=25)
+    with pytest.warns(ConvergenceWarning, match="max_iter=25"):
+        expected = LogisticRegression(**params).fit(X_np, y_np)
+    graph_counter.graphs = 0
+    with pytest.warns(ConvergenceWarning, match="max_iter=25"):
+        model = LogisticRegression(**params).fit(X, y)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(model.loss_curve_, expected.loss_curve_, rtol=1e-13)
+    # One graph over y for the classes, one at the start, one per iteration.
+    assert graph_counter.graphs == 2 + 25
+
+
+def test_newton_sends_one_graph_per_iteration(cluster, graph_counter):
+    X, y, weight = make_data(n_classes=3, seed=2)
+    model = LogisticRegression().fit(X, y, sample_weight=weight)
+    assert model.n_iter_[0] >= 3
+    assert graph_counter.graphs == 2 + model.n_iter_[0]
+
+
+def test_float32_stays_float32(cluster):
+    X, y, _ = make_data(seed=3, dtype=np.float32)
+    X_np, y_np = dask.compute(X, y)
+    expected = LogisticRegression().fit(X_np, y_np)
+    model = LogisticRegression().fit(X, y)
+    assert model.coef_.dtype == np.float32
+    # Blocks sum in another order than the whole array: equal to float32's limit.
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=20 * np.finfo(np.float32).eps)
+
+
+def test_dataframe_from_parquet_fits_and_predicts_lazily(cluster, tmp_path, graph_counter):
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(rng.normal(size=(N_SAMPLES, 3)), columns=["a", "b", "c"])
+    frame["label"] = np.where(frame.a - frame.b + rng.logistic(size=N_SAMPLES) > 0, "yes", "no")
+    for i, rows in enumerate(np.array_split(np.arange(N_SAMPLES), 3)):
+        frame.iloc[rows].to_parquet(tmp_path / f"part-{i}.parquet")
+    data = dd.read_parquet(tmp_path)
+    model = LogisticRegression(C=2.0).fit(data[["a", "b", "c"]], data["label"])
+    expected = LogisticRegression(C=2.0).fit(frame[["a", "b", "c"]], frame["label"])
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b", "c"])
+
+    graph_counter.graphs = 0
+    predicted: Any = model.predict(data[["a", "b", "c"]])
+    proba: Any = model.predict_proba(data[["a", "b", "c"]])
+    accuracy = (predicted == data["label"]).mean()
+    assert dask.is_dask_collection(accuracy)
+    assert dask.is_dask_collection(proba)
+    assert graph_counter.graphs == 0
+    # A DataFrame in, a Series / DataFrame out, aligned with the rows of X.
+    np.testing.assert_array_equal(
+        predicted.compute().to_numpy(), expected.predict(frame[["a", "b", "c"]])
+    )
+    assert accuracy.compute() == expected.score(frame[["a", "b", "c"]], frame["label"])
+    assert list(proba.columns) == ["no", "yes"]
+    np.testing.assert_allclose(
+        proba.compute().to_numpy(), expected.predict_proba(frame[["a", "b", "c"]]),
+        rtol=1e-10,
+    )
+
+
+@pytest.mark.parametrize(
+    "method", ["decision_function", "predict", "predict_proba", "predict_log_proba"]
+)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_predictions_on_dask_arrays_are_lazy_and_right(cluster, method, n_classes):
+    X, y, _ = make_data(n_classes, seed=5)
+    X_np, y_np = dask.compute(X, y)
+    model = LogisticRegression().fit(X_np, y_np)
+    lazy: Any = getattr(model, method)(X)
+    assert dask.is_dask_collection(lazy)
+    expected = getattr(model, method)(X_np)
+    assert lazy.shape == expected.shape
+    np.testing.assert_allclose(lazy.compute(), expected, rtol=1e-12)
+
+
+def test_validation_that_metadata_answers_computes_nothing(cluster, graph_counter):
+    X, y, _ = make_data(seed=6)
+    with pytest.raises(ValueError, match="2-D"):
+        LogisticRegression().fit(X[:, 0], y)
+    frame = dd.from_pandas(pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": list("wxyz")}), 2)
+    with pytest.raises(ValueError, match="column 'b'"):
+        LogisticRegression().fit(frame, frame["a"] > 2)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LogisticRegression().fit(X, y[:-10])
+    model = LogisticRegression().fit(*dask.compute(X, y))
+    graph_counter.graphs = 0
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X[:, :2])
+    assert graph_counter.graphs == 0
+
+
+def test_bad_values_are_caught_in_the_first_pass(cluster):
+    X, y, weight = make_data(seed=7)
+    X_nan = da.where(da.arange(N_SAMPLES)[:, None] == 700, np.nan, X)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        LogisticRegression().fit(X_nan, y)
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        LogisticRegression().fit(X, y, sample_weight=weight - 1.0)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        LogisticRegression().fit(X, y * 0)
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        LogisticRegression().fit(X, weight)
+
+
+def test_unsupported_input_says_so(cluster):
+    X, y, _ = make_data(seed=8)
+    with pytest.raises(NotImplementedError, match="not supported on Dask yet"):
+        LogisticRegression(l1_ratio=0.5).fit(X, y)
+    with pytest.raises(NotImplementedError, match="not supported yet"):
+        LogisticRegression().fit(X.map_blocks(_to_sparse, dtype=X.dtype), y)
+    frame = dd.from_pandas(pd.DataFrame({"a": np.arange(8.0)}), npartitions=2)
+    with pytest.raises(ValueError, match="1-D dask collection"):
+        LogisticRegression().fit(frame, np.arange(8) % 2)
+
+
+def _to_sparse(block):
+    import scipy.sparse as sp
+
+    return sp.csr_matrix(block)
+
+
+def test_partial_fit_on_dask_batches_equals_numpy_batches(cluster):
+    X, y, weight = make_data(n_classes=3, seed=9)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    on_dask = LogisticRegression(learning_rate=0.3)
+    in_memory = LogisticRegression(learning_rate=0.3)
+    for start in range(0, N_SAMPLES, 2 * CHUNK):
+        rows = slice(start, start + 2 * CHUNK)
+        on_dask.partial_fit(
+            X[rows], y[rows], classes=[0, 1, 2], sample_weight=weight[rows],
+            total_weight=N_SAMPLES,
+        )
+        in_memory.partial_fit(
+            X_np[rows], y_np[rows], classes=[0, 1, 2], sample_weight=weight_np[rows],
+            total_weight=N_SAMPLES,
+        )
+    np.testing.assert_allclose(on_dask.coef_, in_memory.coef_, rtol=0, atol=1e-12)
+    assert on_dask.n_iter_[0] == in_memory.n_iter_[0] == 2
+
+
+class KillWorkerOnce(SchedulerPlugin):
+    """Kills (SIGKILL) the worker process that starts a block of the fit's
+    ``graph``-th graph: a worker lost in the middle of an iteration."""
+
+    name = "kill-worker-once"
+
+    def __init__(self, scheduler, graph):
+        self.scheduler = scheduler
+        self.graph = graph
+        self.graphs = 0
+        self.killed = None
+        self.removed = []
+
+    def update_graph(self, scheduler, **kwargs):
+        self.graphs += 1
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if (
+            self.killed is None
+            and self.graphs >= self.graph
+            and finish == "processing"
+            and str(key).startswith("evaluate-")
+        ):
+            worker = self.scheduler.tasks[key].processing_on
+            self.killed = worker.address
+            os.kill(worker.pid, signal.SIGKILL)
+
+    def remove_worker(self, scheduler, worker, **kwargs):
+        self.removed.append(worker)
+
+
+def test_a_worker_killed_mid_fit_changes_nothing(cluster):
+    X, y, weight = make_data(n_classes=3, seed=10)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    expected = LogisticRegression().fit(X_np, y_np, sample_weight=weight_np)
+    killer = KillWorkerOnce(cluster.scheduler, graph=4)  # the third iteration's graph
+    cluster.scheduler.add_plugin(killer)
+    try:
+        model = LogisticRegression().fit(X, y, sample_weight=weight)
+    finally:
+        cluster.scheduler.remove_plugin(name=killer.name)
+    assert killer.killed is not None
+    assert killer.killed in killer.removed
+    assert model.n_iter_[0] > 3
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    # The nanny restarts the worker; leave the cluster as we found it.
+    Client.current().wait_for_workers(2, timeout=60)
