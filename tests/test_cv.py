@@ -22,6 +22,10 @@ from logitron import LogisticRegression, LogisticRegressionCV
 def dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
     loader = {"breast_cancer": load_breast_cancer, "digits": load_digits}[name]
     X, y = loader(return_X_y=True)
+    if name == "digits":
+        # A third of the rows: scikit-learn's multinomial newton-cholesky, the
+        # tight reference, takes minutes on all of them.
+        X, y = X[::3], y[::3]
     return StandardScaler().fit_transform(X), y
 
 
@@ -32,7 +36,7 @@ def small_problem() -> tuple[np.ndarray, np.ndarray]:
 
 GRIDS = {
     "breast_cancer": {"Cs": 10, "cv": StratifiedKFold(5)},
-    "digits": {"Cs": [0.01, 0.1, 1.0, 10.0], "cv": StratifiedKFold(3)},
+    "digits": {"Cs": [0.01, 0.1, 1.0], "cv": StratifiedKFold(3)},
 }
 
 
