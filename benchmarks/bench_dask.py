@@ -142,11 +142,12 @@ def run_logitron(problem: str, X: Any, y: Any, C: float, solver: str) -> Run:
     model = LogisticRegression(C=C, fit_intercept=False, solver=solver, verbose=1)
     start = time.perf_counter()
 
-    def record(info: Any) -> None:
+    def record(solver_name: str, info: Any) -> None:
         run.times.append(time.perf_counter() - start)
         run.values.append(info.value)
 
-    model._print_progress = record
+    # The verbose hook sees every iteration: record instead of printing.
+    model._print_progress = record  # type: ignore[method-assign]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X, y)

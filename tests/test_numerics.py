@@ -72,6 +72,7 @@ def test_fused_logistic_loss_gradient_equal_the_separate_formulas(dtype):
     z = rng.normal(scale=30, size=500).astype(dtype)
     y = rng.integers(0, 2, size=500).astype(dtype)
     loss, gradient, curvature = logistic_loss_gradient(y, z, curvature=True)
+    assert curvature is not None
     assert loss.dtype == gradient.dtype == dtype
     np.testing.assert_array_equal(loss, logistic_loss(y, z))
     eps = np.finfo(dtype).eps
@@ -85,6 +86,7 @@ def test_fused_logistic_loss_gradient_equal_the_separate_formulas(dtype):
 def test_confident_right_answers_keep_a_tiny_nonzero_gradient():
     z = np.array([40.0, 700.0])
     _, gradient, curvature = logistic_loss_gradient(np.ones(2), z, curvature=True)
+    assert curvature is not None
     np.testing.assert_allclose(gradient, -np.exp(-z), rtol=1e-15)
     np.testing.assert_allclose(curvature, np.exp(-z), rtol=1e-15)
     _, gradient, _ = logistic_loss_gradient(np.zeros(2), -z)

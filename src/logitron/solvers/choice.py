@@ -37,7 +37,7 @@ NEWTON_MAX_HESSIAN_FLOPS = 2e6
 
 
 def choose_solver(
-    n_samples: int,
+    n_samples: float,
     n_features: int,
     n_classes: int,
     is_sparse: bool,
