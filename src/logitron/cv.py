@@ -110,6 +110,10 @@ class LogisticRegressionCV(LogisticRegression):
     0.1
     """
 
+    def _partial_fit_is_supported(self) -> bool:
+        # A search over C has no mini-batch form: no partial_fit.
+        return False
+
     def __init__(
         self,
         *,

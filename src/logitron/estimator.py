@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _partial_fit, _validation, inference
@@ -242,6 +243,11 @@ default="auto"
             warnings.warn(result.message, ConvergenceWarning, stacklevel=2)
         return self
 
+    def _partial_fit_is_supported(self) -> bool:
+        # Mini-batch steps handle the smooth (L2) penalty only.
+        return float(self.l1_ratio) == 0.0 or np.isposinf(self.C)
+
+    @available_if(lambda self: self._partial_fit_is_supported())
     def partial_fit(
         self,
         X: Any,

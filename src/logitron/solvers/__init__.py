@@ -38,8 +38,8 @@ class Solver:
 SOLVERS: dict[str, Solver] = {
     "gd": Solver(gradient_descent, default_tol=1e-5, default_max_iter=10_000),
     "newton": Solver(newton_cholesky, default_tol=1e-10, default_max_iter=100),
-    "newton-cg": Solver(trust_region_newton_cg, default_tol=1e-8, default_max_iter=200),
-    "lbfgs": Solver(lbfgs, default_tol=1e-8, default_max_iter=1_000),
+    "newton-cg": Solver(trust_region_newton_cg, default_tol=1e-10, default_max_iter=200),
+    "lbfgs": Solver(lbfgs, default_tol=1e-10, default_max_iter=1_000),
     # The first entry with handles_l1 is the default for an L1 term.
     "prox-newton": Solver(
         proximal_newton, default_tol=1e-8, default_max_iter=200, handles_l1=True
