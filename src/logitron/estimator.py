@@ -245,7 +245,7 @@ default="auto"
 
     def _partial_fit_is_supported(self) -> bool:
         # Mini-batch steps handle the smooth (L2) penalty only.
-        return float(self.l1_ratio) == 0.0 or np.isposinf(self.C)
+        return float(self.l1_ratio) == 0.0 or bool(np.isposinf(self.C))
 
     @available_if(lambda self: self._partial_fit_is_supported())
     def partial_fit(
