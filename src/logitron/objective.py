@@ -371,10 +371,7 @@ class LogisticObjective:
 
     def prox(self, theta: FloatArray, step: float) -> FloatArray:
         """Proximal step of the L1 term on the coefficients; intercept untouched."""
-        result = np.array(theta, dtype=np.float64, copy=True)
-        coef = self.unit.coef(result)
-        coef[...] = self.penalty.prox_l1(coef, step)
-        return result
+        return prox_l1(self.unit, self.penalty, theta, step)
 
     def l1_strengths(self) -> FloatArray:
         """Per-entry L1 weights ``l1`` (p,) with ``nonsmooth_value(theta) =
@@ -445,6 +442,18 @@ class LogisticObjective:
         derivative, for a second-order solver's next Hessian.
         """
         return LineFunction(self, theta, direction, curvature)
+
+
+def prox_l1(
+    unit: LinearUnit, penalty: ElasticNet, theta: FloatArray, step: float
+) -> FloatArray:
+    """Soft-thresholding of the coefficient part of ``theta`` (a new array);
+    the intercept is never penalised. Shared by in-memory and distributed
+    objectives, which differ only in where the data live."""
+    result = np.array(theta, dtype=np.float64, copy=True)
+    coef = unit.coef(result)
+    coef[...] = penalty.prox_l1(coef, step)
+    return result
 
 
 def null_space(unit: LinearUnit, penalty: ElasticNet) -> FloatArray | None:

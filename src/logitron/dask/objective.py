@@ -47,7 +47,7 @@ import numpy as np
 from .._numerics import FloatArray
 from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
-from ..objective import LineFunction, null_space
+from ..objective import LineFunction, null_space, prox_l1
 from ..penalties import ElasticNet
 from . import block_terms
 from .block_terms import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms
@@ -266,10 +266,7 @@ class DaskLogisticObjective:
 
     def prox(self, theta: FloatArray, step: float) -> FloatArray:
         """Proximal step of the L1 term on the coefficients; intercept untouched."""
-        result = np.array(theta, dtype=np.float64, copy=True)
-        coef = self.unit.coef(result)
-        coef[...] = self.penalty.prox_l1(coef, step)
-        return result
+        return prox_l1(self.unit, self.penalty, theta, step)
 
     def null_space(self) -> FloatArray | None:
         """Directions along which ``J`` is constant (softmax); see
