@@ -111,16 +111,16 @@ class LinearUnit:
             if self.fit_intercept else None
         )
         r_sum = np.zeros(shape[1:])
-        ones = np.ones(min(n, self.data.block_rows(self.n_outputs)))
+        # Column sums of a (rows, K) block as a product with ones: numpy's
+        # reduction down the block is ten times slower. A vector needs none.
+        ones = np.ones(min(n, self.data.block_rows(self.n_outputs))) if len(shape) == 2 else None
 
         def through_intercept(product: FloatArray, rows: slice) -> FloatArray:
             if intercept is not None:
                 product += intercept
             r = pointwise(product, rows)
             if intercept is not None:
-                # Column sums as a product with ones: numpy's reduction down
-                # a (rows, K) block is ten times slower.
-                r_sum[...] += ones[: len(r)] @ r
+                r_sum[...] += np.sum(r) if ones is None else ones[: len(r)] @ r
             return r
 
         grad_coef = self.data.matmul_rmatmul(

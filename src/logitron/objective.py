@@ -129,6 +129,7 @@ class LogisticObjective:
         if point is not None:
             assert point.raw is not None
             return point.raw
+        del self._points[1:]  # as in _evaluate
         raw = self.unit.forward(theta)
         self.remember(theta, raw)
         return raw
@@ -199,6 +200,10 @@ class LogisticObjective:
             assert point.grad_raw is not None
             point.gradient = self.unit.backward(point.grad_raw)
         else:
+            # The new point will push the older of the two out of the cache:
+            # let it go first, so its n-sized arrays are not held beside the
+            # new ones (the fit's peak memory on small data).
+            del self._points[1:]
             n = self.unit.data.n_samples
             shape = (n,) if self.unit.n_outputs == 1 else (n, self.unit.n_outputs)
             grad_raw = np.empty(shape, dtype=self.unit.data.dtype)

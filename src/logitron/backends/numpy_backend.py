@@ -207,7 +207,8 @@ class ArrayData:
         if self.is_sparse:
             return self._sparse_column_mean_squares(weight)
         n, d = self.X.shape
-        rows = max(_MIN_BLOCK_ROWS, _SQUARES_BLOCK_BYTES // (d * 8))
+        # At most an eighth of X at a time, however small X is.
+        rows = max(1, min(_SQUARES_BLOCK_BYTES // (d * 8), -(-n // 8)))
         total = np.zeros((*weight.shape[1:], d))
         for start in range(0, n, rows):
             block = np.asarray(self.X[start : start + rows], dtype=np.float64)
