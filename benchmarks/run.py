@@ -120,7 +120,7 @@ def _shape(problem: Problem) -> str:
 def _seconds(run: Run | None) -> str:
     if run is None or run.seconds is None:
         return "-"
-    return f"{run.seconds:.3f}"
+    return f"{run.seconds:.4f}"
 
 
 def _summary_row(problem: Problem, results: list[Run]) -> list[str]:
@@ -143,6 +143,9 @@ def _summary_row(problem: Problem, results: list[Run]) -> list[str]:
             return "-"
         return f"{run.peak_bytes / _size_bytes(problem.X):.2f}"
 
+    def ours_by_solver(solver: str) -> Run | None:
+        return next((r for r in ours if r.fitter.solver == solver), None)
+
     return [
         problem.name, _shape(problem), f"{problem.C:g}",
         f"{best_theirs.fitter.solver} {_seconds(best_theirs)}" if best_theirs else "-",
@@ -152,6 +155,7 @@ def _summary_row(problem: Problem, results: list[Run]) -> list[str]:
         f"{best_ours.fitter.solver} {_seconds(best_ours)}" if best_ours else "-",
         ratio(best_ours),
         memory(auto),
+        " / ".join(memory(ours_by_solver(name)) for name in ("lbfgs", "newton-cg")),
     ]
 
 
@@ -213,7 +217,7 @@ def _report(
     summary = _table(
         ["problem", "X", "C", "best scikit-learn (s)", "logitron auto (s)",
          "ratio auto", "ratio auto without inference record", "best logitron (s)",
-         "ratio best", "auto peak mem / X"],
+         "ratio best", "auto peak mem / X", "lbfgs / newton-cg peak mem / X"],
         summaries,
     )
     detail = _table(

@@ -77,10 +77,13 @@ def logistic_loss(y: NDArray[Any], z: FloatArray) -> FloatArray:
 
 
 def logistic_loss_gradient(
-    y: NDArray[Any], z: FloatArray, curvature: bool = False
+    y: NDArray[Any], z: FloatArray, curvature: bool = False,
+    out: FloatArray | None = None, out_curvature: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     """Binary cross-entropy, its gradient ``sigmoid(z) - y`` and, on request,
     its curvature ``sigmoid(z) * (1 - sigmoid(z))``, from one exponential.
+    The gradient and the curvature are written to ``out`` and
+    ``out_curvature`` when given (the caller's n-sized buffers).
 
     ::
 
@@ -106,14 +109,14 @@ def logistic_loss_gradient(
     np.negative(e, out=e)
     np.exp(e, out=e)
     loss = np.maximum(signed, 0, out=signed)
-    gradient = np.log1p(e)
+    gradient = np.log1p(e, out=out)
     loss += gradient
     # gradient = s * sigmoid(s z), sigmoid(s z) = (1 if s z >= 0 else e) / (1 + e);
     # a maximum with the mask is much faster than np.where.
     np.add(e, 1, out=gradient)
     hessian = None
     if curvature:
-        hessian = np.divide(e, gradient)
+        hessian = np.divide(e, gradient, out=out_curvature)
         hessian /= gradient
     np.maximum(e, right_side, out=e)
     e /= gradient
@@ -158,10 +161,12 @@ def softmax(z: FloatArray, axis: int = -1) -> FloatArray:
 
 
 def softmax_cross_entropy(
-    y: NDArray[Any], z: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    y: NDArray[Any], z: FloatArray, keep_proba: bool = True,
+    out: FloatArray | None = None, out_proba: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     """Softmax cross-entropy ``logsumexp(z) - z[y]``, its gradient
-    ``softmax(z) - onehot(y)`` and ``softmax(z)``, for the rows of z.
+    ``softmax(z) - onehot(y)`` and (``keep_proba``) ``softmax(z)``, for the
+    rows of z.
 
     ::
 
@@ -175,20 +180,39 @@ def softmax_cross_entropy(
     when the right class wins by a wide margin (loss ~ rest), where
     ``logsumexp(z) - z_y`` and ``proba_y - 1`` would cancel to 0. A maximal
     entry contributes exactly ``exp(0) = 1``, so ``rest`` is the sum over
-    the non-maximal entries plus one for each tie beyond the first.
+    the non-maximal entries plus one for each tie beyond the first. Without
+    ``keep_proba`` the gradient is written over the probabilities (one
+    (n, K) array fewer, on the hot path of first-order solvers). The
+    gradient and the probabilities go to ``out`` and ``out_proba`` if given.
     """
     z = np.asarray(z)
-    m, e, rest = _max_exp_rest(z)
-    rows = np.arange(z.shape[0])
-    label = y.astype(np.intp)
-    loss = (m[:, 0] - z[rows, label]) + np.log1p(rest)
-    e /= (1 + rest)[:, None]
-    gradient = e.copy()
-    label_proba = e[rows, label]
-    gradient[rows, label] = np.where(
-        z[rows, label] == m[:, 0], -rest / (1 + rest), label_proba - 1
-    )
-    return loss, gradient, e
+    m, e, rest = _max_exp_rest(z, out=out_proba if keep_proba else out)
+    # Flat indices of each row's label: one gather and one scatter, no
+    # (rows, label) pair indexing.
+    label = np.arange(0, z.size, z.shape[1])
+    label += y.astype(np.intp, copy=False)
+    z_label = np.take(z, label)
+    loss = np.subtract(m[:, 0], z_label)
+    loss += np.log1p(rest)
+    inverse = np.add(rest, 1)
+    np.reciprocal(inverse, out=inverse)
+    e *= inverse[:, None]
+    if not keep_proba:
+        gradient = e
+    elif out is None:
+        gradient = e.copy()
+    else:
+        gradient = out
+        np.copyto(gradient, e)
+    label_gradient = np.take(e, label)
+    label_gradient -= 1
+    wins = z_label == m[:, 0]
+    if wins.any():
+        rest *= inverse
+        np.negative(rest, out=rest)
+        np.copyto(label_gradient, rest, where=wins)
+    np.put(gradient, label, label_gradient)
+    return loss, gradient, e if keep_proba else None
 
 
 def softmax_loss(y: NDArray[Any], z: FloatArray) -> FloatArray:
@@ -209,14 +233,18 @@ def log_softmax(z: FloatArray, axis: int = 1) -> FloatArray:
     return (z - m) - np.log1p(rest)[:, None]
 
 
-def _max_exp_rest(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``(m, exp(z - m), rest)`` for the rows of ``z``, ``m`` of shape (n, 1)."""
+def _max_exp_rest(
+    z: FloatArray, out: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(m, exp(z - m), rest)`` for the rows of ``z``, ``m`` of shape (n, 1);
+    ``exp(z - m)`` is written to ``out`` if given."""
     ones = np.ones(z.shape[1], dtype=z.dtype)
     m = _max(z, 1)
     is_max = z == m
-    e = np.subtract(z, m)
+    e = np.subtract(z, m, out=out)
     np.exp(e, out=e)
-    rest = np.where(is_max, 0, e) @ ones + (is_max @ ones - 1)
+    # exp(0) = 1 exactly at a maximum, so e - is_max drops those terms.
+    rest = np.subtract(e, is_max) @ ones + (is_max @ ones - 1)
     return m, e, rest
 
 

@@ -55,15 +55,18 @@ class BinaryCrossEntropy:
         return logistic_loss(y, raw)
 
     def value_gradient(
-        self, y: LabelArray, raw: FloatArray
+        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray]:
-        loss, gradient, _ = logistic_loss_gradient(y, raw)
+        loss, gradient, _ = logistic_loss_gradient(y, raw, out=out)
         return loss, gradient
 
     def value_gradient_hessian(
-        self, y: LabelArray, raw: FloatArray
+        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None,
+        out_curvature: FloatArray | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        loss, gradient, curvature = logistic_loss_gradient(y, raw, curvature=True)
+        loss, gradient, curvature = logistic_loss_gradient(
+            y, raw, curvature=True, out=out, out_curvature=out_curvature
+        )
         assert curvature is not None
         return loss, gradient, curvature
 
@@ -76,6 +79,11 @@ class BinaryCrossEntropy:
     def hessian_blocks(curvature: FloatArray) -> Iterator[tuple[int, int, FloatArray]]:
         """The single (0, 0) block of pointwise second derivatives."""
         yield 0, 0, curvature
+
+    @staticmethod
+    def hessian_diagonal(curvature: FloatArray) -> FloatArray:
+        """``d2loss/dz2`` for each sample, as a (n, 1) column."""
+        return curvature[:, None]
 
     @staticmethod
     def proba(raw: FloatArray) -> FloatArray:
@@ -101,15 +109,20 @@ class SoftmaxCrossEntropy:
         return softmax_loss(y, raw)
 
     def value_gradient(
-        self, y: LabelArray, raw: FloatArray
+        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray]:
-        loss, gradient, _ = softmax_cross_entropy(y, raw)
+        loss, gradient, _ = softmax_cross_entropy(y, raw, keep_proba=False, out=out)
         return loss, gradient
 
     def value_gradient_hessian(
-        self, y: LabelArray, raw: FloatArray
+        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None,
+        out_curvature: FloatArray | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        return softmax_cross_entropy(y, raw)
+        loss, gradient, proba = softmax_cross_entropy(
+            y, raw, out=out, out_proba=out_curvature
+        )
+        assert proba is not None
+        return loss, gradient, proba
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
@@ -133,6 +146,13 @@ class SoftmaxCrossEntropy:
                 if k == l:
                     block += p[:, k]
                 yield k, l, block
+
+    @staticmethod
+    def hessian_diagonal(curvature: FloatArray) -> FloatArray:
+        """``d2loss/dz_k^2 = p_k (1 - p_k)`` for each sample, (n, K): the
+        diagonal blocks alone, without the K (K - 1) / 2 others."""
+        p = curvature
+        return p - p * p
 
     @staticmethod
     def proba(raw: FloatArray) -> FloatArray:

@@ -162,13 +162,19 @@ class LogisticObjective:
         self._keep(_Point(np.array(theta, copy=True), raw, value, grad_raw, curvature))
 
     def _pointwise(
-        self, raw: FloatArray, rows: slice, curvature: bool
+        self, raw: FloatArray, rows: slice, curvature: bool,
+        out: FloatArray | None = None, out_curvature: FloatArray | None = None,
     ) -> tuple[float, FloatArray, FloatArray | None]:
-        """``(sum s/S * loss, s/S * dloss/dz, d2loss/dz2 or None)`` on ``rows``."""
+        """``(sum s/S * loss, s/S * dloss/dz, d2loss/dz2 or None)`` on ``rows``,
+        the last two written to ``out`` and ``out_curvature`` if given."""
         if curvature:
-            loss, grad_raw, second = self.loss.value_gradient_hessian(self.y[rows], raw)
+            loss, grad_raw, second = self.loss.value_gradient_hessian(
+                self.y[rows], raw, out=out, out_curvature=out_curvature
+            )
         else:
-            (loss, grad_raw), second = self.loss.value_gradient(self.y[rows], raw), None
+            (loss, grad_raw), second = (
+                self.loss.value_gradient(self.y[rows], raw, out=out), None
+            )
         weight = self.weight[rows]
         data_term = accurate_dot(weight, loss)
         np.multiply(grad_raw, weight[:, None] if grad_raw.ndim == 2 else weight,
@@ -212,13 +218,12 @@ class LogisticObjective:
 
             def pointwise(raw: FloatArray, rows: slice) -> FloatArray:
                 nonlocal data_term
-                block_term, grad_raw[rows], block_second = self._pointwise(
-                    raw, rows, curvature
+                block_term, block_grad_raw, _ = self._pointwise(
+                    raw, rows, curvature, out=grad_raw[rows],
+                    out_curvature=None if second is None else second[rows],
                 )
                 data_term += block_term
-                if second is not None:
-                    second[rows] = block_second
-                return grad_raw[rows]
+                return block_grad_raw
 
             raw, gradient = self.unit.forward_backward(theta, pointwise)
             point = _Point(
@@ -320,10 +325,7 @@ class LogisticObjective:
             diag_intercept[k] = sum_i s_i/S * h_kk[i]
         """
         _, _, curvature = self._value_gradient_curvature(theta)
-        diagonal_curvature = np.column_stack(
-            [h for k, l, h in self.loss.hessian_blocks(curvature) if k == l]  # noqa: E741
-        )
-        weighted = diagonal_curvature * self.weight[:, None]
+        weighted = self.loss.hessian_diagonal(curvature) * self.weight[:, None]
         diagonal = np.zeros(self.unit.weight_shape)
         coef_part = self.unit.data.column_mean_squares(weighted)  # (K, d)
         diagonal[..., : self.unit.n_features] = coef_part.reshape(

@@ -79,7 +79,7 @@ def trust_region_newton_cg(
         # One fused pass gives J, its gradient and curvature at the trial
         # point; all are kept for the next iteration if it is accepted.
         trial = theta + step
-        new_value, _ = objective.value_gradient(trial, keep_curvature=True)
+        new_value, new_gradient = objective.value_gradient(trial, keep_curvature=True)
         actual = value - new_value
         step_norm = float(np.sqrt(step @ (diagonal * step)))
         if iteration == 1:
@@ -93,17 +93,25 @@ def trust_region_newton_cg(
         )
         radius = _update_radius(radius, actual, predicted, alpha * step_norm)
         # 4. accept or reject
-        if actual > _ETA0 * predicted and np.isfinite(new_value):
+        accept = actual > _ETA0 * predicted and np.isfinite(new_value)
+        if not accept and predicted <= objective.value_noise(value):
+            # J no longer tells better from worse, but the gradient still
+            # does: a weakly curved direction (C * n large, a softmax
+            # gauge) can hold coefficient errors of 1e-8 whose decrease of J
+            # is below its rounding. Keep going while the step shrinks
+            # max|g|; stop when even that fails.
+            if not (np.isfinite(new_value) and np.max(np.abs(new_gradient)) < gradient_max):
+                return SolverResult(
+                    theta, True, iteration,
+                    "the model predicts no decrease above rounding error: optimal "
+                    "to the precision of the data", history,
+                )
+            accept = True
+        if accept:
             theta = trial
             value, gradient, hessp = objective.value_gradient_hessp(theta)
             diagonal = _safe_diagonal(objective.hessian_diagonal(theta))
             gradient_max = float(np.max(np.abs(gradient), initial=0.0))
-        elif predicted <= objective.value_noise(value):
-            return SolverResult(
-                theta, True, iteration,
-                "the model predicts no decrease above rounding error: optimal "
-                "to the precision of the data", history,
-            )
         history.append(value)
         report(options, iteration, value, gradient_max)
     return SolverResult(
