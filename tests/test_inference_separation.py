@@ -14,7 +14,11 @@ from sklearn.datasets import load_breast_cancer, load_iris
 
 from logitron import LogisticRegression, PerfectSeparationWarning
 from logitron.backends import as_data
-from logitron.inference.separation import certified_identified, diagnose_separation
+from logitron.inference.separation import (
+    certified_identified,
+    certified_identified_binary,
+    diagnose_separation,
+)
 from logitron.neuron import LinearUnit
 
 
@@ -137,6 +141,11 @@ def test_certificate_and_lp_agree_that_real_data_are_not_separated(index):
     unit = LinearUnit(as_data(X.to_numpy()), 1 if binary else len(classes), True)
     proba = model.predict_proba(X)
     assert certified_identified(unit, y_index, weight, proba)
+    if binary:
+        raw = model.decision_function(X)
+        assert certified_identified_binary(
+            unit, y_index, weight, raw, _binary_information(unit, weight, raw)
+        )
     assert diagnose_separation(
         X.to_numpy(), y_index, weight, fit_intercept=True,
         feature_names=list(X.columns), class_names=[str(c) for c in classes],
@@ -148,6 +157,17 @@ def test_certificate_fails_on_separated_data():
     with pytest.warns(PerfectSeparationWarning):
         model = fit_ml(X, y)
     unit = LinearUnit(as_data(X.to_numpy()), 1, True)
-    assert not certified_identified(
-        unit, np.asarray(y), np.ones(len(y)), model.predict_proba(X)
+    weight = np.ones(len(y))
+    assert not certified_identified(unit, np.asarray(y), weight, model.predict_proba(X))
+    raw = model.decision_function(X)
+    assert not certified_identified_binary(
+        unit, np.asarray(y), weight, raw, _binary_information(unit, weight, raw)
     )
+
+
+def _binary_information(
+    unit: LinearUnit, weight: np.ndarray, raw: np.ndarray
+) -> np.ndarray:
+    """``X~.T diag(s p (1 - p)) X~`` in the unit's [coef | intercept] order."""
+    p = 1 / (1 + np.exp(-raw))
+    return unit.hessian([(0, 0, weight * p * (1 - p))])

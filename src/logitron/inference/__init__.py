@@ -17,14 +17,19 @@ reported against a reference class (the first, as in ``MNLogit``).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
-from .._numerics import FloatArray, sigmoid
+from .._numerics import FloatArray
 from .covariance import COV_TYPES, cov_params, reference_parametrisation
-from .record import FitInference, compute_fit_inference
-from .separation import certified_identified, diagnose_separation
+from .record import FitInference, compute_fit_inference, information_order
+from .separation import (
+    certified_identified,
+    certified_identified_binary,
+    diagnose_separation,
+)
 from .statistics import CoefficientTable, ModelFit, coefficient_table, model_fit
 from .summary import Summary, summarize
 
@@ -75,25 +80,35 @@ def record_fit(
     unit, loss = objective.unit, objective.loss
     feature_names = _feature_names(model, unit.n_features)
     raw = unit.forward(theta)
-    proba = np.column_stack([sigmoid(-raw), sigmoid(raw)]) if raw.ndim == 1 else loss.proba(raw)
-    weight = np.asarray(sample_weight, dtype=np.float64)
-    separation = ""
-    if not certified_identified(unit, y_index, weight, np.asarray(proba, np.float64)):
-        separation = diagnose_separation(
-            X, y_index, weight, fit_intercept=unit.fit_intercept,
-            feature_names=feature_names,
-            class_names=[str(label) for label in model.classes_],
-        )
     term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
-    return compute_fit_inference(
+    record = compute_fit_inference(
         unit, loss, objective.y, sample_weight, theta,
         term_names=tuple(term_names),
         class_names=tuple(str(label) for label in model.classes_),
         converged=converged,
-        separation=separation,
         response_name=response_name,
         raw=raw,
     )
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    if raw.ndim == 1:
+        # The binary certificate reuses the Fisher information (module doc
+        # of ``separation``), back in the unit's [coef | intercept] order.
+        unit_order = np.argsort(information_order(unit))
+        identified = certified_identified_binary(
+            unit, y_index, weight, raw,
+            record.information[np.ix_(unit_order, unit_order)],
+        )
+    else:
+        proba = np.asarray(loss.proba(raw), dtype=np.float64)
+        identified = certified_identified(unit, y_index, weight, proba)
+    if identified:
+        return record
+    separation = diagnose_separation(
+        X, y_index, weight, fit_intercept=unit.fit_intercept,
+        feature_names=feature_names,
+        class_names=[str(label) for label in model.classes_],
+    )
+    return dataclasses.replace(record, separation=separation)
 
 
 def summarize_model(

@@ -203,7 +203,7 @@ def compute_fit_inference(
         [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)]  # noqa: E741
     )
     meat = unit.hessian(_score_blocks(grad_raw, weight))
-    order = _intercept_first(unit)
+    order = information_order(unit)
     weights = unit.weights(np.asarray(theta, dtype=np.float64)).reshape(
         unit.n_outputs, -1
     )
@@ -264,7 +264,7 @@ def _score_blocks(
     ]
 
 
-def _intercept_first(unit: Any) -> np.ndarray:
+def information_order(unit: Any) -> np.ndarray:
     """Permutation from the unit's ``[coef | intercept]`` rows to
     ``[intercept, coef]`` rows."""
     width = unit.n_features + int(unit.fit_intercept)

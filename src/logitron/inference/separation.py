@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from .._numerics import FloatArray
+from .._numerics import FloatArray, sigmoid
 from .separation_lp import (
     MARGIN_THRESHOLD,
     diverging_coordinates,
@@ -158,6 +158,39 @@ def certified_identified(
     margins = (own[:, None] - raw)[positive][onehot[positive] == 0]
     # Theory needs > -1; the slack absorbs rounding in u and in A @ u.
     return bool(np.all(margins > -0.5))
+
+
+def certified_identified_binary(
+    unit: Any, y_index: np.ndarray, weight: FloatArray, raw: FloatArray,
+    information: FloatArray,
+) -> bool:
+    """Stiemke's certificate for one sigmoid neuron, from the Fisher
+    information the record computes anyway.
+
+    With two classes each observation has one row ``a_i = t_i x~_i``
+    (``t_i = +1`` for class 1, ``-1`` for class 0) and ``lam0_i = s_i *
+    p_wrong_i``. Any positive weighting ``D`` gives a correction
+    ``lam = lam0 + D @ A @ u`` with ``A.T D A u = -score``; ``D = lam0 *
+    p_right`` makes ``A.T D A = X~.T diag(s p (1 - p)) X~``, the
+    information, so no other Gram product is needed, and ``lam > 0`` when
+    every ``p_right_i * (a_i @ u) > -1``.
+    """
+    positive = weight > 0
+    sign = np.where(y_index == 1, 1.0, -1.0)
+    signed = sign * np.asarray(raw, dtype=np.float64)
+    p_right = sigmoid(signed)
+    p_wrong = sigmoid(-signed)
+    if np.any(p_wrong[positive] <= 0):
+        return False  # some p underflowed to 0: a limit, not a certificate
+    score = unit.backward(weight * sign * p_wrong)
+    try:
+        factor = scipy.linalg.cho_factor(information, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return False
+    step = -scipy.linalg.cho_solve(factor, score, check_finite=False)
+    margins = sign * np.asarray(unit.forward(step), dtype=np.float64)
+    # Theory needs > -1; the slack absorbs rounding in u and in A @ u.
+    return bool(np.all((p_right * margins)[positive] > -0.5))
 
 
 def _gram_blocks(
