@@ -139,17 +139,30 @@ class LinearUnit:
         intercept. Returns the symmetric (n_params, n_params) Hessian. All
         blocks come from one pass over ``X`` (see ``weighted_grams``).
         """
-        width = self.weight_shape[-1]
-        grams = self.data.weighted_grams(
-            [h for _, _, h in blocks], append_ones=self.fit_intercept
-        )
-        if len(blocks) == 1:
-            return grams[0]
-        hessian = np.empty((self.n_params, self.n_params))
-        for (k, l, _), block in zip(blocks, grams, strict=True):  # noqa: E741
-            rows = slice(k * width, (k + 1) * width)
-            cols = slice(l * width, (l + 1) * width)
-            hessian[rows, cols] = block
-            if k != l:
-                hessian[cols, rows] = block.T
+        (hessian,) = self.hessians([blocks])
         return hessian
+
+    def hessians(
+        self, block_lists: list[list[tuple[int, int, FloatArray]]]
+    ) -> list[FloatArray]:
+        """``hessian(blocks)`` for each list, all from one pass over ``X``
+        (the Fisher information and the sandwich meat share it)."""
+        width = self.weight_shape[-1]
+        grams = iter(self.data.weighted_grams(
+            [h for blocks in block_lists for _, _, h in blocks],
+            append_ones=self.fit_intercept,
+        ))
+        hessians = []
+        for blocks in block_lists:
+            if len(blocks) == 1:
+                hessians.append(next(grams))
+                continue
+            hessian = np.empty((self.n_params, self.n_params))
+            for (k, l, _), block in zip(blocks, grams):  # noqa: E741
+                rows = slice(k * width, (k + 1) * width)
+                cols = slice(l * width, (l + 1) * width)
+                hessian[rows, cols] = block
+                if k != l:
+                    hessian[cols, rows] = block.T
+            hessians.append(hessian)
+        return hessians

@@ -199,10 +199,10 @@ def compute_fit_inference(
     if raw is None:
         raw = unit.forward(theta)
     loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
-    information = unit.hessian(
-        [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)]  # noqa: E741
-    )
-    meat = unit.hessian(_score_blocks(grad_raw, weight))
+    information, meat = unit.hessians([
+        [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)],  # noqa: E741
+        _score_blocks(grad_raw, weight),
+    ])
     order = information_order(unit)
     weights = unit.weights(np.asarray(theta, dtype=np.float64)).reshape(
         unit.n_outputs, -1
