@@ -79,7 +79,8 @@ def record_fit(
     """
     unit, loss = objective.unit, objective.loss
     feature_names = _feature_names(model, unit.n_features)
-    raw = unit.forward(theta)
+    # The solver's last z, cached by the objective: no pass over X.
+    raw = objective.raw_prediction(theta)
     term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
     record = compute_fit_inference(
         unit, loss, objective.y, sample_weight, theta,
