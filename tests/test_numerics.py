@@ -14,6 +14,7 @@ from logitron._numerics import (
     logsumexp,
     sigmoid,
     softmax,
+    softmax_cross_entropy,
 )
 
 DTYPES = [np.float32, np.float64]
@@ -113,6 +114,24 @@ def test_logsumexp_and_softmax_at_extremes(dtype):
     np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-6)
     np.testing.assert_array_equal(p[0], [1, 0, 0])
     np.testing.assert_allclose(p[1], 1 / 3, rtol=1e-6)
+
+
+@pytest.mark.parametrize("keep_proba", [True, False])
+def test_softmax_cross_entropy_with_tied_maxima(keep_proba):
+    # Rows with two or three equal maxima, the label on a tied entry or not.
+    z = np.array([[2.0, 2.0, 0.0], [2.0, 2.0, 0.0], [1.0, 1.0, 1.0], [0.0, 5.0, 5.0]])
+    y = np.array([0.0, 2.0, 1.0, 0.0])
+    loss, gradient, proba = softmax_cross_entropy(y, z, keep_proba=keep_proba)
+    expected_proba = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    rows = np.arange(len(y))
+    np.testing.assert_allclose(loss, -np.log(expected_proba[rows, y.astype(int)]), rtol=1e-14)
+    onehot = np.eye(3)[y.astype(int)]
+    np.testing.assert_allclose(gradient, expected_proba - onehot, rtol=1e-14, atol=1e-16)
+    if keep_proba:
+        assert proba is not None
+        np.testing.assert_allclose(proba, expected_proba, rtol=1e-14)
+    else:
+        assert proba is None
 
 
 def test_softmax_of_two_columns_is_the_sigmoid_of_their_difference():

@@ -244,7 +244,10 @@ def _max_exp_rest(
     e = np.subtract(z, m, out=out)
     np.exp(e, out=e)
     # exp(0) = 1 exactly at a maximum, so e - is_max drops those terms.
-    rest = np.subtract(e, is_max) @ ones + (is_max @ ones - 1)
+    rest = np.subtract(e, is_max) @ ones
+    if np.count_nonzero(is_max) > len(rest):
+        # Exact ties for the maximum: each beyond the first adds its 1.
+        rest += is_max @ ones - 1
     return m, e, rest
 
 
