@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from logitron.backends import as_data, numpy_backend
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
-from logitron.objective import LogisticObjective
+from logitron.objective import DIAGONAL_SAMPLE_ROWS, LogisticObjective
 from logitron.solvers import SOLVERS, choose_solver
 from logitron.solvers.choice import NEWTON_MAX_HESSIAN_FLOPS
 from logitron.solvers.line_search import backtracking_armijo, strong_wolfe
@@ -295,3 +295,22 @@ def test_choose_solver_for_l1_needs_a_proximal_solver() -> None:
     else:
         with pytest.raises(ValueError, match="L1"):
             choose_solver(100, 5, 2, False, np.float64, l1=True)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_hessian_diagonal_of_large_dense_data_is_a_close_row_sample(n_classes: int) -> None:
+    # From 2 * DIAGONAL_SAMPLE_ROWS rows on, the diagonal is estimated from
+    # every stride-th row: a preconditioner needs scales, not every digit.
+    rng = np.random.default_rng(7)
+    n = 3 * DIAGONAL_SAMPLE_ROWS
+    X = rng.standard_normal((n, 4)) * np.array([1e-3, 1.0, 10.0, 1e3])
+    y = rng.integers(0, n_classes, n).astype(float)
+    unit = LinearUnit(as_data(X), 1 if n_classes == 2 else n_classes, True)
+    loss = BinaryCrossEntropy() if n_classes == 2 else SoftmaxCrossEntropy()
+    objective = LogisticObjective(unit, loss, y, np.ones(n))
+    theta = 0.1 * rng.standard_normal(objective.n_params) / np.tile(
+        [1e-3, 1.0, 10.0, 1e3, 1.0], unit.n_outputs
+    )
+    _, _, hessian = objective.value_gradient_hessian(theta)
+    estimate = objective.hessian_diagonal(theta)
+    np.testing.assert_allclose(estimate, np.diag(hessian), rtol=0.05)

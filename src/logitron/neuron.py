@@ -148,17 +148,19 @@ class LinearUnit:
         """``hessian(blocks)`` for each list, all from one pass over ``X``
         (the Fisher information and the sandwich meat share it)."""
         width = self.weight_shape[-1]
-        grams = iter(self.data.weighted_grams(
+        all_grams = self.data.weighted_grams(
             [h for blocks in block_lists for _, _, h in blocks],
             append_ones=self.fit_intercept,
-        ))
+        )
         hessians = []
+        first = 0
         for blocks in block_lists:
+            grams, first = all_grams[first : first + len(blocks)], first + len(blocks)
             if len(blocks) == 1:
-                hessians.append(next(grams))
+                hessians.append(grams[0])
                 continue
             hessian = np.empty((self.n_params, self.n_params))
-            for (k, l, _), block in zip(blocks, grams):  # noqa: E741
+            for (k, l, _), block in zip(blocks, grams, strict=True):  # noqa: E741
                 rows = slice(k * width, (k + 1) * width)
                 cols = slice(l * width, (l + 1) * width)
                 hessian[rows, cols] = block

@@ -192,23 +192,27 @@ class ArrayData:
         out[d, d] = np.sum(h, dtype=np.float64)
         return out
 
-    def column_mean_squares(self, weight: FloatArray) -> FloatArray:
-        """``weight.T @ X**2`` as float64 without forming ``X**2``.
+    def column_mean_squares(
+        self, weight: FloatArray, rows: slice = slice(None)
+    ) -> FloatArray:
+        """``weight.T @ X[rows]**2`` as float64 without forming ``X**2``.
 
-        ``weight`` of shape (n,) gives (d,); (n, K) gives (K, d). Diagonal
-        preconditioners and rounding estimates use it; dense ``X`` is read in
-        blocks of rows, so no n x d temporary is made.
+        ``weight`` of shape (n,) gives (d,); (n, K) gives (K, d), ``n`` the
+        number of ``rows`` (a slice of dense ``X``: all rows for sparse X).
+        Diagonal preconditioners and rounding estimates use it; dense ``X``
+        is read in blocks of rows, so no n x d temporary is made.
         """
         weight = np.asarray(weight, dtype=np.float64)
         if self.is_sparse:
             return self._sparse_column_mean_squares(weight)
-        n, d = self.X.shape
+        X = self.X[rows]
+        n, d = X.shape
         # At most an eighth of X at a time, however small X is.
-        rows = max(1, min(_SQUARES_BLOCK_BYTES // (d * 8), -(-n // 8)))
+        block_rows = max(1, min(_SQUARES_BLOCK_BYTES // (d * 8), -(-n // 8)))
         total = np.zeros((*weight.shape[1:], d))
-        for start in range(0, n, rows):
-            block = np.asarray(self.X[start : start + rows], dtype=np.float64)
-            total += weight[start : start + rows].T @ (block * block)
+        for start in range(0, n, block_rows):
+            block = np.asarray(X[start : start + block_rows], dtype=np.float64)
+            total += weight[start : start + block_rows].T @ (block * block)
         return total
 
 
