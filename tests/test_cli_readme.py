@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -43,3 +44,14 @@ def test_quick_start_commands_set_themselves_up() -> None:
     assert re.match(r"^python3 -m venv \.venv && .*-m pytest", tests[0])
     # On the first screen: before the usage section.
     assert README.index(tests[0]) < README.index("## Use it")
+
+
+def test_statistics_example_runs_and_its_summary_names_the_terms(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    example = next(block for block in fenced_blocks("python") if "summary()" in block)
+    namespace: dict[str, object] = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    for term in ("Intercept", "mean radius", "np.log(`mean texture`)", "P>|z|"):
+        assert term in printed
