@@ -19,6 +19,12 @@ from logitron.inference.separation import (
     certified_identified_binary,
     diagnose_separation,
 )
+from logitron.inference.separation_lp import (
+    margin_matrix,
+    minimal_separating_features,
+    scaled_design,
+    separates_completely,
+)
 from logitron.neuron import LinearUnit
 
 
@@ -171,3 +177,36 @@ def _binary_information(
     """``X~.T diag(s p (1 - p)) X~`` in the unit's [coef | intercept] order."""
     p = 1 / (1 + np.exp(-raw))
     return unit.hessian([(0, 0, weight * p * (1 - p))])
+
+
+def _complete_separation_constraints(X: np.ndarray, y: np.ndarray) -> sp.csr_matrix:
+    design = scaled_design(X, np.arange(len(y)), True)
+    constraints, _, _ = margin_matrix(design, y, 2)
+    return constraints
+
+
+def test_naming_one_needed_feature_among_many_takes_few_programs():
+    # 400 rows separated by one feature of 120: the chunked deletion filter
+    # finds it, and proves the set irreducible, within its program budget.
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((400, 120))
+    y = (X[:, 77] > 0).astype(int)
+    constraints = _complete_separation_constraints(X, y)
+    kept, exhaustive = minimal_separating_features(constraints, 120, 121)
+    assert exhaustive
+    np.testing.assert_array_equal(np.flatnonzero(kept), [77])
+
+
+def test_naming_features_of_wide_data_is_bounded_and_still_separates():
+    # More features than rows separate always; no irreducible set is sought
+    # past the budget (one program per feature took minutes at 1,000).
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((60, 400))
+    y = rng.integers(0, 2, 60)
+    constraints = _complete_separation_constraints(X, y)
+    kept, exhaustive = minimal_separating_features(constraints, 400, 401)
+    assert not exhaustive
+    assert kept.sum() < 400
+    assert separates_completely(constraints, np.concatenate([kept, [True]]))
+    with pytest.warns(PerfectSeparationWarning, match=r"and \d+ more features \(not reduced"):
+        LogisticRegression(C=np.inf).fit(X, y)

@@ -102,9 +102,13 @@ def diagnose_separation(
     complete = separates_completely(constraints, np.ones(constraints.shape[1], bool))
     per_feature: np.ndarray
     if complete:
-        per_feature = minimal_separating_features(constraints, n_features, width)
+        # Least used by the separating direction first: likely droppable.
+        usage = np.abs(direction).reshape(n_classes - 1, width)[:, :n_features]
+        per_feature, exhaustive = minimal_separating_features(
+            constraints, n_features, width, order=np.argsort(usage.max(axis=0))
+        )
     else:
-        support, direction = diverging_coordinates(constraints, direction)
+        support, direction, exhaustive = diverging_coordinates(constraints, direction)
         per_feature = np.any(support.reshape(n_classes - 1, width), axis=0)
     features = [feature_names[j] for j in np.flatnonzero(per_feature[:n_features])]
     separated = (
@@ -119,6 +123,7 @@ def diagnose_separation(
         len(np.unique(observations[separated])),
         len(rows),
         [(class_names[a], class_names[b]) for a, b in separated_pairs],
+        exhaustive,
     )
 
 
@@ -217,14 +222,25 @@ def _gram_blocks(
     return blocks
 
 
+#: Feature names a message lists before "and N more".
+_MAX_NAMED = 10
+
+
 def _message(
     complete: bool,
     features: list[str],
     n_separated: int,
     n_rows: int,
     pairs: list[tuple[str, str]],
+    exhaustive: bool = True,
 ) -> str:
-    named = ", ".join(features) if features else "the intercept"
+    named = ", ".join(features[:_MAX_NAMED]) if features else "the intercept"
+    if len(features) > _MAX_NAMED:
+        named += f" and {len(features) - _MAX_NAMED} more features"
+    if not exhaustive:
+        # The program budget ran out (wide data): the set is a true one but
+        # not reduced (complete) or not all (quasi-complete).
+        named += " (among others)" if not complete else " (not reduced further)"
     if complete:
         what = (
             f"complete separation: a linear combination of {named} classifies "
