@@ -138,6 +138,12 @@ class LogisticObjective:
         self.remember(theta, raw)
         return raw
 
+    def forget_all_but(self, theta: FloatArray) -> None:
+        """Keep only ``z`` at ``theta`` in the cache (when the solver is done)."""
+        self._points = [
+            _Point(point.theta, point.raw) for point in self._points if point.holds(theta)
+        ]
+
     def _find(self, theta: FloatArray) -> _Point | None:
         for point in self._points:
             if point.holds(theta):

@@ -154,6 +154,11 @@ class ArrayData:
         signs = [_sign_of(h) for h in weights]
         roots = [np.sqrt(np.abs(h)).astype(self.dtype, copy=False) for h in weights]
         rows = max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // (width * X.itemsize))
+        if n > 4 * _MIN_BLOCK_ROWS:
+            # The scaled block is a copy: at most a quarter of X, so that a
+            # Hessian (or the statistics of an unpenalised fit) never holds
+            # a copy of X beside it. Smaller data take one block: speed.
+            rows = min(rows, -(-n // 4))
         grams = [np.zeros((width, width)) for _ in weights]
         buffer = np.empty((min(rows, n), width), dtype=self.dtype)
         for start in range(0, n, rows):

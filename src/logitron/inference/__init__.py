@@ -79,8 +79,11 @@ def record_fit(
     """
     unit, loss = objective.unit, objective.loss
     feature_names = _feature_names(model, unit.n_features)
-    # The solver's last z, cached by the objective: no pass over X.
+    # The solver's last z, cached by the objective: no pass over X. The
+    # solver's other cached arrays are let go: the statistics' own n-sized
+    # work comes on top of what is kept, and memory is counted beyond X.
     raw = objective.raw_prediction(theta)
+    objective.forget_all_but(theta)
     term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
     record = compute_fit_inference(
         unit, loss, objective.y, sample_weight, theta,

@@ -199,10 +199,16 @@ def compute_fit_inference(
     if raw is None:
         raw = unit.forward(theta)
     loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
-    information, meat = unit.hessians([
+    loglik = -accurate_dot(weight, np.asarray(loss_pointwise))
+    blocks = [
         [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)],  # noqa: E741
         _score_blocks(grad_raw, weight),
-    ])
+    ]
+    # Only the blocks' weights are needed from here: the n-sized pointwise
+    # arrays go before the Gram products allocate theirs.
+    del loss_pointwise, grad_raw, curvature
+    information, meat = unit.hessians(blocks)
+    del blocks
     order = information_order(unit)
     weights = unit.weights(np.asarray(theta, dtype=np.float64)).reshape(
         unit.n_outputs, -1
@@ -216,7 +222,7 @@ def compute_fit_inference(
         params=params,
         information=information[np.ix_(order, order)],
         meat=meat[np.ix_(order, order)],
-        loglik=-accurate_dot(weight, np.asarray(loss_pointwise)),
+        loglik=loglik,
         loglik_null=null_loglik(y, weight, len(class_names), unit.fit_intercept),
         nobs=total,
         n_samples=int(np.count_nonzero(weight)),
