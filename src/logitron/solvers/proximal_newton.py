@@ -16,6 +16,7 @@ from .proximal import (
     as_composite,
     composite_armijo,
     min_norm_subgradient,
+    soft_threshold,
 )
 from .result import SolverOptions, SolverResult, report
 
@@ -28,6 +29,14 @@ _MAX_SWEEPS = 100
 # Walls an active-set phase may hit before a sweep takes over: each costs a
 # Cholesky solve, and a sweep moves many entries to zero at once.
 _MAX_WALLS = 3
+# Most multiply-adds (n * m^2) spent forming the working set's Hessian: the
+# exact inner solve on it finds the model's active set in one outer
+# iteration, but beyond a few milliseconds of BLAS (and the O(m^2) Python
+# sweeps) a few conjugate-gradient solves on Hessian products, two passes
+# over X each, are cheaper, even if the outer iteration needs more of them.
+_MAX_GRAM_WORK = 1e7
+# Conjugate-gradient iterations allowed per outer iteration on that path.
+_MAX_CG = 250
 
 
 def proximal_newton(
@@ -112,13 +121,17 @@ def proximal_newton(
             )
         # 3. working set
         working, ws_full = _working_set(theta, subgradient, columns, n_columns, ws_size)
-        # 4. the model's Hessian on it
-        index, hessian = objective.hessian_on_columns(theta, working)
-        # 5. inner coordinate descent
+        # 4.-5. the model's minimiser on W
         inner_tol = max(optimality * min(0.1, optimality), 0.1 * options.tol)
-        direction_w = _solve_model(
-            hessian, gradient[index], theta[index], l1[index], inner_tol
-        )
+        index = np.flatnonzero(np.isin(columns, working))
+        n_samples = objective.raw_prediction(theta).shape[0]
+        if n_samples * len(index) ** 2 > _MAX_GRAM_WORK and objective.null_space() is None:
+            direction_w = _orthant_newton(objective, theta, gradient, l1, index, inner_tol)
+        else:
+            index, hessian = objective.hessian_on_columns(theta, working)
+            direction_w = _solve_model(
+                hessian, gradient[index], theta[index], l1[index], inner_tol
+            )
         direction = np.zeros_like(theta)
         direction[index] = direction_w
         trial = theta[index] + direction_w
@@ -392,6 +405,94 @@ def _zeros_optimal(
         return True
     slope = gradient[zero] + hessian[zero] @ (value - theta)
     return bool(np.all(np.abs(slope) <= l1[zero] + tol))
+
+
+def _orthant_newton(
+    objective: CompositeObjective,
+    theta: FloatArray,
+    gradient: FloatArray,
+    l1: FloatArray,
+    index: NDArray[np.intp],
+    tol: float,
+) -> FloatArray:
+    """An approximate model minimiser on the entries ``index`` of theta,
+    from Hessian products only (for working sets too large to form ``H``).
+
+    The orthant-based Newton step of Byrd, Chin, Nocedal & Oztoprak (2016),
+    Section 3: the orthant is predicted from ``sign(theta)`` and, for a zero
+    entry whose gradient exceeds its L1 weight, ``-sign(g)`` (the way the
+    min-norm subgradient points); on that orthant the model is the smooth
+    quadratic of ``_subspace_newton``, solved here by preconditioned CG::
+
+        H[F, F] @ d[F] = -(g[F] + l1[F] * pattern[F])
+
+    and entries that leave the orthant are projected to zero. Should that
+    not lower the model's linear part, the diagonally scaled proximal
+    gradient step, always a descent direction, is taken instead.
+    """
+    entries_gradient, current, weights = gradient[index], theta[index], l1[index]
+    pattern = np.sign(current)
+    entering = (current == 0) & (np.abs(entries_gradient) > weights)
+    pattern[entering] = -np.sign(entries_gradient[entering])
+    free = (pattern != 0) | (weights == 0)
+    free_index = index[free]
+    _, _, hessp = objective.value_gradient_hessp(theta)
+    diagonal = objective.hessian_diagonal(theta)[index]
+    positive = diagonal > 0
+    diagonal = np.where(positive, diagonal, np.max(diagonal, initial=1.0))
+    padded = np.zeros_like(theta)
+
+    def product(vector: FloatArray) -> FloatArray:
+        padded[free_index] = vector
+        return hessp(padded)[free_index]
+
+    pseudo_gradient = entries_gradient[free] + weights[free] * pattern[free]
+    target = current.copy()
+    target[free] += _conjugate_gradient(
+        product, -pseudo_gradient, diagonal[free], tol, _MAX_CG
+    )
+    crossing = (weights > 0) & (np.sign(target) != pattern)
+    direction = np.where(crossing, 0.0, target) - current
+    decrease = float(entries_gradient @ direction) + float(
+        weights @ (np.abs(current + direction) - np.abs(current))
+    )
+    if decrease < 0.0:
+        return direction
+    scaled = soft_threshold(current - entries_gradient / diagonal, weights / diagonal)
+    return scaled - current
+
+
+def _conjugate_gradient(
+    product: Callable[[FloatArray], FloatArray],
+    rhs: FloatArray,
+    diagonal: FloatArray,
+    tol: float,
+    max_iter: int,
+) -> FloatArray:
+    """Preconditioned CG for ``A @ x = rhs`` (Nocedal & Wright (2006),
+    Algorithm 5.3, with ``M = diag(A)``), from ``x = 0``, stopped when
+    ``max|rhs - A @ x| <= tol``. A direction of no curvature (a flat
+    direction of the loss) ends it: the iterate so far still descends."""
+    solution = np.zeros_like(rhs)
+    residual = rhs.copy()
+    preconditioned = residual / diagonal
+    direction = preconditioned.copy()
+    rz = float(residual @ preconditioned)
+    for _ in range(max_iter):
+        if float(np.max(np.abs(residual), initial=0.0)) <= tol:
+            break
+        curved = product(direction)
+        curvature = float(direction @ curved)
+        if curvature <= 0.0:
+            break
+        alpha = rz / curvature
+        solution += alpha * direction
+        residual -= alpha * curved
+        preconditioned = residual / diagonal
+        new_rz = float(residual @ preconditioned)
+        direction = preconditioned + (new_rz / rz) * direction
+        rz = new_rz
+    return solution
 
 
 def _stalled(
