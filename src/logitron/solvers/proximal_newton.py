@@ -6,8 +6,8 @@ import functools
 from collections.abc import Callable
 
 import numpy as np
-import scipy.linalg
 from numpy.typing import NDArray
+from scipy.linalg.lapack import dposv as _positive_definite_solve
 
 from .._numerics import FloatArray
 from ..objective import LineFunction, Objective
@@ -103,10 +103,16 @@ def proximal_newton(
     columns = objective.parameter_columns()
     n_columns = int(columns.max()) + 1
     ws_size = _MIN_WORKING_SET
+    n_samples = objective.raw_prediction(theta).shape[0]
+    entries_per_column = len(theta) / n_columns
+    # Hessian products need a definite smooth part on the predicted orthant;
+    # with flat directions (a softmax without L2) the dense solve's shift
+    # handles them.
+    products_apply = objective.null_space() is None
     history: list[float] = []
     for iteration in range(1, options.max_iter + 1):
         # 1. smooth value and gradient
-        smooth_value, gradient = objective.value_gradient(theta)
+        smooth_value, gradient = objective.value_gradient(theta, keep_curvature=True)
         value = smooth_value + objective.nonsmooth_value(theta)
         # 2. optimality
         subgradient = min_norm_subgradient(theta, gradient, l1)
@@ -123,9 +129,9 @@ def proximal_newton(
         working, ws_full = _working_set(theta, subgradient, columns, n_columns, ws_size)
         # 4.-5. the model's minimiser on W
         inner_tol = max(optimality * min(0.1, optimality), 0.1 * options.tol)
-        index = np.flatnonzero(np.isin(columns, working))
-        n_samples = objective.raw_prediction(theta).shape[0]
-        if n_samples * len(index) ** 2 > _MAX_GRAM_WORK and objective.null_space() is None:
+        n_entries = len(working) * entries_per_column
+        if n_samples * n_entries**2 > _MAX_GRAM_WORK and products_apply:
+            index = np.flatnonzero(np.isin(columns, working))
             direction_w = _orthant_newton(objective, theta, gradient, l1, index, inner_tol)
         else:
             index, hessian = objective.hessian_on_columns(theta, working)
@@ -141,7 +147,7 @@ def proximal_newton(
         if decrease >= 0.0:
             return _stalled(theta, iteration - 1, optimality, options, history)
         # 6. composite Armijo backtracking
-        line = objective.line(theta, direction)
+        line = objective.line(theta, direction, curvature=True)
         step = composite_armijo(_composite_along(objective, line), value, decrease)
         if not step.success:
             return _stalled(theta, iteration - 1, optimality, options, history)
@@ -347,21 +353,23 @@ def _subspace_newton(
     free = (pattern != 0) | (l1 == 0)
     if not np.any(free):
         return None
-    zero = ~free
-    rhs = -(gradient[free] + l1[free] * pattern[free])
-    if np.any(zero):
-        rhs += hessian[np.ix_(free, zero)] @ theta[zero]
-    block = hessian[np.ix_(free, free)] if not np.all(free) else hessian.copy()
-    shift = 1e-10 * max(float(np.max(np.diag(block))), 1e-300)
-    block[np.diag_indices_from(block)] += shift
-    try:
-        factor = scipy.linalg.cho_factor(block, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
+    rhs = -(gradient + l1 * pattern)
+    if np.all(free):
+        block = hessian.copy()
+    else:
+        kept = np.flatnonzero(free)
+        rows = hessian[kept]
+        block = rows[:, kept]
+        rhs = rhs[kept] + rows[:, ~free] @ theta[~free]
+    shift = 1e-10 * max(float(np.max(block.diagonal())), 1e-300)
+    block.flat[:: len(block) + 1] += shift
+    # LAPACK's Cholesky solve in one call: the scipy.linalg wrappers'
+    # input checks cost more than the factorisation at this size.
+    _, step, info = _positive_definite_solve(block, rhs, lower=True)
+    if info != 0:
         return None
     solution = np.zeros_like(theta)
-    solution[free] = theta[free] + scipy.linalg.cho_solve(
-        factor, rhs, check_finite=False
-    )
+    solution[free] = theta[free] + step
     return solution
 
 
