@@ -1,4 +1,5 @@
-"""Proximal Newton with coordinate-descent inner solves on a working set."""
+"""Proximal Newton on a working set: exact inner solves on a small Hessian,
+Newton-CG on Hessian products for a large one."""
 
 from __future__ import annotations
 
@@ -56,16 +57,15 @@ def proximal_newton(
 
         q(d) = g @ d + d @ H @ d / 2 + sum(l1 * |theta + d|)
 
-    by cyclic coordinate descent, then backtracks on ``F`` along ``d``. This is
-    the method of Yuan, Ho & Lin (2012), "An improved GLMNET for
-    L1-regularized logistic regression", JMLR 13, Algorithm 3, with two
-    changes for NumPy: ``H`` is formed once per outer iteration on a *working
-    set* of columns (so each coordinate step costs O(m), not a pass over
-    ``X``), and the working set is grown from the largest optimality
-    violations as in Johnson & Guestrin (2015), "Blitz: a principled
-    meta-algorithm for scaling sparse optimization". Entries outside the
-    working set stay fixed for that iteration; the stopping test always looks
-    at every entry, so the answer is the optimum of the full problem.
+    then backtracks on ``F`` along ``d``. This is the method of Yuan, Ho &
+    Lin (2012), "An improved GLMNET for L1-regularized logistic regression",
+    JMLR 13, Algorithm 3, with changes for NumPy: the model is minimised on a
+    *working set* of columns, grown from the largest optimality violations
+    as in Johnson & Guestrin (2015), "Blitz: a principled meta-algorithm for
+    scaling sparse optimization", and how depends on its size. Entries
+    outside the working set stay fixed for that iteration; the stopping test
+    always looks at every entry, so the answer is the optimum of the full
+    problem.
 
     Each iteration::
 
@@ -73,23 +73,35 @@ def proximal_newton(
         2. s = min-norm subgradient of F;  stop if max|s| <= tol
         3. working set W: the intercept, every column with a non-zero
            coefficient and the columns of largest |s|, at most ws_size
-        4. H_W = Hessian of f on W           (one weighted Gram of X[:, W])
-        5. d_W = argmin q by coordinate descent, stopped when the largest
-           coordinate step, in gradient units, is below
-           max(max|s| * min(0.1, max|s|), tol / 10)  (a forcing sequence
-           that makes the outer convergence superlinear; Lee, Sun & Saunders (2014),
-           "Proximal Newton-type methods for minimizing composite
-           functions", SIAM J. Optim. 24(3), Section 3.2)
-        6. t by backtracking from 1 with the Armijo rule for composite
-           functions (``composite_armijo``)
-        7. theta = theta + t d;  double ws_size if W was full
+        4. if forming H_W costs at most _MAX_GRAM_WORK multiply-adds
+           (n * m^2 for m entries), or f has flat directions:
+               H_W = Hessian of f on W       (one weighted Gram of X[:, W])
+               d_W = argmin q                (``_solve_model``: sign
+                                              exchanges, else subspace
+                                              Newton steps and sweeps)
+           else:
+               d_W from Newton-CG on the predicted orthant
+                                             (``_orthant_newton``: Hessian
+                                              products, two passes each)
+           Inner solves stop at max(max|s| * min(0.1, max|s|), tol / 10) in
+           gradient units (a forcing sequence that makes the outer
+           convergence superlinear; Lee, Sun & Saunders (2014), "Proximal
+           Newton-type methods for minimizing composite functions", SIAM J.
+           Optim. 24(3), Section 3.2)
+        5. t by backtracking from 1 with the Armijo rule for composite
+           functions (``composite_armijo``); after a full step that beat
+           the model, t = 2, 4, 8 while F falls and no sign changes
+           (``_extrapolate``)
+        6. theta = theta + t d;  double ws_size if W was full
 
-    Coordinate step ``j`` of the inner solve is closed-form: with
+    Coordinate step ``j`` of the inner sweeps is closed-form: with
     ``u = theta_j + d_j``, ``a = H_jj`` and ``G_j = g_j + (H @ d)_j``::
 
         u_new = soft_threshold(u - G_j / a, l1_j / a)
 
-    which lands exactly on zero for every coefficient the L1 term removes.
+    which lands exactly on zero for every coefficient the L1 term removes;
+    the exchanges and the orthant projection set entries to exactly zero
+    likewise.
 
     Parameters
     ----------
@@ -110,9 +122,9 @@ def proximal_newton(
     ws_size = _MIN_WORKING_SET
     n_samples = objective.raw_prediction(theta).shape[0]
     entries_per_column = len(theta) / n_columns
-    # Hessian products need a definite smooth part on the predicted orthant;
-    # with flat directions (a softmax without L2) the dense solve's shift
-    # handles them.
+    # CG on Hessian products needs a definite smooth part on the predicted
+    # orthant; a softmax layer's flat (gauge) directions are left to the
+    # dense solve, whose diagonal shift handles them.
     products_apply = objective.null_space() is None
     history: list[float] = []
     for iteration in range(1, options.max_iter + 1):
@@ -132,7 +144,7 @@ def proximal_newton(
             )
         # 3. working set
         working, ws_full = _working_set(theta, subgradient, columns, n_columns, ws_size)
-        # 4.-5. the model's minimiser on W
+        # 4. the model's minimiser on W
         inner_tol = max(optimality * min(0.1, optimality), 0.1 * options.tol)
         n_entries = len(working) * entries_per_column
         if n_samples * n_entries**2 > _MAX_GRAM_WORK and products_apply:
@@ -151,14 +163,14 @@ def proximal_newton(
         )
         if decrease >= 0.0:
             return _stalled(theta, iteration - 1, optimality, options, history)
-        # 6. composite Armijo backtracking
+        # 5. composite Armijo backtracking, then extrapolation
         line = objective.line(theta, direction, curvature=True)
         value_at = _composite_along(objective, line)
         step = composite_armijo(value_at, value, decrease)
         if not step.success:
             return _stalled(theta, iteration - 1, optimality, options, history)
         step = _extrapolate(value_at, theta, direction, value, step, decrease)
-        # 7. update (theta_j + (0 - theta_j) is exactly 0: zeros survive)
+        # 6. update (theta_j + (0 - theta_j) is exactly 0: zeros survive)
         theta = line.point(step.step)
         history.append(step.value)
         report(options, iteration, step.value, optimality)
