@@ -260,7 +260,8 @@ def _working_set(
     them would freeze coefficients that are still moving.
     """
     if len(columns) == n_columns:  # one entry per column: no reduction
-        priority = np.where(theta != 0, np.inf, np.abs(subgradient))[np.argsort(columns)]
+        priority = np.empty(n_columns)
+        priority[columns] = np.where(theta != 0, np.inf, np.abs(subgradient))
     else:
         priority = np.zeros(n_columns)
         np.maximum.at(priority, columns, np.abs(subgradient))
