@@ -83,11 +83,13 @@ def proximal_newton(
                d_W from Newton-CG on the predicted orthant
                                              (``_orthant_newton``: Hessian
                                               products, two passes each)
-           Inner solves stop at max(max|s| * min(0.1, max|s|), tol / 10) in
-           gradient units (a forcing sequence that makes the outer
-           convergence superlinear; Lee, Sun & Saunders (2014), "Proximal
-           Newton-type methods for minimizing composite functions", SIAM J.
-           Optim. 24(3), Section 3.2)
+           Inner solves stop at max(max|s| * eta, tol / 10) in gradient
+           units, eta = min(0.1, max|s|) on the formed Hessian and
+           min(0.5, sqrt(max|s|)) for CG (forcing sequences that make the
+           outer convergence quadratic and superlinear: Lee, Sun & Saunders
+           (2014), "Proximal Newton-type methods for minimizing composite
+           functions", SIAM J. Optim. 24(3), Section 3.2; Nocedal & Wright
+           (2006), eq. (7.3))
         5. t by backtracking from 1 with the Armijo rule for composite
            functions (``composite_armijo``); after a full step that beat
            the model, t = 2, 4, 8 while F falls and no sign changes
@@ -145,12 +147,15 @@ def proximal_newton(
         # 3. working set
         working, ws_full = _working_set(theta, subgradient, columns, n_columns, ws_size)
         # 4. the model's minimiser on W
-        inner_tol = max(optimality * min(0.1, optimality), 0.1 * options.tol)
         n_entries = len(working) * entries_per_column
         if n_samples * n_entries**2 > _MAX_GRAM_WORK and products_apply:
             index = np.flatnonzero(np.isin(columns, working))
+            # Each CG iteration costs two passes over X: the looser forcing
+            # of truncated Newton methods (still superlinear).
+            inner_tol = max(optimality * min(0.5, np.sqrt(optimality)), 0.1 * options.tol)
             direction_w = _orthant_newton(objective, theta, gradient, l1, index, inner_tol)
         else:
+            inner_tol = max(optimality * min(0.1, optimality), 0.1 * options.tol)
             index, hessian = objective.hessian_on_columns(theta, working)
             direction_w = _solve_model(
                 hessian, gradient[index], theta[index], l1[index], inner_tol
