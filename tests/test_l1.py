@@ -166,7 +166,7 @@ def test_large_working_sets_solved_by_hessian_products_reach_the_optimum(
     X = rng.standard_normal((3000, 400))
     y = (X @ rng.standard_normal(400) + rng.logistic(size=3000) > 0).astype(np.intp)
     model = LogisticRegression(C=C, l1_ratio=l1_ratio, tol=1e-10).fit(X, y)
-    active = np.count_nonzero(model.coef_)
+    active = int(np.count_nonzero(model.coef_))
     assert len(y) * min(active, 64) ** 2 > proximal_newton_module._MAX_GRAM_WORK
     assert 64 < active < X.shape[1]
     objective = objective_of(X, y, C, l1_ratio)
