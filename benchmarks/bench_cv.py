@@ -15,35 +15,35 @@ Two comparisons per problem:
 "score error" is ``max |scores_ - exact scores_|`` over folds and ``Cs``, the
 exact scores coming from logitron at tol=1e-12 (they agree with
 scikit-learn's newton-cholesky at tol=1e-12 to 1e-9). Times are CPU seconds
-(``time.process_time``); ratio = logitron / scikit-learn.
+(``time.process_time``), the fastest of repeated fits for fits under half a
+second (``harness.fastest_fit_seconds``); ratio = logitron / scikit-learn.
 
 Usage (from the repository root)::
 
-    PYTHONPATH=src python benchmarks/bench_cv.py
-    PYTHONPATH=src python benchmarks/bench_cv.py --problems digits --threads 2
+    PYTHONPATH=src python -m benchmarks.bench_cv
+    PYTHONPATH=src python -m benchmarks.bench_cv --problems digits --threads 2
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import platform
-import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
-import sklearn
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegressionCV as SkLogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from logitron import LogisticRegressionCV
+
+from .harness import fastest_fit_seconds, machine_line, selected, selection_arguments, standardised
 
 ACCURACY = 1e-6
 TOLERANCES = [1e-4, 1e-6, 1e-8, 1e-10]
@@ -56,11 +56,6 @@ class Problem:
     l1_ratio: float = 0.0
 
 
-def _standardised(loader: Callable[..., Any]) -> tuple[np.ndarray, np.ndarray]:
-    X, y = loader(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
 def _dense(n_samples: int, n_features: int, n_classes: int, seed: int) -> Any:
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n_samples, n_features))
@@ -70,10 +65,10 @@ def _dense(n_samples: int, n_features: int, n_classes: int, seed: int) -> Any:
 
 
 PROBLEMS = [
-    Problem("breast_cancer", lambda: _standardised(load_breast_cancer)),
-    Problem("digits (10 classes)", lambda: _standardised(load_digits)),
-    Problem("dense 20k x 50", lambda: _dense(20_000, 50, 2, 0)),
-    Problem("breast_cancer, L1 grid", lambda: _standardised(load_breast_cancer), 1.0),
+    Problem("breast_cancer", partial(standardised, load_breast_cancer)),
+    Problem("digits (10 classes)", partial(standardised, load_digits)),
+    Problem("dense 20k x 50", partial(_dense, 20_000, 50, 2, 0)),
+    Problem("breast_cancer, L1 grid", partial(standardised, load_breast_cancer), 1.0),
 ]
 
 
@@ -88,9 +83,7 @@ class Outcome:
 def timed(label: str, model: Any, X: Any, y: Any, exact: np.ndarray) -> Outcome:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        start = time.process_time()
-        model.fit(X, y)
-        seconds = time.process_time() - start
+        seconds = fastest_fit_seconds(model, X, y)
     scores = np.asarray(model.scores_).reshape(exact.shape)
     C = float(np.ravel(model.C_)[0])
     return Outcome(label, seconds, C, float(np.max(np.abs(scores - exact))))
@@ -201,26 +194,14 @@ def _row(name: str, setting: str, ours: Outcome, theirs: Outcome) -> tuple[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=1, help="BLAS threads for all")
     parser.add_argument("--Cs", type=int, default=10, help="grid size")
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=120.0,
-        help="stop tightening a solver's tol after a run this long (s)",
-    )
-    parser.add_argument("--problems", default="", help="comma-separated name prefixes")
+    selection_arguments(parser, budget=120.0)
     args = parser.parse_args()
-    problems = PROBLEMS
-    if args.problems:
-        prefixes = [s.strip() for s in args.problems.split(",")]
-        problems = [p for p in problems if any(p.name.startswith(s) for s in prefixes)]
+    problems = selected(PROBLEMS, args.problems)
     print(f"# LogisticRegressionCV benchmark, {datetime.date.today()}")
     print(
-        f"{platform.processor() or platform.machine()}, {args.threads} BLAS thread(s), "
-        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}; Cs={args.Cs}, "
-        "5 stratified folds, neg_log_loss; CPU seconds; ratio = logitron / "
-        "scikit-learn.\n"
+        f"{machine_line(args.threads)}; Cs={args.Cs}, 5 stratified folds, "
+        "neg_log_loss; CPU seconds; ratio = logitron / scikit-learn.\n"
     )
     print(
         "| problem | setting | logitron | s | score error | C_ "

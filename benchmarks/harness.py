@@ -19,16 +19,21 @@ that reaches the target is timed.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import multiprocessing
+import platform
 import time
 import tracemalloc
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
+import sklearn
+from sklearn.preprocessing import StandardScaler
 from tests.problems import Problem
 from threadpoolctl import threadpool_limits
 
@@ -40,6 +45,14 @@ from logitron.objective import LogisticObjective
 from logitron.solvers import SOLVERS, SolverOptions
 
 from .fitters import Fitted, Fitter, fitted
+
+
+class _HasName(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Named = TypeVar("Named", bound=_HasName)
 
 TARGET_GAP = 1e-8
 #: Fits are repeated until they have used this many seconds (at most 20x).
@@ -158,6 +171,58 @@ class _RecordClock:
 
         # Only this forked child sees the wrapper.
         estimator_module.inference.record_fit = timed
+
+
+def fastest_fit_seconds(model: Any, X: Any, y: Any) -> float:
+    """CPU seconds of ``model.fit(X, y)`` in this process: the fastest of
+    repeated fits, repeated as in the forked children (until
+    ``_REPEAT_SECONDS`` are used, at most 20 fits), for the benchmarks that
+    compare estimators side by side without forking."""
+    seconds, spent = np.inf, 0.0
+    for _ in range(20):
+        start = time.process_time()
+        model.fit(X, y)
+        elapsed = time.process_time() - start
+        seconds, spent = min(seconds, elapsed), spent + elapsed
+        if spent > _REPEAT_SECONDS:
+            break
+    return seconds
+
+
+def standardised(loader: Callable[..., Any]) -> tuple[np.ndarray, np.ndarray]:
+    """A scikit-learn data set with zero-mean, unit-variance features."""
+    X, y = loader(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def selection_arguments(parser: argparse.ArgumentParser, budget: float) -> None:
+    """``--threads``, ``--budget`` and ``--problems``, as every side-by-side
+    estimator benchmark takes them (see ``selected``)."""
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads for all")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=budget,
+        help="stop tightening a solver's tol after a run this long (s)",
+    )
+    parser.add_argument("--problems", default="", help="comma-separated name prefixes")
+
+
+def selected(problems: list[Named], prefixes: str) -> list[Named]:
+    """The problems whose name starts with one of the comma-separated
+    ``prefixes`` (all of them for an empty string)."""
+    if not prefixes:
+        return problems
+    wanted = [s.strip() for s in prefixes.split(",")]
+    return [p for p in problems if any(p.name.startswith(s) for s in wanted)]
+
+
+def machine_line(threads: int) -> str:
+    """Processor, threads and library versions, for a table's caption."""
+    return (
+        f"{platform.processor() or platform.machine()}, {threads} BLAS thread(s), "
+        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}"
+    )
 
 
 def _warm_up(problem: Problem, fitter: Fitter, tol: float | None) -> None:

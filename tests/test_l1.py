@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import warnings
 from typing import Any
 
@@ -22,6 +23,8 @@ from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
 from logitron.solvers.proximal import min_norm_subgradient, soft_threshold
+
+proximal_newton_module = importlib.import_module("logitron.solvers.proximal_newton")
 
 L1_SOLVERS = ["prox-newton", "fista"]
 
@@ -150,6 +153,31 @@ def test_working_set_grows_to_many_active_columns() -> None:
     assert model.solver_ == "prox-newton"
     assert np.count_nonzero(model.coef_) > 64
     assert kkt_violation(objective_of(X, y, 0.3, 0.5), theta_of(model)) <= 1e-9
+
+
+@pytest.mark.parametrize(("C", "l1_ratio"), [(0.05, 1.0), (0.02, 0.5)])
+def test_large_working_sets_solved_by_hessian_products_reach_the_optimum(
+    C: float, l1_ratio: float
+) -> None:
+    # Enough rows and active columns that forming the working set's Hessian
+    # would cost more than _MAX_GRAM_WORK: the inner solve then runs on
+    # Hessian products (orthant-based Newton-CG). Same optimum, exact zeros.
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((3000, 400))
+    y = (X @ rng.standard_normal(400) + rng.logistic(size=3000) > 0).astype(np.intp)
+    model = LogisticRegression(C=C, l1_ratio=l1_ratio, tol=1e-10).fit(X, y)
+    active = int(np.count_nonzero(model.coef_))
+    assert len(y) * min(active, 64) ** 2 > proximal_newton_module._MAX_GRAM_WORK
+    assert 64 < active < X.shape[1]
+    objective = objective_of(X, y, C, l1_ratio)
+    assert kkt_violation(objective, theta_of(model)) <= 1e-9
+    reference = LogisticRegression(
+        C=C, l1_ratio=l1_ratio, solver="fista", tol=1e-10, max_iter=100_000
+    ).fit(X, y)
+    assert sklearn_cost(model, X, y, C, l1_ratio) <= sklearn_cost(
+        reference, X, y, C, l1_ratio
+    ) * (1 + 1e-12)
+    assert np.array_equal(model.coef_ == 0, reference.coef_ == 0)
 
 
 @pytest.mark.parametrize("solver", L1_SOLVERS)

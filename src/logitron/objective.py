@@ -440,8 +440,9 @@ class LogisticObjective:
         X = self.unit.data.X
         sub_data = as_data(X if len(features) == d else X[:, features])
         sub_unit = LinearUnit(sub_data, self.unit.n_outputs, with_intercept)
-        raw = self.raw_prediction(theta)
-        _, _, curvature = self.loss.value_gradient_hessian(self.y, raw)
+        # The loss's curvature at theta, cached by a value_gradient call with
+        # keep_curvature=True (else computed and cached now).
+        _, _, curvature = self._value_gradient_curvature(theta)
         blocks = [
             (k, l, self.weight * h)
             for k, l, h in self.loss.hessian_blocks(curvature)  # noqa: E741
