@@ -110,6 +110,56 @@ def test_newton_sends_one_graph_per_iteration(cluster, graph_counter):
     assert graph_counter.graphs == 2 + model.n_iter_[0]
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize(
+    ("l1_ratio", "C"), [(1.0, 0.01), (0.5, 0.005)], ids=["l1", "elastic-net"]
+)
+def test_l1_fit_equals_the_in_memory_fit_with_the_same_zeros(cluster, n_classes, l1_ratio, C):
+    X, y, weight = make_data(n_classes, seed=11)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    params: dict[str, Any] = dict(C=C, l1_ratio=l1_ratio, class_weight={1: 1.5})
+    expected = LogisticRegression(**params).fit(X_np, y_np, sample_weight=weight_np)
+    # The point of the test: some coefficients are exactly zero, some not.
+    assert 0 < np.count_nonzero(expected.coef_ == 0) < expected.coef_.size
+    model = LogisticRegression(**params).fit(X, y, sample_weight=weight)
+    assert model.solver_ == expected.solver_ == "prox-newton"
+    np.testing.assert_array_equal(model.coef_ == 0, expected.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    proba: Any = model.predict_proba(X)
+    assert dask.is_dask_collection(proba)
+    np.testing.assert_allclose(proba.compute(), expected.predict_proba(X_np), rtol=0, atol=1e-8)
+
+
+def test_proximal_newton_sends_one_graph_per_iteration(cluster, graph_counter):
+    X, y, weight = make_data(n_classes=3, seed=12)
+    model = LogisticRegression(C=0.01, l1_ratio=1.0).fit(X, y, sample_weight=weight)
+    assert model.n_iter_[0] >= 2
+    # One graph over y, two at the start (gradient, then Hessian), one per
+    # iteration: the first trial step returns the next Hessian.
+    assert graph_counter.graphs == 3 + model.n_iter_[0]
+
+
+def test_fista_fit_equals_the_in_memory_fit(cluster, graph_counter):
+    X, y, weight = make_data(n_classes=3, seed=13)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    params: dict[str, Any] = dict(C=0.01, l1_ratio=0.7, solver="fista", tol=1e-10)
+    expected = LogisticRegression(**params).fit(X_np, y_np, sample_weight=weight_np)
+    assert np.any(expected.coef_ == 0)
+    graph_counter.graphs = 0
+    model = LogisticRegression(**params).fit(X, y, sample_weight=weight)
+    np.testing.assert_array_equal(model.coef_ == 0, expected.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    assert model.n_iter_[0] == expected.n_iter_[0]
+    # FISTA's z's stay on the workers: each iteration is a forward pass for
+    # the trial point and a backward pass at the extrapolated point (whose z
+    # is combined from kept ones): two graphs, as the prox step between them
+    # needs the whole gradient.
+    # One graph over y, three at the start (z, and gradients at two points
+    # for the first Lipschitz estimate).
+    assert graph_counter.graphs == 4 + 2 * model.n_iter_[0]
+
+
 def test_float32_stays_float32(cluster):
     X, y, _ = make_data(seed=3, dtype=np.float32)
     X_np, y_np = dask.compute(X, y)
@@ -197,8 +247,6 @@ def test_bad_values_are_caught_in_the_first_pass(cluster):
 
 def test_unsupported_input_says_so(cluster):
     X, y, _ = make_data(seed=8)
-    with pytest.raises(NotImplementedError, match="not supported on Dask yet"):
-        LogisticRegression(l1_ratio=0.5).fit(X, y)
     with pytest.raises(NotImplementedError, match="not supported yet"):
         LogisticRegression().fit(X.map_blocks(_to_sparse, dtype=X.dtype), y)
     frame = dd.from_pandas(pd.DataFrame({"a": np.arange(8.0)}), npartitions=2)

@@ -271,20 +271,22 @@ def evaluate(
     X_block: Any,
     y_block: Any,
     weight_block: Any,
-    anchor: Kept,
+    sources: tuple[Kept, ...],
     model: BlockModel,
     theta: FloatArray,
     order: int,
     direction: FloatArray | None,
-    offset: float,
+    recipe: tuple[tuple[float, str], ...],
     check_finite: bool,
 ) -> tuple[Kept, BlockTerms]:
     """The block's terms at ``theta`` up to ``order``: one pass over its rows.
 
     ``z`` comes from, in this order of preference:
 
-    - an ``anchor`` kept by an earlier task on the same line, at
-      ``theta_a = theta - offset * d``: ``z = z_a + offset * X~ @ d``;
+    - a ``recipe`` over blocks kept by earlier tasks: ``z = sum_j c_j *
+      sources[j].<field_j>`` for ``(c_j, field_j)`` in ``recipe`` (a point on
+      a line, ``z_a + t * X~ @ d``, or an extrapolated point of an
+      accelerated method); no product with ``X``;
     - a ``direction`` ``d`` given: ``z`` and ``X~ @ d`` from one product, both
       kept, so later trial steps along ``d`` need no pass over ``X``;
     - otherwise the unit's forward pass.
@@ -300,10 +302,10 @@ def evaluate(
         return None, BlockTerms()
     objective, share = built
     raw_direction = None
-    if anchor is not None:
-        raw_direction = anchor.raw_direction
-        assert raw_direction is not None
-        objective.remember(theta, anchor.raw + offset * raw_direction)
+    if recipe:
+        objective.remember(theta, combine(sources, recipe))
+        first = sources[0]
+        raw_direction = first.raw_direction if first is not None else None
     elif direction is not None:
         raw, raw_direction = _raw_and_raw_direction(objective.unit, theta, direction)
         objective.remember(theta, raw)
@@ -313,6 +315,41 @@ def evaluate(
         weighted=weight_block is not None,
     )
     return kept, terms
+
+
+def combine(sources: tuple[Kept, ...], recipe: tuple[tuple[float, str], ...]) -> FloatArray:
+    """``sum_j c_j * sources[j].<field_j>``: a raw prediction from kept arrays
+    (the unit is linear in theta, so z of a linear combination of points is
+    the same combination of their z's)."""
+    total: FloatArray | None = None
+    for source, (coefficient, field) in zip(sources, recipe, strict=True):
+        assert source is not None
+        part = getattr(source, field)
+        assert part is not None
+        total = coefficient * part if total is None else total + coefficient * part
+    assert total is not None
+    return total
+
+
+def hessian_on_columns(
+    X_block: Any,
+    y_block: Any,
+    weight_block: Any,
+    model: BlockModel,
+    theta: FloatArray,
+    columns: np.ndarray,
+) -> tuple[None, FloatArray | float]:
+    """The block's share of the data Hessian on some columns of ``W`` (see
+    ``LogisticObjective.hessian_on_columns``), for many parameters, where a
+    working-set block costs less than the dense Hessian."""
+    X = as_block_matrix(X_block, model.dtype)
+    y_index, weight = _encoded(model, len(X), y_block, weight_block)
+    built = _block_objective(model, ArrayData(X), y_index, weight)
+    if built is None:
+        return None, 0.0
+    objective, share = built
+    _, hessian = objective.hessian_on_columns(theta, columns)
+    return None, share * hessian
 
 
 def move_along_line(
