@@ -66,15 +66,7 @@ class BlockModel:
 
     def encode(self, y_block: Any) -> np.ndarray:
         """Labels to class indices; a label outside ``classes`` is an error."""
-        y = as_block_vector(y_block)
-        index = np.minimum(np.searchsorted(self.classes, y), len(self.classes) - 1)
-        unknown = self.classes[index] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"y contains labels that are not among the classes "
-                f"{self.classes.tolist()}: {np.unique(y[unknown])[:5].tolist()}"
-            )
-        return index
+        return class_index(self.classes, as_block_vector(y_block))
 
     def weights(self, y_index: np.ndarray, weight_block: Any) -> FloatArray:
         """Sample weights times class weights for one block."""
@@ -88,6 +80,20 @@ class BlockModel:
                 f"block of y has {len(y_index)}; partition sample_weight like X."
             )
         return weight * self.class_weight[y_index]
+
+
+def class_index(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``index`` with ``classes[index] == y`` for sorted ``classes``; a label
+    that is not among them is an error (partial_fit's batches and the
+    blocks of a Dask fit are checked against classes fixed beforehand)."""
+    index = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
+    unknown = classes[index] != y
+    if np.any(unknown):
+        raise ValueError(
+            f"y contains labels that are not among the classes "
+            f"{classes.tolist()}: {np.unique(y[unknown])[:5].tolist()}"
+        )
+    return index
 
 
 @dataclass(frozen=True)
