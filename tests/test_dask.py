@@ -58,14 +58,15 @@ def graph_counter(cluster):
     cluster.scheduler.remove_plugin(name=counter.name)
 
 
-def make_data(n_classes=2, seed=0, dtype=np.float64):
-    """Seeded dask X (4 blocks) and labels from a logistic (softmax) model."""
+def make_data(n_classes=2, seed=0, dtype=np.float64, chunk=CHUNK, n_samples=N_SAMPLES):
+    """Seeded dask X (4 blocks by default) and labels from a logistic
+    (softmax) model."""
     rng = da.random.default_rng(seed)
-    X = rng.normal(size=(N_SAMPLES, N_FEATURES), chunks=(CHUNK, N_FEATURES)).astype(dtype)
+    X = rng.normal(size=(n_samples, N_FEATURES), chunks=(chunk, N_FEATURES)).astype(dtype)
     coef = np.linspace(-1.0, 1.5, N_FEATURES * n_classes).reshape(N_FEATURES, n_classes)
-    raw = X @ coef + rng.gumbel(size=(N_SAMPLES, n_classes), chunks=(CHUNK, n_classes))
+    raw = X @ coef + rng.gumbel(size=(n_samples, n_classes), chunks=(chunk, n_classes))
     y = raw.argmax(axis=1)
-    weight = rng.uniform(0.5, 2.0, size=N_SAMPLES, chunks=CHUNK)
+    weight = rng.uniform(0.5, 2.0, size=n_samples, chunks=chunk)
     return X, y, weight
 
 
@@ -158,6 +159,33 @@ def test_fista_fit_equals_the_in_memory_fit(cluster, graph_counter):
     # One graph over y, three at the start (z, and gradients at two points
     # for the first Lipschitz estimate).
     assert graph_counter.graphs == 4 + 2 * model.n_iter_[0]
+
+
+@pytest.mark.parametrize(
+    ("n_classes", "params"),
+    [
+        pytest.param(3, dict(C=2.0), id="newton-softmax"),
+        pytest.param(2, dict(C=np.inf), id="newton-unpenalised"),
+        pytest.param(2, dict(C=0.01, l1_ratio=1.0), id="prox-newton"),
+    ],
+)
+def test_many_blocks_start_from_one_blocks_fit(cluster, graph_counter, n_classes, params):
+    # 8 blocks: the Newton methods start from the first block's own fit
+    # (one task), which saves passes over all of them.
+    X, y, weight = make_data(n_classes, seed=14, chunk=2000, n_samples=16_000)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    expected = LogisticRegression(**params).fit(X_np, y_np, sample_weight=weight_np)
+    graph_counter.graphs = 0
+    model = LogisticRegression(**params).fit(X, y, sample_weight=weight)
+    np.testing.assert_array_equal(model.coef_ == 0, expected.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    assert model.n_iter_[0] < expected.n_iter_[0]
+    # y's classes, the block's fit, the start, at most one per iteration
+    # (Newton's last step may need none); prox-newton asks for its first
+    # Hessian apart, an unpenalised fit checks separation after.
+    extra = int("l1_ratio" in params) + int(np.isposinf(params["C"]))
+    assert graph_counter.graphs <= 3 + extra + model.n_iter_[0]
 
 
 def test_float32_stays_float32(cluster):

@@ -164,7 +164,7 @@ def _state(
         start = (
             estimator._initial_theta(unit, classes)
             if first_call
-            else _theta_from_coefficients(estimator, unit)
+            else theta_from_coefficients(estimator, unit)
         )
         seen = 0.0 if state is None else state.seen_weight
         state = AdamState.start(start)
@@ -174,7 +174,8 @@ def _state(
     return state
 
 
-def _theta_from_coefficients(estimator: Any, unit: LinearUnit) -> FloatArray:
+def theta_from_coefficients(estimator: Any, unit: LinearUnit) -> FloatArray:
+    """theta (float64) of a fitted estimator's ``coef_`` and ``intercept_``."""
     weights = np.zeros(unit.weight_shape)
     theta = weights.ravel()
     unit.coef(theta)[...] = estimator.coef_.reshape(unit.coef(theta).shape)

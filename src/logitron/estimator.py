@@ -198,6 +198,9 @@ default="auto"
             ),
         )
         theta0 = self._initial_theta(objective.unit, classes)
+        if distributed:
+            assert not isinstance(objective, LogisticObjective)
+            theta0 = dask_dispatch.sample_start(self, objective, solver_name, theta0)
         result = solver.minimize(objective, theta0, options)
         if not np.all(np.isfinite(result.theta)):
             raise FloatingPointError(

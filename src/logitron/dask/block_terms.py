@@ -409,6 +409,50 @@ def hessian_product(
     return None, share * hessp(vector)
 
 
+def fit_block(
+    X_block: Any,
+    y_block: Any,
+    weight_block: Any,
+    model: BlockModel,
+    C: float,
+    l1_ratio: float,
+    solver: str,
+) -> tuple[None, FloatArray | None]:
+    """theta of the in-memory fit of one block, or ``None`` when it would be
+    a poor start (a class missing, no weight, or any warning: separation,
+    no convergence).
+
+    The block's problem has the penalty per unit of weight of the whole
+    one, ``1/(C_b S_b) = 1/(C S)``: its optimum estimates the full optimum
+    from the block's rows alone.
+    """
+    import warnings
+
+    from .._partial_fit import theta_from_coefficients
+    from ..estimator import LogisticRegression
+
+    X = as_block_matrix(X_block, model.dtype)
+    y_index, weight = _encoded(model, len(X), y_block, weight_block)
+    block_weight = float(np.sum(weight))
+    if block_weight <= 0 or len(np.unique(y_index[weight > 0])) < len(model.classes):
+        return None, None
+    estimator = LogisticRegression(
+        C=C * model.total_weight / block_weight, l1_ratio=l1_ratio,
+        fit_intercept=model.fit_intercept, solver=solver,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            estimator.fit(X, y_index, sample_weight=weight)
+        except (Warning, ArithmeticError):
+            return None, None
+    unit = LinearUnit(
+        NoLocalData(len(X), model.n_features, model.dtype), model.n_outputs,
+        model.fit_intercept,
+    )
+    return None, theta_from_coefficients(estimator, unit)
+
+
 def count_misclassified(
     X_block: Any, y_block: Any, weight_block: Any, model: BlockModel, estimator: Any
 ) -> tuple[None, int]:
