@@ -18,8 +18,8 @@ column it would add included, and standardises X unless told not to):
   (standardising would move the penalty onto standardised coefficients).
   dask-ml solvers: ``admm`` (its default) and ``lbfgs``.
 - ``unpenalised``: ``C = inf``; dask-ml's ``newton`` ignores ``C``, so it
-  solves this one; dask-ml keeps its default ``normalize=True`` here (same
-  optimum, one more pass for it).
+  solves this one, also with ``normalize=False`` (Newton's steps do not
+  depend on the scaling, and the recorded iterates stay in X's coordinates).
 
 The features come in mixed units (``--scale-span``: standard deviations
 from 10**-span to 10**span), as raw data do.
@@ -240,9 +240,10 @@ def _fit_dask_ml(run: Run, X: Any, y: Any, C: float, solver: str, budget: float)
     from dask_ml.linear_model import LogisticRegression
 
     # Standardising X changes a penalised problem (the penalty then acts on
-    # standardised coefficients), not an unpenalised one: dask-ml keeps its
-    # default (normalize=True) where the problems stay identical.
-    kwargs: dict[str, Any] = {"normalize": C == np.inf}
+    # standardised coefficients); for newton it changes nothing (its steps
+    # are affine invariant) but the coordinates of the iterates the hooks
+    # record, which must be those of X to be scored: off everywhere.
+    kwargs: dict[str, Any] = {"normalize": False}
     if solver == "admm":
         kwargs.update(abstol=1e-14, reltol=1e-14)
     # Tolerances no solver meets: each runs until the budget (or max_iter).
@@ -403,7 +404,7 @@ def main() -> None:
                 for run in runs:
                     if run.thetas:
                         score(run, objective, hint, args.gap)
-                optimum = min(min(run.values) for run in runs)
+                optimum = min(min(run.values) for run in runs if run.values)
                 optima[problem] = (objective, optimum)
                 best_ours = min(
                     (t for run in runs if run.library == "logitron"
