@@ -58,14 +58,15 @@ def graph_counter(cluster):
     cluster.scheduler.remove_plugin(name=counter.name)
 
 
-def make_data(n_classes=2, seed=0, dtype=np.float64):
-    """Seeded dask X (4 blocks) and labels from a logistic (softmax) model."""
+def make_data(n_classes=2, seed=0, dtype=np.float64, chunk=CHUNK, n_samples=N_SAMPLES):
+    """Seeded dask X (4 blocks by default) and labels from a logistic
+    (softmax) model."""
     rng = da.random.default_rng(seed)
-    X = rng.normal(size=(N_SAMPLES, N_FEATURES), chunks=(CHUNK, N_FEATURES)).astype(dtype)
+    X = rng.normal(size=(n_samples, N_FEATURES), chunks=(chunk, N_FEATURES)).astype(dtype)
     coef = np.linspace(-1.0, 1.5, N_FEATURES * n_classes).reshape(N_FEATURES, n_classes)
-    raw = X @ coef + rng.gumbel(size=(N_SAMPLES, n_classes), chunks=(CHUNK, n_classes))
+    raw = X @ coef + rng.gumbel(size=(n_samples, n_classes), chunks=(chunk, n_classes))
     y = raw.argmax(axis=1)
-    weight = rng.uniform(0.5, 2.0, size=N_SAMPLES, chunks=CHUNK)
+    weight = rng.uniform(0.5, 2.0, size=n_samples, chunks=chunk)
     return X, y, weight
 
 
@@ -108,6 +109,83 @@ def test_newton_sends_one_graph_per_iteration(cluster, graph_counter):
     model = LogisticRegression().fit(X, y, sample_weight=weight)
     assert model.n_iter_[0] >= 3
     assert graph_counter.graphs == 2 + model.n_iter_[0]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize(
+    ("l1_ratio", "C"), [(1.0, 0.01), (0.5, 0.005)], ids=["l1", "elastic-net"]
+)
+def test_l1_fit_equals_the_in_memory_fit_with_the_same_zeros(cluster, n_classes, l1_ratio, C):
+    X, y, weight = make_data(n_classes, seed=11)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    params: dict[str, Any] = dict(C=C, l1_ratio=l1_ratio, class_weight={1: 1.5})
+    expected = LogisticRegression(**params).fit(X_np, y_np, sample_weight=weight_np)
+    # The point of the test: some coefficients are exactly zero, some not.
+    assert 0 < np.count_nonzero(expected.coef_ == 0) < expected.coef_.size
+    model = LogisticRegression(**params).fit(X, y, sample_weight=weight)
+    assert model.solver_ == expected.solver_ == "prox-newton"
+    np.testing.assert_array_equal(model.coef_ == 0, expected.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    proba: Any = model.predict_proba(X)
+    assert dask.is_dask_collection(proba)
+    np.testing.assert_allclose(proba.compute(), expected.predict_proba(X_np), rtol=0, atol=1e-8)
+
+
+def test_proximal_newton_sends_one_graph_per_iteration(cluster, graph_counter):
+    X, y, weight = make_data(n_classes=3, seed=12)
+    model = LogisticRegression(C=0.01, l1_ratio=1.0).fit(X, y, sample_weight=weight)
+    assert model.n_iter_[0] >= 2
+    # One graph over y, two at the start (gradient, then Hessian), one per
+    # iteration: the first trial step returns the next Hessian.
+    assert graph_counter.graphs == 3 + model.n_iter_[0]
+
+
+def test_fista_fit_equals_the_in_memory_fit(cluster, graph_counter):
+    X, y, weight = make_data(n_classes=3, seed=13)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    params: dict[str, Any] = dict(C=0.01, l1_ratio=0.7, solver="fista", tol=1e-10)
+    expected = LogisticRegression(**params).fit(X_np, y_np, sample_weight=weight_np)
+    assert np.any(expected.coef_ == 0)
+    graph_counter.graphs = 0
+    model = LogisticRegression(**params).fit(X, y, sample_weight=weight)
+    np.testing.assert_array_equal(model.coef_ == 0, expected.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    assert model.n_iter_[0] == expected.n_iter_[0]
+    # FISTA's z's stay on the workers: each iteration is a forward pass for
+    # the trial point and a backward pass at the extrapolated point (whose z
+    # is combined from kept ones): two graphs, as the prox step between them
+    # needs the whole gradient.
+    # One graph over y, three at the start (z, and gradients at two points
+    # for the first Lipschitz estimate).
+    assert graph_counter.graphs == 4 + 2 * model.n_iter_[0]
+
+
+@pytest.mark.parametrize(
+    ("n_classes", "params"),
+    [
+        pytest.param(3, dict(C=2.0), id="newton-softmax"),
+        pytest.param(2, dict(C=np.inf), id="newton-unpenalised"),
+        pytest.param(2, dict(C=0.01, l1_ratio=1.0), id="prox-newton"),
+    ],
+)
+def test_many_blocks_start_from_one_blocks_fit(cluster, graph_counter, n_classes, params):
+    # 8 blocks: the Newton methods start from the first block's own fit
+    # (one task), which saves passes over all of them.
+    X, y, weight = make_data(n_classes, seed=14, chunk=2000, n_samples=16_000)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    expected = LogisticRegression(**params).fit(X_np, y_np, sample_weight=weight_np)
+    graph_counter.graphs = 0
+    model = LogisticRegression(**params).fit(X, y, sample_weight=weight)
+    np.testing.assert_array_equal(model.coef_ == 0, expected.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    assert model.n_iter_[0] < expected.n_iter_[0]
+    # y's classes, the block's fit, the start, at most one per iteration
+    # (Newton's last step may need none); prox-newton asks for its first
+    # Hessian apart, an unpenalised fit checks separation after.
+    extra = int("l1_ratio" in params) + int(np.isposinf(params["C"]))
+    assert graph_counter.graphs <= 3 + extra + model.n_iter_[0]
 
 
 def test_float32_stays_float32(cluster):
@@ -197,8 +275,6 @@ def test_bad_values_are_caught_in_the_first_pass(cluster):
 
 def test_unsupported_input_says_so(cluster):
     X, y, _ = make_data(seed=8)
-    with pytest.raises(NotImplementedError, match="not supported on Dask yet"):
-        LogisticRegression(l1_ratio=0.5).fit(X, y)
     with pytest.raises(NotImplementedError, match="not supported yet"):
         LogisticRegression().fit(X.map_blocks(_to_sparse, dtype=X.dtype), y)
     frame = dd.from_pandas(pd.DataFrame({"a": np.arange(8.0)}), npartitions=2)

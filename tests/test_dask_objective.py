@@ -172,3 +172,62 @@ def test_a_solver_reaching_for_X_is_told_it_cannot():
     distributed, *_ = make_twins()
     with pytest.raises(NotImplementedError, match="no in-memory X"):
         distributed.unit.forward(np.zeros(distributed.n_params))
+
+
+@pytest.mark.parametrize("dense", [True, False], ids=["from-dense-hessian", "own-graph"])
+@pytest.mark.parametrize("case", CASES[:2] + CASES[3:])
+def test_hessian_on_columns_equals_the_in_memory_block(case, dense, monkeypatch):
+    if not dense:
+        monkeypatch.setattr(dask_objective, "DENSE_HESSIAN_MAX_PARAMS", 0)
+    distributed, in_memory, rng = make_twins(**case)
+    theta = rng.normal(size=in_memory.n_params)
+    np.testing.assert_array_equal(distributed.l1_strengths(), in_memory.l1_strengths())
+    np.testing.assert_array_equal(
+        distributed.parameter_columns(), in_memory.parameter_columns()
+    )
+    n_columns = int(in_memory.parameter_columns().max()) + 1
+    columns = np.sort(rng.choice(n_columns, size=n_columns - 1, replace=False))
+    index, hessian = distributed.hessian_on_columns(theta, columns)
+    expected_index, expected_hessian = in_memory.hessian_on_columns(theta, columns)
+    np.testing.assert_array_equal(index, expected_index)
+    np.testing.assert_allclose(hessian, expected_hessian, rtol=1e-11, atol=1e-14)
+
+
+def test_extrapolated_raw_predictions_stay_on_the_workers(monkeypatch):
+    # FISTA extrapolates z's: z(y) = z(x1) + beta * (z(x1) - z(x0)). On Dask the
+    # z's are handles; the gradient at y then needs only a backward pass.
+    distributed, in_memory, rng = make_twins(n_classes=3, l1_ratio=0.5)
+    x0, x1 = rng.normal(size=(2, in_memory.n_params))
+    raw0, raw1 = distributed.raw_prediction(x0), distributed.raw_prediction(x1)
+    beta = np.float64(0.4)
+    extrapolated = x1 + beta * (x1 - x0)
+    passes = distributed.data_passes
+    distributed.remember(extrapolated, raw1 + beta * (raw1 - raw0))
+    forward_calls: list[str] = []
+
+    def counted(name):
+        original = getattr(LinearUnit, name)
+
+        def method(*args, **kwargs):
+            forward_calls.append(name)
+            return original(*args, **kwargs)
+
+        return method
+
+    for name in ("forward", "forward_backward"):
+        monkeypatch.setattr(LinearUnit, name, counted(name))
+    value, gradient = distributed.value_gradient(extrapolated)
+    # One pass over the blocks (the synchronous scheduler runs them here),
+    # and no forward product in it: only the backward pass reads X.
+    assert distributed.data_passes == passes + 1
+    assert forward_calls == []
+    monkeypatch.undo()
+    expected_raw = in_memory.raw_prediction(x1) + beta * (
+        in_memory.raw_prediction(x1) - in_memory.raw_prediction(x0)
+    )
+    in_memory.remember(extrapolated, expected_raw)
+    expected_value, expected_gradient = in_memory.value_gradient(extrapolated)
+    assert value == pytest.approx(expected_value, rel=1e-13)
+    np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-12, atol=1e-15)
+    with pytest.raises(TypeError, match="stay on the workers"):
+        distributed.remember(x0, np.zeros(10))

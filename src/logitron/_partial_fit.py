@@ -25,6 +25,7 @@ from . import _validation
 from ._numerics import FloatArray
 from .backends import as_data
 from .dask import dispatch as dask_dispatch
+from .dask.block_terms import class_index
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
@@ -132,13 +133,7 @@ def _in_memory_objective(
         dtype=(np.float64, np.float32),
     )
     check_classification_targets(y)
-    y_index = np.searchsorted(classes, y)
-    unknown = (y_index >= len(classes)) | (classes[np.minimum(y_index, len(classes) - 1)] != y)
-    if np.any(unknown):
-        raise ValueError(
-            f"y contains labels that are not among the classes {classes.tolist()}: "
-            f"{np.unique(y[unknown])[:5].tolist()}"
-        )
+    y_index = class_index(classes, y)
     weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     ) * class_weight[y_index]
@@ -169,7 +164,7 @@ def _state(
         start = (
             estimator._initial_theta(unit, classes)
             if first_call
-            else _theta_from_coefficients(estimator, unit)
+            else theta_from_coefficients(estimator, unit)
         )
         seen = 0.0 if state is None else state.seen_weight
         state = AdamState.start(start)
@@ -179,7 +174,8 @@ def _state(
     return state
 
 
-def _theta_from_coefficients(estimator: Any, unit: LinearUnit) -> FloatArray:
+def theta_from_coefficients(estimator: Any, unit: LinearUnit) -> FloatArray:
+    """theta (float64) of a fitted estimator's ``coef_`` and ``intercept_``."""
     weights = np.zeros(unit.weight_shape)
     theta = weights.ravel()
     unit.coef(theta)[...] = estimator.coef_.reshape(unit.coef(theta).shape)

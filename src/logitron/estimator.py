@@ -165,12 +165,6 @@ default="auto"
         objective: LogisticObjective | DaskLogisticObjective
         distributed = dask_dispatch.is_dask_collection(X, y, sample_weight)
         if distributed:
-            if self.l1_ratio > 0 and not np.isposinf(self.C):
-                raise NotImplementedError(
-                    "l1_ratio > 0 is not supported on Dask yet: the proximal solvers "
-                    "need per-coordinate Hessian columns the distributed objective "
-                    "does not provide. Fit in memory, or use l1_ratio=0."
-                )
             objective, classes, separates = dask_dispatch.training_problem(
                 self, X, y, sample_weight
             )
@@ -204,6 +198,9 @@ default="auto"
             ),
         )
         theta0 = self._initial_theta(objective.unit, classes)
+        if distributed:
+            assert not isinstance(objective, LogisticObjective)
+            theta0 = dask_dispatch.sample_start(self, objective, solver_name, theta0)
         result = solver.minimize(objective, theta0, options)
         if not np.all(np.isfinite(result.theta)):
             raise FloatingPointError(

@@ -405,16 +405,12 @@ class LogisticObjective:
     def l1_strengths(self) -> FloatArray:
         """Per-entry L1 weights ``l1`` (p,) with ``nonsmooth_value(theta) =
         sum(l1 * |theta|)``: ``r/(C S)`` on coefficients, 0 on intercepts."""
-        strengths = np.zeros(self.n_params)
-        self.unit.coef(strengths)[...] = self.penalty.l1_strength
-        return strengths
+        return l1_strengths(self.unit, self.penalty)
 
     def parameter_columns(self) -> NDArray[np.intp]:
         """Column of ``W = [coef | intercept]`` holding each entry of theta (p,):
         feature ``j`` is column ``j``, the intercept column ``n_features``."""
-        width = self.unit.weight_shape[-1]
-        columns = np.broadcast_to(np.arange(width), self.unit.weight_shape)
-        return np.ascontiguousarray(columns).ravel()
+        return parameter_columns(self.unit)
 
     def hessian_on_columns(
         self, theta: FloatArray, columns: NDArray[np.intp]
@@ -484,6 +480,22 @@ def prox_l1(
     coef = unit.coef(result)
     coef[...] = penalty.prox_l1(coef, step)
     return result
+
+
+def l1_strengths(unit: LinearUnit, penalty: ElasticNet) -> FloatArray:
+    """Per-entry L1 weights of theta: ``r/(C S)`` on coefficients, 0 on
+    intercepts (layout only: shared by in-memory and distributed objectives)."""
+    strengths = np.zeros(unit.n_params)
+    unit.coef(strengths)[...] = penalty.l1_strength
+    return strengths
+
+
+def parameter_columns(unit: LinearUnit) -> NDArray[np.intp]:
+    """Column of ``W = [coef | intercept]`` holding each entry of theta (layout
+    only: shared by in-memory and distributed objectives)."""
+    width = unit.weight_shape[-1]
+    columns = np.broadcast_to(np.arange(width), unit.weight_shape)
+    return np.ascontiguousarray(columns).ravel()
 
 
 def null_space(unit: LinearUnit, penalty: ElasticNet) -> FloatArray | None:

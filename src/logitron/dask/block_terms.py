@@ -66,15 +66,7 @@ class BlockModel:
 
     def encode(self, y_block: Any) -> np.ndarray:
         """Labels to class indices; a label outside ``classes`` is an error."""
-        y = as_block_vector(y_block)
-        index = np.minimum(np.searchsorted(self.classes, y), len(self.classes) - 1)
-        unknown = self.classes[index] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"y contains labels that are not among the classes "
-                f"{self.classes.tolist()}: {np.unique(y[unknown])[:5].tolist()}"
-            )
-        return index
+        return class_index(self.classes, as_block_vector(y_block))
 
     def weights(self, y_index: np.ndarray, weight_block: Any) -> FloatArray:
         """Sample weights times class weights for one block."""
@@ -88,6 +80,20 @@ class BlockModel:
                 f"block of y has {len(y_index)}; partition sample_weight like X."
             )
         return weight * self.class_weight[y_index]
+
+
+def class_index(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``index`` with ``classes[index] == y`` for sorted ``classes``; a label
+    that is not among them is an error (partial_fit's batches and the
+    blocks of a Dask fit are checked against classes fixed beforehand)."""
+    index = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
+    unknown = classes[index] != y
+    if np.any(unknown):
+        raise ValueError(
+            f"y contains labels that are not among the classes "
+            f"{classes.tolist()}: {np.unique(y[unknown])[:5].tolist()}"
+        )
+    return index
 
 
 @dataclass(frozen=True)
@@ -271,20 +277,22 @@ def evaluate(
     X_block: Any,
     y_block: Any,
     weight_block: Any,
-    anchor: Kept,
+    sources: tuple[Kept, ...],
     model: BlockModel,
     theta: FloatArray,
     order: int,
     direction: FloatArray | None,
-    offset: float,
+    recipe: tuple[tuple[float, str], ...],
     check_finite: bool,
 ) -> tuple[Kept, BlockTerms]:
     """The block's terms at ``theta`` up to ``order``: one pass over its rows.
 
     ``z`` comes from, in this order of preference:
 
-    - an ``anchor`` kept by an earlier task on the same line, at
-      ``theta_a = theta - offset * d``: ``z = z_a + offset * X~ @ d``;
+    - a ``recipe`` over blocks kept by earlier tasks: ``z = sum_j c_j *
+      sources[j].<field_j>`` for ``(c_j, field_j)`` in ``recipe`` (a point on
+      a line, ``z_a + t * X~ @ d``, or an extrapolated point of an
+      accelerated method); no product with ``X``;
     - a ``direction`` ``d`` given: ``z`` and ``X~ @ d`` from one product, both
       kept, so later trial steps along ``d`` need no pass over ``X``;
     - otherwise the unit's forward pass.
@@ -300,10 +308,10 @@ def evaluate(
         return None, BlockTerms()
     objective, share = built
     raw_direction = None
-    if anchor is not None:
-        raw_direction = anchor.raw_direction
-        assert raw_direction is not None
-        objective.remember(theta, anchor.raw + offset * raw_direction)
+    if recipe:
+        objective.remember(theta, combine(sources, recipe))
+        first = sources[0]
+        raw_direction = first.raw_direction if first is not None else None
     elif direction is not None:
         raw, raw_direction = _raw_and_raw_direction(objective.unit, theta, direction)
         objective.remember(theta, raw)
@@ -313,6 +321,41 @@ def evaluate(
         weighted=weight_block is not None,
     )
     return kept, terms
+
+
+def combine(sources: tuple[Kept, ...], recipe: tuple[tuple[float, str], ...]) -> FloatArray:
+    """``sum_j c_j * sources[j].<field_j>``: a raw prediction from kept arrays
+    (the unit is linear in theta, so z of a linear combination of points is
+    the same combination of their z's)."""
+    total: FloatArray | None = None
+    for source, (coefficient, field) in zip(sources, recipe, strict=True):
+        assert source is not None
+        part = getattr(source, field)
+        assert part is not None
+        total = coefficient * part if total is None else total + coefficient * part
+    assert total is not None
+    return total
+
+
+def hessian_on_columns(
+    X_block: Any,
+    y_block: Any,
+    weight_block: Any,
+    model: BlockModel,
+    theta: FloatArray,
+    columns: np.ndarray,
+) -> tuple[None, FloatArray | float]:
+    """The block's share of the data Hessian on some columns of ``W`` (see
+    ``LogisticObjective.hessian_on_columns``), for many parameters, where a
+    working-set block costs less than the dense Hessian."""
+    X = as_block_matrix(X_block, model.dtype)
+    y_index, weight = _encoded(model, len(X), y_block, weight_block)
+    built = _block_objective(model, ArrayData(X), y_index, weight)
+    if built is None:
+        return None, 0.0
+    objective, share = built
+    _, hessian = objective.hessian_on_columns(theta, columns)
+    return None, share * hessian
 
 
 def move_along_line(
@@ -364,6 +407,50 @@ def hessian_product(
     objective.remember(theta, kept.raw)
     _, _, hessp = objective.value_gradient_hessp(theta)
     return None, share * hessp(vector)
+
+
+def fit_block(
+    X_block: Any,
+    y_block: Any,
+    weight_block: Any,
+    model: BlockModel,
+    C: float,
+    l1_ratio: float,
+    solver: str,
+) -> tuple[None, FloatArray | None]:
+    """theta of the in-memory fit of one block, or ``None`` when it would be
+    a poor start (a class missing, no weight, or any warning: separation,
+    no convergence).
+
+    The block's problem has the penalty per unit of weight of the whole
+    one, ``1/(C_b S_b) = 1/(C S)``: its optimum estimates the full optimum
+    from the block's rows alone.
+    """
+    import warnings
+
+    from .._partial_fit import theta_from_coefficients
+    from ..estimator import LogisticRegression
+
+    X = as_block_matrix(X_block, model.dtype)
+    y_index, weight = _encoded(model, len(X), y_block, weight_block)
+    block_weight = float(np.sum(weight))
+    if block_weight <= 0 or len(np.unique(y_index[weight > 0])) < len(model.classes):
+        return None, None
+    estimator = LogisticRegression(
+        C=C * model.total_weight / block_weight, l1_ratio=l1_ratio,
+        fit_intercept=model.fit_intercept, solver=solver,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            estimator.fit(X, y_index, sample_weight=weight)
+        except (Warning, ArithmeticError):
+            return None, None
+    unit = LinearUnit(
+        NoLocalData(len(X), model.n_features, model.dtype), model.n_outputs,
+        model.fit_intercept,
+    )
+    return None, theta_from_coefficients(estimator, unit)
 
 
 def count_misclassified(

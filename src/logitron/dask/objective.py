@@ -29,6 +29,20 @@ previous iterate's ``z``), so the graph of any kept block is at most two
 tasks deep above ``X``: a worker lost mid-fit costs the scheduler one
 recomputation of its blocks, not a replay of the whole fit.
 
+The proximal solvers (L1 and elastic net) ask for the same things plus:
+
+- ``hessian_on_columns`` (proximal Newton's working-set Hessian): cut from
+  the dense Hessian that the first trial step speculated, so a proximal
+  Newton iteration is one graph too; above ``DENSE_HESSIAN_MAX_PARAMS`` one
+  more graph forms the block alone;
+- ``raw_prediction`` / ``remember`` (FISTA extrapolates ``z`` instead of
+  reading ``X``): the ``z`` handed out is a ``RawOnWorkers``, a linear
+  combination of arrays kept on the workers, and an evaluation at a
+  remembered point does only the backward pass. A FISTA iteration is two
+  graphs (the forward pass at the trial point, the backward pass at the
+  extrapolated one), since the prox step between them needs the full
+  gradient.
+
 Hessian-vector products (trust-region Newton-CG) come from the dense Hessian
 of the same single pass while ``n_params <= DENSE_HESSIAN_MAX_PARAMS``:
 forming it costs less than the extra passes over ``X`` that distributed
@@ -43,11 +57,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .._numerics import FloatArray
 from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
-from ..objective import LineFunction, null_space, prox_l1
+from ..objective import (
+    LineFunction,
+    l1_strengths,
+    null_space,
+    parameter_columns,
+    prox_l1,
+)
 from ..penalties import ElasticNet
 from . import block_terms
 from .block_terms import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms
@@ -57,6 +78,58 @@ from .block_terms import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms
 # For data read from storage the reads dominate until p reaches the
 # thousands; at 1024 each block's (p, p) partial sum is still only 8 MB.
 DENSE_HESSIAN_MAX_PARAMS = 1024
+# Points whose z the workers hold for an accelerated method: the iterate, the
+# previous one and the extrapolated point (FISTA).
+_KNOWN_POINTS = 3
+
+
+@dataclass(frozen=True)
+class RawOnWorkers:
+    """A raw prediction ``z`` that stays on the workers, as what the solvers
+    get from ``raw_prediction``::
+
+        z = sum_j coefficient_j * kept_j.<field_j>
+
+    ``kept_j`` one kept array per block (``KeptBlock.raw`` or ``.raw_direction``).
+    The unit is linear in theta, so a solver's arithmetic on z's
+    (``z_new + beta * (z_new - z_old)``, FISTA's extrapolation) is the same
+    arithmetic on the coefficients; no data moves until a graph uses it.
+    """
+
+    terms: tuple[tuple[float, list[Any], str], ...]
+    # NumPy scalars (a solver's momentum) defer to __rmul__ instead of
+    # wrapping the handle in an object array.
+    __array_ufunc__ = None
+
+    @classmethod
+    def of(cls, kept: list[Any]) -> RawOnWorkers:
+        return cls(((1.0, kept, "raw"),))
+
+    def __add__(self, other: RawOnWorkers) -> RawOnWorkers:
+        merged: list[tuple[float, list[Any], str]] = list(self.terms)
+        for coefficient, kept, field in other.terms:
+            for i, (c, k, f) in enumerate(merged):
+                if k is kept and f == field:
+                    merged[i] = (c + coefficient, k, f)
+                    break
+            else:
+                merged.append((coefficient, kept, field))
+        return RawOnWorkers(tuple(merged))
+
+    def __mul__(self, factor: float) -> RawOnWorkers:
+        return RawOnWorkers(tuple((factor * c, k, f) for c, k, f in self.terms))
+
+    __rmul__ = __mul__
+
+    def __sub__(self, other: RawOnWorkers) -> RawOnWorkers:
+        return self + (-1.0) * other
+
+    def per_block(self) -> list[tuple[Any, ...]]:
+        """Block ``i``'s kept arrays, one per term."""
+        return [tuple(parts) for parts in zip(*(k for _, k, _ in self.terms), strict=True)]
+
+    def recipe(self) -> tuple[tuple[float, str], ...]:
+        return tuple((float(c), f) for c, _, f in self.terms)
 
 
 @dataclass
@@ -116,9 +189,16 @@ class DaskLogisticObjective:
         self.eps = float(np.finfo(model.dtype).eps)
         self._speculate = VALUE
         self._last: _Evaluation | None = None
-        # theta.tobytes() -> (line, offset from its anchor): points on the
-        # current line whose z the workers can move to without reading X.
-        self._on_line: dict[bytes, tuple[DaskLineFunction, float]] = {}
+        # theta.tobytes() -> z held by the workers as a combination of kept
+        # arrays (points on the current line, an accelerated method's
+        # extrapolated points): evaluating there needs no forward pass.
+        self._known_raw: dict[bytes, RawOnWorkers] = {}
+        # theta.tobytes() -> (line, step): a line's first trial point, whose
+        # evaluation also computes and keeps X~ @ d for the later ones.
+        self._first_trial: dict[bytes, tuple[DaskLineFunction, float]] = {}
+        # Set once a solver asks for z itself (raw_prediction): from then on
+        # every evaluation keeps its z on the workers.
+        self._keep_raw = False
         self._check_finite = True
 
     @property
@@ -139,26 +219,41 @@ class DaskLogisticObjective:
         last = self._last
         if last is not None and last.order >= order and np.array_equal(last.theta, theta):
             return last
-        anchors: list[Any] = [None] * self.blocks.n_blocks
-        offset = 0.0
-        on_line = self._on_line.get(theta.tobytes())
-        if direction is None and on_line is not None and on_line[0].kept is not None:
-            # z = z_anchor + offset * X~ @ d on the workers: no forward pass.
-            anchors, offset = on_line[0].kept, on_line[1]
-        keep = direction is not None or order == HESSP
+        key = theta.tobytes()
+        sources: list[tuple[Any, ...]] = [()] * self.blocks.n_blocks
+        recipe: tuple[tuple[float, str], ...] = ()
+        first_trial = self._first_trial.pop(key, None) if direction is None else None
+        known = self._known_raw.get(key)
+        if first_trial is not None:
+            direction = first_trial[0].direction
+        elif direction is None and known is not None:
+            # z is a combination of arrays on the workers: no forward pass.
+            sources, recipe = known.per_block(), known.recipe()
+        keep = direction is not None or order == HESSP or self._keep_raw
         # Let the previous point's kept arrays go before new ones arrive.
         self._last = None
         b = self.blocks
         terms, kept = b.map_sum(
             block_terms.evaluate,
-            list(zip(b.X_blocks, b.y_blocks, b.weight_blocks, anchors, strict=True)),
-            (self.model, theta, order, direction, offset, self._check_finite),
+            list(zip(b.X_blocks, b.y_blocks, b.weight_blocks, sources, strict=True)),
+            (self.model, theta, order, direction, recipe, self._check_finite),
             keep=keep,
         )
         self._check_finite = False
         evaluation = self._with_penalty(theta, order, terms, kept)
         self._last = evaluation
+        if first_trial is not None:
+            first_trial[0].anchor(first_trial[1], kept)
+        if self._keep_raw and kept is not None and known is None:
+            self._know(theta, RawOnWorkers.of(kept))
         return evaluation
+
+    def _know(self, theta: FloatArray, raw: RawOnWorkers) -> None:
+        """Remember that the workers hold ``z(theta)``; only the last few
+        points are kept (each holds n-sized arrays on the workers)."""
+        self._known_raw[theta.tobytes()] = raw
+        while len(self._known_raw) > _KNOWN_POINTS:
+            del self._known_raw[next(iter(self._known_raw))]
 
     def _with_penalty(
         self, theta: FloatArray, order: int, terms: BlockTerms, kept: list[Any] | None
@@ -257,7 +352,9 @@ class DaskLogisticObjective:
     ) -> DaskLineFunction:
         """``phi(t) = J(theta + t * direction)``; trial steps after the first
         cost O(n) on the workers and no pass over ``X``."""
-        self._on_line.clear()  # the previous line's kept arrays can go
+        # The previous line's kept arrays can go.
+        self._known_raw.clear()
+        self._first_trial.clear()
         return DaskLineFunction(self, theta, direction)
 
     def nonsmooth_value(self, theta: FloatArray) -> float:
@@ -272,6 +369,69 @@ class DaskLogisticObjective:
         """Directions along which ``J`` is constant (softmax); see
         ``logitron.objective.null_space``."""
         return null_space(self.unit, self.penalty)
+
+    # -- what the proximal solvers add -------------------------------------
+    def l1_strengths(self) -> FloatArray:
+        """Per-entry L1 weights (see ``logitron.objective.l1_strengths``)."""
+        return l1_strengths(self.unit, self.penalty)
+
+    def parameter_columns(self) -> NDArray[np.intp]:
+        """Column of ``W = [coef | intercept]`` of each entry of theta."""
+        return parameter_columns(self.unit)
+
+    def hessian_on_columns(
+        self, theta: FloatArray, columns: NDArray[np.intp]
+    ) -> tuple[NDArray[np.intp], FloatArray]:
+        """``(index, Hessian of the smooth part on those entries of theta)``,
+        as ``LogisticObjective.hessian_on_columns``.
+
+        Up to ``DENSE_HESSIAN_MAX_PARAMS`` parameters the block is cut from
+        the dense Hessian, which the line search's first trial step already
+        computed (speculation): no graph of its own, so a proximal Newton
+        iteration costs one graph. Above, one graph forms the block alone.
+        """
+        index = np.flatnonzero(np.isin(self.parameter_columns(), columns))
+        if self.n_params <= DENSE_HESSIAN_MAX_PARAMS:
+            _, _, hessian = self.value_gradient_hessian(theta)
+            return index, hessian[np.ix_(index, index)]
+        b = self.blocks
+        data_hessian, _ = b.map_sum(
+            block_terms.hessian_on_columns,
+            list(zip(b.X_blocks, b.y_blocks, b.weight_blocks, strict=True)),
+            (self.model, np.asarray(theta, dtype=np.float64), np.unique(columns)),
+        )
+        hessian = np.array(data_hessian, dtype=np.float64)
+        hessian[np.diag_indices_from(hessian)] += self._penalty_hessian_diagonal()[index]
+        return index, hessian
+
+    def raw_prediction(self, theta: FloatArray) -> RawOnWorkers:
+        """``z(theta)``, left on the workers (a handle, see ``RawOnWorkers``).
+
+        From the first call on, every evaluation keeps its ``z``: a solver
+        that asks for z's (FISTA) extrapolates them instead of reading ``X``.
+        """
+        self._keep_raw = True
+        known = self._known_raw.get(theta.tobytes())
+        if known is not None:
+            return known
+        last = self._last
+        if last is None or last.kept is None or not np.array_equal(last.theta, theta):
+            self._last = None
+            last = self._evaluate(theta, VALUE)
+        assert last.kept is not None
+        raw = RawOnWorkers.of(last.kept)
+        self._know(theta, raw)
+        return raw
+
+    def remember(self, theta: FloatArray, raw: FloatArray | RawOnWorkers) -> None:
+        """Take ``z(theta)`` from the solver: a combination of z's the workers
+        hold, so the next evaluation at ``theta`` needs no forward pass."""
+        if not isinstance(raw, RawOnWorkers):
+            raise TypeError(
+                "a distributed objective remembers only z's that stay on the workers "
+                f"(from its raw_prediction), not {type(raw).__name__}"
+            )
+        self._know(np.asarray(theta, dtype=np.float64), raw)
 
     # -- along a line -----------------------------------------------------
     def _line_value(
@@ -288,8 +448,8 @@ class DaskLogisticObjective:
         if line.kept is None:
             # First trial: one pass over X for z(theta + t d), X~ @ d and the
             # speculated derivatives; z and X~ @ d stay on the workers.
-            evaluation = self._evaluate(theta, order, direction=line.direction)
-            line.anchor(step, evaluation.kept)
+            self._first_trial[theta.tobytes()] = (line, step)
+            evaluation = self._evaluate(theta, order)
             slope = 0.0
             if evaluation.gradient is not None:
                 slope = float(evaluation.gradient @ line.direction)
@@ -309,12 +469,14 @@ class DaskLogisticObjective:
         slope = float(terms.derivative)
         if with_derivative and self.penalty.l2_strength:
             slope += self.penalty.l2_strength * float(np.vdot(coef, coef_direction))
-        self._on_line[theta.tobytes()] = (line, offset)
+        self._know(theta, line.raw_at(step))
         return value, slope
 
     def _remember_on_line(self, theta: FloatArray, line: DaskLineFunction, step: float) -> None:
         if line.kept is not None:
-            self._on_line[theta.tobytes()] = (line, step - line.anchor_step)
+            self._know(theta, line.raw_at(step))
+        elif theta.tobytes() not in self._first_trial:
+            self._first_trial = {theta.tobytes(): (line, step)}
 
 
 class DaskLineFunction(LineFunction):
@@ -346,6 +508,13 @@ class DaskLineFunction(LineFunction):
         self.kept = kept
         self.anchor_step = step
         self.anchor_theta = self.at(step)
+
+    def raw_at(self, step: float) -> RawOnWorkers:
+        """``z(theta + step d) = z_anchor + (step - anchor_step) * X~ @ d``."""
+        assert self.kept is not None
+        return RawOnWorkers(
+            ((1.0, self.kept, "raw"), (step - self.anchor_step, self.kept, "raw_direction"))
+        )
 
     def point(self, step: float) -> FloatArray:
         """``theta + step * d``; its ``z`` is known to the workers."""
