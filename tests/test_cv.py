@@ -10,12 +10,13 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.linear_model import LogisticRegressionCV as SkLogisticRegressionCV
-from sklearn.metrics import log_loss
+from sklearn.metrics import get_scorer, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from logitron import LogisticRegression, LogisticRegressionCV
+from logitron.cv import _scorer
 
 
 @functools.cache
@@ -214,3 +215,22 @@ def test_bad_parameters_are_named(params: dict[str, Any], message: str) -> None:
 )
 def test_scikit_learn_estimator_contract(estimator: Any, check: Any) -> None:
     check(estimator)
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "digits"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_default_scorer_equals_scikit_learns_neg_log_loss(name: str, weighted: bool) -> None:
+    # CV scores each C of a fold from the coefficients directly; the value
+    # must be scikit-learn's scorer's, clipping and binary rounding included.
+    X, y = dataset(name)
+    weight = np.random.default_rng(1).uniform(0.5, 2.0, len(y)) if weighted else None
+    classes = np.unique(y)
+    half = len(y) // 2
+    for C in (0.01, 1.0, 1e4):
+        model = LogisticRegression(C=C, tol=1e-8, max_iter=5000).fit(X[:half], y[:half])
+        kwargs = {} if weight is None else {"sample_weight": weight[half:]}
+        ours = _scorer(LogisticRegression(), "neg_log_loss", classes)(
+            model, X[half:], y[half:], **kwargs
+        )
+        theirs = get_scorer("neg_log_loss")(model, X[half:], y[half:], **kwargs)
+        assert ours == pytest.approx(theirs, rel=1e-12)

@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils.validation import _check_sample_weight
 
 from . import _validation
-from ._numerics import FloatArray
+from ._numerics import FloatArray, sigmoid, softmax
 from .estimator import LogisticRegression
 from .solvers import SOLVERS
 
@@ -283,17 +283,22 @@ def _fit_path(
     """
     model = clone(template).set_params(l1_ratio=l1_ratio)
     train_weight = None if sample_weight is None else sample_weight[train]
-    score_kwargs = (
-        {} if sample_weight is None else {"sample_weight": sample_weight[test]}
-    )
+    test_weight = None if sample_weight is None else sample_weight[test]
+    score_kwargs = {} if test_weight is None else {"sample_weight": test_weight}
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
+    # The fold is checked once (as fit would check it), not once per C: on
+    # small folds the checks cost as much as the fits.
+    classes, y_index = _validation.encode_labels(y_train)
+    weight = _validation.check_weights(
+        X_train, y_index, classes, train_weight, model.class_weight
+    )
     weights: list[FloatArray] = []
     scores, n_iter = [], []
     for position, C in enumerate(Cs):
         if position >= 2:
-            _seed(model, model.classes_, _predict_optimum(Cs, weights, position))
+            _seed(model, classes, _predict_optimum(Cs, weights, position))
         model.set_params(C=float(C))
-        model.fit(X_train, y_train, sample_weight=train_weight)
+        model._fit_arrays(X_train, y_index, classes, weight)
         columns = [model.coef_]
         if model.fit_intercept:
             columns.append(model.intercept_[:, None])
@@ -421,9 +426,44 @@ def _scorer(template: LogisticRegression, scoring: Any, classes: np.ndarray) -> 
     kwargs["labels"] = classes
     if len(classes) == 2 and "pos_label" in signature:
         kwargs["pos_label"] = classes[-1]
-    return make_scorer(
+    full_scorer = make_scorer(
         score_func,
         greater_is_better=getattr(scorer, "_sign", 1) == 1,
         response_method=getattr(scorer, "_response_method", "predict"),
         **kwargs,
     )
+    if isinstance(scoring, str) and scoring == "neg_log_loss":
+        return _NegLogLoss(classes, full_scorer)
+    return full_scorer
+
+
+class _NegLogLoss:
+    """scikit-learn's ``neg_log_loss`` scorer, computed from the fold model's
+    coefficients: the same arithmetic (probabilities clipped to
+    ``[eps, 1 - eps]``, then a weighted mean of ``-log p[y]``) without
+    checking the already-checked test fold again at every ``C``, which on
+    small folds costs more than the score. Models that miss a class fall
+    back to the full scorer."""
+
+    def __init__(self, classes: np.ndarray, full_scorer: Any) -> None:
+        self.classes = classes
+        self.full_scorer = full_scorer
+
+    def __call__(
+        self, model: LogisticRegression, X: Any, y: np.ndarray,
+        sample_weight: FloatArray | None = None,
+    ) -> float:
+        if not np.array_equal(model.classes_, self.classes):
+            return float(self.full_scorer(model, X, y, sample_weight=sample_weight))
+        raw = np.asarray(X @ model.coef_.T) + model.intercept_
+        if raw.shape[1] == 1:
+            # A binary scorer sees P(classes_[1]) only and log_loss takes
+            # 1 - p for the other class: the same rounding here.
+            positive = sigmoid(raw[:, 0])
+            proba = np.column_stack([1 - positive, positive])
+        else:
+            proba = softmax(raw, axis=1)
+        eps = np.finfo(proba.dtype).eps
+        label = np.searchsorted(self.classes, y)
+        observed = np.clip(proba[np.arange(len(label)), label], eps, 1 - eps)
+        return -float(np.average(-np.log(observed), weights=sample_weight))

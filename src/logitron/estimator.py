@@ -7,7 +7,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -162,24 +161,52 @@ default="auto"
         runs on the Dask cluster, one graph per solver iteration.
         """
         _validation.check_params(self, list(SOLVERS))
-        objective: LogisticObjective | DaskLogisticObjective
-        distributed = dask_dispatch.is_dask_collection(X, y, sample_weight)
-        if distributed:
+        if dask_dispatch.is_dask_collection(X, y, sample_weight):
             objective, classes, separates = dask_dispatch.training_problem(
                 self, X, y, sample_weight
             )
-        else:
-            response_name = inference.response_name(y)
-            X, y = _validation.check_training_data(self, X, y)
-            classes, y_index = _validation.encode_labels(y)
-            weight = _validation.check_weights(
-                X, y_index, classes, sample_weight, self.class_weight
-            )
-            objective = self._objective(X, y_index, weight, n_classes=len(classes))
+            return self._fit_objective(objective, classes, separates=separates)
+        response_name = inference.response_name(y)
+        X, y = _validation.check_training_data(self, X, y)
+        classes, y_index = _validation.encode_labels(y)
+        weight = _validation.check_weights(
+            X, y_index, classes, sample_weight, self.class_weight
+        )
+        return self._fit_arrays(X, y_index, classes, weight, response_name)
+
+    def _fit_arrays(
+        self,
+        X: Any,
+        y_index: np.ndarray,
+        classes: np.ndarray,
+        weight: FloatArray,
+        response_name: str = "y",
+    ) -> LogisticRegression:
+        """``fit`` on data it has already checked: ``X`` validated, labels
+        encoded as indices into ``classes``, weights with class weights folded
+        in. ``LogisticRegressionCV`` calls it once per ``C`` of a fold's path,
+        after checking the fold once."""
+        self.n_features_in_ = X.shape[1]
+        objective = self._objective(X, y_index, weight, n_classes=len(classes))
+        return self._fit_objective(
+            objective, classes, record=(X, y_index, weight, response_name)
+        )
+
+    def _fit_objective(
+        self,
+        objective: LogisticObjective | DaskLogisticObjective,
+        classes: np.ndarray,
+        record: tuple[Any, np.ndarray, FloatArray, str] | None = None,
+        separates: Any = None,
+    ) -> LogisticRegression:
+        """Minimise ``objective`` and set the fitted attributes. In memory,
+        ``record`` holds what the statistics of an unpenalised fit need; on
+        Dask, ``separates`` runs the separation check."""
+        distributed = record is None
         data = objective.unit.data
         solver_name = self._resolve_solver(
             data.n_samples, data.n_features, len(classes),
-            is_sparse=not distributed and sp.issparse(X), dtype=data.dtype,
+            is_sparse=not distributed and data.is_sparse, dtype=data.dtype,
             distributed=distributed,
         )
         solver = SOLVERS[solver_name]
@@ -214,13 +241,14 @@ default="auto"
         self.loss_curve_ = list(result.history)
         self._set_coefficients(objective.unit, result.theta, data.dtype)
         separation = ""
-        if distributed:
+        if record is None:
             # The statistics need the data in memory; on Dask only the
             # separation check runs (one more graph over the blocks).
             self.inference_ = None
             if np.isposinf(self.C) and separates():
                 separation = "perfect separation: the coefficients grow without bound"
         else:
+            X, y_index, weight, response_name = record
             self.inference_ = (
                 inference.record_fit(
                     self, X, y_index, weight, objective, result.theta, result.converged,
@@ -230,14 +258,15 @@ default="auto"
                 else None
             )
             separation = self.inference_.separation if self.inference_ is not None else ""
+        # Warnings point at the caller of fit (fit, _fit_*, here).
         if separation:
             warnings.warn(
                 f"The classes show {separation}",
                 PerfectSeparationWarning,
-                stacklevel=2,
+                stacklevel=4,
             )
         elif not result.converged:
-            warnings.warn(result.message, ConvergenceWarning, stacklevel=2)
+            warnings.warn(result.message, ConvergenceWarning, stacklevel=4)
         return self
 
     def _partial_fit_is_supported(self) -> bool:
