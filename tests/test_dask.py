@@ -22,7 +22,7 @@ from distributed import Client, LocalCluster
 from distributed.diagnostics.plugin import SchedulerPlugin
 from sklearn.exceptions import ConvergenceWarning
 
-from logitron import LogisticRegression
+from logitron import LogisticRegression, LogisticRegressionCV
 
 N_SAMPLES, N_FEATURES, CHUNK = 1200, 4, 300
 
@@ -280,6 +280,13 @@ def test_unsupported_input_says_so(cluster):
     frame = dd.from_pandas(pd.DataFrame({"a": np.arange(8.0)}), npartitions=2)
     with pytest.raises(ValueError, match="1-D dask collection"):
         LogisticRegression().fit(frame, np.arange(8) % 2)
+    # Cross-validation would pull the data into memory: it says so instead.
+    with pytest.raises(NotImplementedError, match="LogisticRegressionCV does not run"):
+        LogisticRegressionCV(Cs=2, cv=2).fit(X, y)
+    # An unpenalised Dask fit has no statistics, and the message says why.
+    model = LogisticRegression(C=np.inf).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on Dask input"):
+        model.summary()
 
 
 def _to_sparse(block):

@@ -24,6 +24,7 @@ from sklearn.utils.validation import _check_sample_weight
 
 from . import _validation
 from ._numerics import FloatArray, sigmoid, softmax
+from .dask import dispatch as dask_dispatch
 from .estimator import LogisticRegression
 from .solvers import SOLVERS
 
@@ -149,6 +150,12 @@ class LogisticRegressionCV(LogisticRegression):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
         """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best."""
+        if dask_dispatch.is_dask_collection(X, y, sample_weight):
+            raise NotImplementedError(
+                "LogisticRegressionCV does not run on Dask collections yet: it "
+                "would pull the data into memory. Cross-validate on an in-memory "
+                "sample, or fit LogisticRegression(C=...) on the Dask data."
+            )
         Cs = _check_Cs(self.Cs)
         l1_ratios = _check_l1_ratios(self.l1_ratios)
         template = self._template(Cs, l1_ratios)

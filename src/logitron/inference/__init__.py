@@ -123,7 +123,10 @@ def summarize_model(
     if record is None and np.isposinf(model.C):
         raise ValueError(
             "This model carries no inference record (inference_ is missing or "
-            "None): it was fitted or saved without one. Refit it to get a summary."
+            "None): it was fitted on Dask input, whose statistics are not "
+            "computed (they need the data in memory), or saved without one. "
+            "Refit it in memory (NumPy or pandas input) with C=np.inf to get a "
+            "summary."
         )
     if record is None:
         raise ValueError(
