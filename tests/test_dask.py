@@ -136,9 +136,10 @@ def test_proximal_newton_sends_one_graph_per_iteration(cluster, graph_counter):
     X, y, weight = make_data(n_classes=3, seed=12)
     model = LogisticRegression(C=0.01, l1_ratio=1.0).fit(X, y, sample_weight=weight)
     assert model.n_iter_[0] >= 2
-    # One graph over y, two at the start (gradient, then Hessian), one per
-    # iteration: the first trial step returns the next Hessian.
-    assert graph_counter.graphs == 3 + model.n_iter_[0]
+    # One graph over y, two at the start (gradient, then Hessian), at most one
+    # per iteration: the first trial step returns the next Hessian, and no
+    # extra trial steps (the in-memory extrapolation) run on Dask.
+    assert graph_counter.graphs <= 3 + model.n_iter_[0]
 
 
 def test_fista_fit_equals_the_in_memory_fit(cluster, graph_counter):

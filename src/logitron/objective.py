@@ -117,6 +117,7 @@ class LogisticObjective:
         self.scale = C * total_weight
         self.penalty = ElasticNet(strength=1.0 / self.scale, l1_ratio=l1_ratio)
         self.n_params = unit.n_params
+        self.n_samples = unit.data.n_samples
         # Unit roundoff of the data: every n-sized quantity carries errors of
         # this relative size, so it bounds what a stopping test can ask.
         self.precision = float(np.finfo(dtype).eps)
@@ -531,6 +532,11 @@ class LineFunction:
     every trial step of a line search. The last trial point, with its ``z``,
     ``J`` and ``dJ/dz``, is what ``point`` hands to the objective's cache.
     """
+
+    #: A trial step costs O(n) here, far less than an iteration: solvers may
+    #: try extra steps (proximal Newton's extrapolation). On Dask each trial
+    #: is a graph over the blocks, and it is not.
+    trials_are_cheap = True
 
     def __init__(
         self,

@@ -186,6 +186,7 @@ class DaskLogisticObjective:
         self.scale = C * model.total_weight
         self.penalty = ElasticNet(strength=1.0 / self.scale, l1_ratio=l1_ratio)
         self.n_params = self.unit.n_params
+        self.n_samples = self.unit.data.n_samples
         self.eps = float(np.finfo(model.dtype).eps)
         self._speculate = VALUE
         self._last: _Evaluation | None = None
@@ -485,6 +486,8 @@ class DaskLineFunction(LineFunction):
     Same interface as the in-memory ``LineFunction``; nothing is computed
     until the first trial step (see the module doc).
     """
+
+    trials_are_cheap = False  # each trial step is a graph over the blocks
 
     def __init__(  # the in-memory base would read X here: not called
         self, objective: DaskLogisticObjective, theta: FloatArray, direction: FloatArray

@@ -37,6 +37,9 @@ _EPS = np.finfo(np.float64).eps
 class CompositeObjective(Objective, Protocol):
     """An objective with an L1 term, as the proximal solvers see it."""
 
+    #: Rows of the data: the cost of a Gram product scales with it.
+    n_samples: float
+
     def nonsmooth_value(self, theta: FloatArray) -> float: ...
 
     def l1_strengths(self) -> FloatArray: ...

@@ -122,7 +122,7 @@ def proximal_newton(
     columns = objective.parameter_columns()
     n_columns = int(columns.max()) + 1
     ws_size = _MIN_WORKING_SET
-    n_samples = objective.raw_prediction(theta).shape[0]
+    n_samples = objective.n_samples
     entries_per_column = len(theta) / n_columns
     # CG on Hessian products needs a definite smooth part on the predicted
     # orthant; a softmax layer's flat (gauge) directions are left to the
@@ -174,7 +174,8 @@ def proximal_newton(
         step = composite_armijo(value_at, value, decrease)
         if not step.success:
             return _stalled(theta, iteration - 1, optimality, options, history)
-        step = _extrapolate(value_at, theta, direction, value, step, decrease)
+        if line.trials_are_cheap:
+            step = _extrapolate(value_at, theta, direction, value, step, decrease)
         # 6. update (theta_j + (0 - theta_j) is exactly 0: zeros survive)
         theta = line.point(step.step)
         history.append(step.value)
