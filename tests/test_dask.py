@@ -76,6 +76,9 @@ def make_data(n_classes=2, seed=0, dtype=np.float64, chunk=CHUNK, n_samples=N_SA
         pytest.param(2, dict(C=0.5, class_weight={1: 2.0}), id="binary-weighted"),
         pytest.param(3, dict(class_weight="balanced"), id="softmax-balanced"),
         pytest.param(2, dict(C=np.inf, fit_intercept=False), id="unpenalised-no-intercept"),
+        pytest.param(3, dict(solver="newton-cg", C=2.0), id="softmax-newton-cg"),
+        pytest.param(3, dict(solver="lbfgs", class_weight="balanced"), id="softmax-lbfgs"),
+        pytest.param(2, dict(solver="newton-cg", C=np.inf), id="unpenalised-newton-cg"),
     ],
 )
 def test_newton_fit_equals_the_in_memory_fit(cluster, n_classes, params):
