@@ -62,8 +62,10 @@ default="auto"
         ``"newton"`` is Newton's method with a Cholesky solve,
         ``"newton-cg"`` a trust-region Newton method with conjugate-gradient
         steps on Hessian products, ``"lbfgs"`` limited-memory BFGS.
-        ``"prox-newton"`` (proximal Newton with coordinate-descent inner
-        solves) and ``"fista"`` (accelerated proximal gradient) also fit
+        ``"prox-newton"`` (proximal Newton on a working set: the quadratic
+        model solved on its formed Hessian by sign exchanges and coordinate
+        descent, or by Newton-CG on Hessian products when the set is large)
+        and ``"fista"`` (accelerated proximal gradient) also fit
         ``l1_ratio > 0``. ``"auto"`` picks ``"prox-newton"`` for an L1 term,
         else Newton for small dense problems and L-BFGS otherwise (see
         ``logitron.solvers.choose_solver`` for the benchmark figures).
