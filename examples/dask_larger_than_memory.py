@@ -26,7 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROWS_PER_FILE = 150_000
+# 50,000 rows (8 MB) per file: with 150,000, 600 MB workers paused and spilled
+# under the benchmark (bench_dask.py), where several partitions are in flight.
+ROWS_PER_FILE = 50_000
 
 
 def write_parquet(path: Path, gigabytes: float, n_features: int, seed: int = 0) -> int:
