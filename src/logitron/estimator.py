@@ -183,15 +183,19 @@ default="auto"
         classes: np.ndarray,
         weight: FloatArray,
         response_name: str = "y",
+        statistics: bool = True,
     ) -> LogisticRegression:
         """``fit`` on data it has already checked: ``X`` validated, labels
         encoded as indices into ``classes``, weights with class weights folded
         in. ``LogisticRegressionCV`` calls it once per ``C`` of a fold's path,
-        after checking the fold once."""
+        after checking the fold once. ``statistics=False`` skips the
+        inference record of an unpenalised fit (and its separation warning):
+        for a fit whose coefficients are only a starting point."""
         self.n_features_in_ = X.shape[1]
         objective = self._objective(X, y_index, weight, n_classes=len(classes))
         return self._fit_objective(
-            objective, classes, record=(X, y_index, weight, response_name)
+            objective, classes,
+            record=(X, y_index, weight, response_name) if statistics else None,
         )
 
     def _fit_objective(
@@ -202,9 +206,9 @@ default="auto"
         separates: Any = None,
     ) -> LogisticRegression:
         """Minimise ``objective`` and set the fitted attributes. In memory,
-        ``record`` holds what the statistics of an unpenalised fit need; on
-        Dask, ``separates`` runs the separation check."""
-        distributed = record is None
+        ``record`` holds what the statistics of an unpenalised fit need (none
+        without it); on Dask, ``separates`` runs the separation check."""
+        distributed = not isinstance(objective, LogisticObjective)
         data = objective.unit.data
         solver_name = self._resolve_solver(
             data.n_samples, data.n_features, len(classes),
@@ -247,7 +251,7 @@ default="auto"
             # The statistics need the data in memory; on Dask only the
             # separation check runs (one more graph over the blocks).
             self.inference_ = None
-            if np.isposinf(self.C) and separates():
+            if distributed and np.isposinf(self.C) and separates():
                 separation = "perfect separation: the coefficients grow without bound"
         else:
             X, y_index, weight, response_name = record

@@ -443,9 +443,17 @@ def fit_block(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            estimator.fit(X, y_index, sample_weight=weight)
+            # Only the coefficients are wanted: no statistics (an unpenalised
+            # record's Gram products, certificate or separation programs
+            # would cost a small worker its memory). All classes are in the
+            # block (checked above), so y_index already indexes them.
+            estimator._fit_arrays(
+                X, y_index, np.arange(len(model.classes)), weight, statistics=False
+            )
         except (Warning, ArithmeticError):
             return None, None
+    if np.isposinf(C) and estimator._separates(X, y_index, weight):
+        return None, None  # a separating block: its fit diverges, no start
     unit = LinearUnit(
         NoLocalData(len(X), model.n_features, model.dtype), model.n_outputs,
         model.fit_intercept,
