@@ -231,3 +231,32 @@ def test_extrapolated_raw_predictions_stay_on_the_workers(monkeypatch):
     np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-12, atol=1e-15)
     with pytest.raises(TypeError, match="stay on the workers"):
         distributed.remember(x0, np.zeros(10))
+
+
+def test_a_blocks_start_fit_computes_no_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The start from one block needs its coefficients only: an unpenalised
+    # block fit must not build the inference record (Gram products, a
+    # certificate, maybe separation programs) on a worker, and a separating
+    # block gives no start.
+    from logitron import inference
+    from logitron.dask.block_terms import BlockModel, fit_block
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the block fit computed statistics")
+
+    monkeypatch.setattr(inference, "record_fit", refuse)
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((400, 3))
+    y = (X @ [1.0, -0.5, 0.25] + rng.logistic(size=400) > 0).astype(int)
+    model = BlockModel(
+        classes=np.array([0, 1]), class_weight=np.ones(2), n_features=3,
+        fit_intercept=True, dtype=np.dtype(np.float64), total_weight=4000.0,
+    )
+    _, theta = fit_block(X, y, None, model, np.inf, 0.0, "newton")
+    expected = LogisticRegression(C=np.inf, solver="newton")
+    monkeypatch.undo()
+    expected.fit(X, y)
+    assert theta is not None
+    np.testing.assert_allclose(theta[:3], expected.coef_.ravel(), rtol=1e-8)
+    separated = (X[:, 0] > 0).astype(int)
+    assert fit_block(X, separated, None, model, np.inf, 0.0, "newton")[1] is None
