@@ -25,7 +25,6 @@ from . import _validation
 from ._numerics import FloatArray
 from .backends import as_data
 from .dask import dispatch as dask_dispatch
-from .dask.block_terms import class_index
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
@@ -133,7 +132,7 @@ def _in_memory_objective(
         dtype=(np.float64, np.float32),
     )
     check_classification_targets(y)
-    y_index = class_index(classes, y)
+    y_index = _validation.class_index(classes, y)
     weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     ) * class_weight[y_index]

@@ -92,13 +92,6 @@ def check_weights(
     weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     )
-    if isinstance(class_weight, dict):
-        unknown = [label for label in class_weight if label not in set(classes.tolist())]
-        if unknown:
-            raise ValueError(
-                f"class_weight names class {unknown[0]!r}, which is not among the "
-                f"classes in y: {classes.tolist()}."
-            )
     if class_weight is not None:
         weight = weight * class_weights(class_weight, classes, y_index, weight)[y_index]
     if np.sum(weight) <= 0:
@@ -143,8 +136,8 @@ def class_weights(
     unknown = [label for label in class_weight if label not in known]
     if unknown:
         raise ValueError(
-            f"class_weight names {unknown!r}, which are not classes of y; the "
-            f"classes are {classes.tolist()!r}."
+            f"class_weight names class {unknown[0]!r}, which is not among the "
+            f"classes in y: {classes.tolist()}."
         )
     per_class = compute_class_weight(
         class_weight, classes=classes, y=classes[y_index]
@@ -154,6 +147,20 @@ def class_weights(
             f"class_weight values must be finite and >= 0; got {class_weight!r}."
         )
     return np.asarray(per_class, dtype=np.float64)
+
+
+def class_index(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``index`` with ``classes[index] == y`` for sorted ``classes``; a label
+    that is not among them is an error (partial_fit's batches and the
+    blocks of a Dask fit are checked against classes fixed beforehand)."""
+    index = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
+    unknown = classes[index] != y
+    if np.any(unknown):
+        raise ValueError(
+            f"y contains labels that are not among the classes "
+            f"{classes.tolist()}: {np.unique(y[unknown])[:5].tolist()}"
+        )
+    return index
 
 
 def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

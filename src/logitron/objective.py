@@ -134,10 +134,16 @@ class LogisticObjective:
         if point is not None:
             assert point.raw is not None
             return point.raw
-        del self._points[1:]  # as in _evaluate
+        self._make_room()
         raw = self.unit.forward(theta)
         self.remember(theta, raw)
         return raw
+
+    def _make_room(self) -> None:
+        """Before computing a new point: it will push the older of the two
+        cached ones out, so let that go first and its n-sized arrays are not
+        held beside the new ones (the fit's peak memory on small data)."""
+        del self._points[1:]
 
     def forget_all_but(self, theta: FloatArray) -> None:
         """Keep only ``z`` at ``theta`` in the cache (when the solver is done)."""
@@ -217,10 +223,7 @@ class LogisticObjective:
             assert point.grad_raw is not None
             point.gradient = self.unit.backward(point.grad_raw)
         else:
-            # The new point will push the older of the two out of the cache:
-            # let it go first, so its n-sized arrays are not held beside the
-            # new ones (the fit's peak memory on small data).
-            del self._points[1:]
+            self._make_room()
             n = self.unit.data.n_samples
             shape = (n,) if self.unit.n_outputs == 1 else (n, self.unit.n_outputs)
             grad_raw = np.empty(shape, dtype=self.unit.data.dtype)
@@ -348,16 +351,19 @@ class LogisticObjective:
             else data.n_samples // DIAGONAL_SAMPLE_ROWS
         )
         rows = slice(None, None, stride)
-        weighted = self.loss.hessian_diagonal(curvature[rows]) * self.weight[rows, None]
+        # Each sampled row stands for ``stride`` rows.
+        weighted = self.loss.hessian_diagonal(curvature[rows]) * (
+            self.weight[rows, None] * stride
+        )
         diagonal = np.zeros(self.unit.weight_shape)
-        coef_part = data.column_mean_squares(weighted, rows) * stride  # (K, d)
+        coef_part = data.column_mean_squares(weighted, rows)  # (K, d)
         diagonal[..., : self.unit.n_features] = coef_part.reshape(
             diagonal[..., : self.unit.n_features].shape
         )
         if self.unit.fit_intercept:
             diagonal[..., self.unit.n_features] = np.sum(
                 weighted, axis=0, dtype=np.float64
-            ).reshape(diagonal[..., self.unit.n_features].shape) * stride
+            ).reshape(diagonal[..., self.unit.n_features].shape)
         return diagonal.ravel() + self._penalty_hessian_diagonal()
 
     def _weighted(

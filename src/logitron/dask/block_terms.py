@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.utils import assert_all_finite
 
 from .._numerics import FloatArray
+from .._validation import class_index
 from ..backends.dask_backend import NoLocalData, as_block_matrix, as_block_vector
 from ..backends.numpy_backend import ArrayData
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
@@ -80,20 +81,6 @@ class BlockModel:
                 f"block of y has {len(y_index)}; partition sample_weight like X."
             )
         return weight * self.class_weight[y_index]
-
-
-def class_index(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``index`` with ``classes[index] == y`` for sorted ``classes``; a label
-    that is not among them is an error (partial_fit's batches and the
-    blocks of a Dask fit are checked against classes fixed beforehand)."""
-    index = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
-    unknown = classes[index] != y
-    if np.any(unknown):
-        raise ValueError(
-            f"y contains labels that are not among the classes "
-            f"{classes.tolist()}: {np.unique(y[unknown])[:5].tolist()}"
-        )
-    return index
 
 
 @dataclass(frozen=True)

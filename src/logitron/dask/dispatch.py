@@ -22,7 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._numerics import FloatArray
-from .._validation import class_weights, encode_labels
+from .._validation import class_index, class_weights, encode_labels
 
 if TYPE_CHECKING:
     from .objective import DaskLogisticObjective
@@ -166,7 +166,7 @@ def minibatch_objective(
     """The unpenalised objective of one dask mini-batch (mean over its
     weight) and that weight, for ``partial_fit``; one graph over ``y``."""
     from ..backends.dask_backend import DaskBlocks
-    from .block_terms import BlockModel, class_index, label_stats
+    from .block_terms import BlockModel, label_stats
     from .objective import DaskLogisticObjective
 
     if not is_dask_collection(X):
@@ -193,13 +193,6 @@ def class_weight_vector(
     (the row counts when unweighted), as the in-memory estimator does."""
     if class_weight is None:
         return np.ones(len(classes))
-    if isinstance(class_weight, dict):
-        unknown = [label for label in class_weight if label not in set(classes.tolist())]
-        if unknown:
-            raise ValueError(
-                f"class_weight names class {unknown[0]!r}, which is not among the "
-                f"classes in y: {classes.tolist()}."
-            )
     # The in-memory rule, fed one row per class weighted by the class's sum:
     # "balanced" needs nothing more than those sums.
     return class_weights(class_weight, classes, np.arange(len(classes)), weight_sums)
