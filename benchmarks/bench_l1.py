@@ -30,7 +30,6 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 import warnings
 from collections.abc import Callable
@@ -255,7 +254,7 @@ def main() -> None:
     selection_arguments(parser, budget=60.0)
     args = parser.parse_args()
     problems = selected([p for p in PROBLEMS if p.quick or not args.quick], args.problems)
-    print(f"# L1 / elastic-net benchmark, {datetime.date.today()}")
+    print("# L1 / elastic-net benchmark")
     print(
         f"{machine_line(args.threads)}; CPU seconds to a relative objective gap <= "
         f"{args.target:g}; ratio = logitron prox-newton / fastest scikit-learn solver.\n"

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import multiprocessing
+import os
 import platform
 import time
 import tracemalloc
@@ -32,10 +34,11 @@ from multiprocessing.connection import Connection
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
+import scipy
 import sklearn
 from sklearn.preprocessing import StandardScaler
 from tests.problems import Problem
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import logitron.estimator as estimator_module
 from logitron.backends import as_data
@@ -218,10 +221,26 @@ def selected(problems: list[Named], prefixes: str) -> list[Named]:
 
 
 def machine_line(threads: int) -> str:
-    """Processor, threads and library versions, for a table's caption."""
+    """Date, processor, cores, threads and library versions (BLAS included),
+    for a benchmark table's caption."""
+    blas = ", ".join(
+        f"{info.get('internal_api')} {info.get('version')}"
+        for info in threadpool_info()
+        if info.get("user_api") == "blas"
+    )
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            models = [line.split(":", 1)[1].strip() for line in handle
+                      if line.startswith("model name")]
+        cpu = models[0] if models else cpu
+    except OSError:
+        pass
     return (
-        f"{platform.processor() or platform.machine()}, {threads} BLAS thread(s), "
-        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}"
+        f"{datetime.date.today().isoformat()}, {cpu}, {os.cpu_count()} logical "
+        f"cores, {threads} thread(s) for every library; Python "
+        f"{platform.python_version()}, NumPy {np.__version__}, SciPy "
+        f"{scipy.__version__}, scikit-learn {sklearn.__version__}, {blas}"
     )
 
 

@@ -11,23 +11,17 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import datetime
-import os
-import platform
 import statistics
 import sys
 import time
 from collections.abc import Sequence
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
-import sklearn
 from tests.problems import BENCHMARK_PROBLEMS, SMALL_PROBLEMS, Problem
-from threadpoolctl import threadpool_info
 
 from .fitters import OURS, SKLEARN
-from .harness import TARGET_GAP, GapMeter, Run, time_to_gap
+from .harness import TARGET_GAP, GapMeter, Run, machine_line, time_to_gap
 
 QUICK_PROBLEMS = ["breast_cancer", "dense-100kx20", "nearsep-20kx20", "small-sparse"]
 #: Solvers that form the p x p Hessian; skipped above this many parameters.
@@ -184,28 +178,6 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _machine_line(threads: int) -> str:
-    blas = ", ".join(
-        f"{info.get('internal_api')} {info.get('version')}"
-        for info in threadpool_info()
-        if info.get("user_api") == "blas"
-    )
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            models = [line.split(":", 1)[1].strip() for line in handle
-                      if line.startswith("model name")]
-        cpu = models[0] if models else cpu
-    except OSError:
-        pass
-    return (
-        f"{datetime.date.today().isoformat()}, {cpu}, {os.cpu_count()} logical "
-        f"cores, {threads} thread(s) for every library; Python "
-        f"{platform.python_version()}, NumPy {np.__version__}, SciPy "
-        f"{scipy.__version__}, scikit-learn {sklearn.__version__}, {blas}"
-    )
-
-
 def _report(
     summaries: list[list[str]], details: list[list[str]], threads: int, clock: str,
     elapsed: float,
@@ -228,7 +200,7 @@ def _report(
     return (
         f"{'CPU' if clock == 'cpu' else 'Wall'} time of `fit` to a relative "
         f"objective gap <= {TARGET_GAP:g} "
-        f"({_machine_line(threads)}). Ratio = logitron time / fastest "
+        f"({machine_line(threads)}). Ratio = logitron time / fastest "
         f"scikit-learn time; median ratio (auto) {median}, {solver_median} without "
         "the inference record that logitron's unpenalised fits compute (Fisher "
         "information, separation certificate; scikit-learn computes none). Suite "
