@@ -26,8 +26,10 @@ from 10**-span to 10**span), as raw data do.
 
 Every solver runs once, with tolerances tight enough that it does not stop
 before ``--budget`` seconds or its own convergence; the iterate of each
-iteration is recorded with its wall time (for dask-ml through hooks on
-dask-glm's internals, marked below). Afterwards each recorded iterate is
+iteration is recorded with the wall time at which the solver sent it to the
+cluster for evaluation (the start of the pass that evaluates it), through
+hooks on each library's internals (``recording_dask_glm``,
+``recording_logitron``). Afterwards each recorded iterate is
 scored with the same objective (mean-scale, as logitron's), and a solver's
 time is the first moment its relative gap ``(J - J*) / |J*|`` reached
 ``--gap``, against ``J*`` from logitron's Newton run. Ratios are dask-ml's
@@ -139,24 +141,70 @@ class Objective:
 
 
 def run_logitron(problem: str, X: Any, y: Any, C: float, solver: str) -> Run:
+    """logitron's fit, each accepted iterate stamped like dask-ml's (see
+    ``recording_logitron``) and scored afterwards like theirs."""
     from logitron import LogisticRegression
 
     run = Run(problem, "logitron", solver)
     model = LogisticRegression(C=C, fit_intercept=False, solver=solver, verbose=1)
     start = time.perf_counter()
-
-    def record(solver_name: str, info: Any) -> None:
-        run.times.append(time.perf_counter() - start)
-        run.values.append(info.value)
-
-    # The verbose hook sees every iteration: record instead of printing.
-    model._print_progress = record  # type: ignore[method-assign]
-    with warnings.catch_warnings():
+    with recording_logitron(run, model, start), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X, y)
     run.total_seconds = time.perf_counter() - start
     run.note = f"{model.n_iter_[0]} iterations"
     return run
+
+
+@contextlib.contextmanager
+def recording_logitron(run: Run, model: Any, start: float) -> Iterator[None]:
+    """Record each accepted iterate with the time its evaluation was sent to
+    the cluster: the moment the solver had the point, as dask-ml's Newton
+    iterates are stamped when ``dot(X, beta)`` starts their pass (stamping
+    ours when the solver reports them, after that pass, would charge logitron
+    one pass more than dask-ml).
+
+    Every graph that evaluates a point (a pass at a new point, or a later
+    line-search trial) is noted with its send time and the value it
+    returned; the solver's per-iteration report (``verbose``) names the
+    accepted iterate by its value.
+    """
+    from logitron.dask.objective import DaskLogisticObjective
+
+    sent: list[tuple[float, np.ndarray, float]] = []
+    originals = {
+        name: getattr(DaskLogisticObjective, name) for name in ("_evaluate", "_line_value")
+    }
+
+    def evaluate(self: Any, theta: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        sent_at = time.perf_counter() - start
+        evaluation = originals["_evaluate"](self, theta, *args, **kwargs)
+        sent.append((sent_at, np.array(theta, dtype=float), evaluation.value))
+        return evaluation
+
+    def line_value(self: Any, line: Any, step: float, *args: Any) -> tuple[float, float]:
+        sent_at = time.perf_counter() - start
+        value, slope = originals["_line_value"](self, line, step, *args)
+        sent.append((sent_at, np.array(line.at(step), dtype=float), value))
+        return value, slope
+
+    def record(solver_name: str, info: Any) -> None:
+        matches = [(t, theta) for t, theta, value in sent if value == info.value]
+        if not matches:
+            raise RuntimeError(f"iterate of value {info.value!r} was never evaluated")
+        theta = matches[-1][1]
+        run.times.append(min(t for t, other in matches if np.array_equal(other, theta)))
+        run.thetas.append(theta)
+
+    DaskLogisticObjective._evaluate = evaluate  # type: ignore[method-assign]
+    DaskLogisticObjective._line_value = line_value  # type: ignore[method-assign]
+    # The verbose hook sees every iteration: record instead of printing.
+    model._print_progress = record
+    try:
+        yield
+    finally:
+        for name, method in originals.items():
+            setattr(DaskLogisticObjective, name, method)
 
 
 class OutOfBudget(Exception):

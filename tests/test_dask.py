@@ -173,9 +173,9 @@ def test_fista_fit_equals_the_in_memory_fit(cluster, graph_counter):
         pytest.param(2, dict(C=0.01, l1_ratio=1.0), id="prox-newton"),
     ],
 )
-def test_many_blocks_start_from_one_blocks_fit(cluster, graph_counter, n_classes, params):
-    # 8 blocks: the Newton methods start from the first block's own fit
-    # (one task), which saves passes over all of them.
+def test_many_blocks_start_from_a_samples_fit(cluster, graph_counter, n_classes, params):
+    # 8 blocks: the Newton methods start from the fit of a sample of a
+    # block's rows (one graph), which saves passes over all of them.
     X, y, weight = make_data(n_classes, seed=14, chunk=2000, n_samples=16_000)
     X_np, y_np, weight_np = dask.compute(X, y, weight)
     expected = LogisticRegression(**params).fit(X_np, y_np, sample_weight=weight_np)
@@ -185,7 +185,7 @@ def test_many_blocks_start_from_one_blocks_fit(cluster, graph_counter, n_classes
     np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
     np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
     assert model.n_iter_[0] < expected.n_iter_[0]
-    # y's classes, the block's fit, the start, at most one per iteration
+    # y's classes, the sample's fit, the start, at most one per iteration
     # (Newton's last step may need none); prox-newton asks for its first
     # Hessian apart, an unpenalised fit checks separation after.
     extra = int("l1_ratio" in params) + int(np.isposinf(params["C"]))

@@ -233,16 +233,16 @@ def test_extrapolated_raw_predictions_stay_on_the_workers(monkeypatch):
         distributed.remember(x0, np.zeros(10))
 
 
-def test_a_blocks_start_fit_computes_no_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The start from one block needs its coefficients only: an unpenalised
-    # block fit must not build the inference record (Gram products, a
+def test_the_sample_starts_fit_computes_no_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The start from a sample needs its coefficients only: an unpenalised
+    # sample fit must not build the inference record (Gram products, a
     # certificate, maybe separation programs) on a worker, and a separating
-    # block gives no start.
+    # sample gives no start.
     from logitron import inference
-    from logitron.dask.block_terms import BlockModel, fit_block
+    from logitron.dask.block_terms import BlockModel, fit_sample, sample_rows
 
     def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the block fit computed statistics")
+        raise AssertionError("the sample fit computed statistics")
 
     monkeypatch.setattr(inference, "record_fit", refuse)
     rng = np.random.default_rng(5)
@@ -252,11 +252,34 @@ def test_a_blocks_start_fit_computes_no_statistics(monkeypatch: pytest.MonkeyPat
         classes=np.array([0, 1]), class_weight=np.ones(2), n_features=3,
         fit_intercept=True, dtype=np.dtype(np.float64), total_weight=4000.0,
     )
-    _, theta = fit_block(X, y, None, model, np.inf, 0.0, "newton")
+    parts = [sample_rows(X[:150], y[:150], None, model, 1000),
+             sample_rows(X[150:], y[150:], None, model, 1000)]
+    _, theta = fit_sample(parts, model, np.inf, 0.0, "newton")
     expected = LogisticRegression(C=np.inf, solver="newton")
     monkeypatch.undo()
     expected.fit(X, y)
     assert theta is not None
     np.testing.assert_allclose(theta[:3], expected.coef_.ravel(), rtol=1e-8)
     separated = (X[:, 0] > 0).astype(int)
-    assert fit_block(X, separated, None, model, np.inf, 0.0, "newton")[1] is None
+    parts = [sample_rows(X, separated, None, model, 1000)]
+    assert fit_sample(parts, model, np.inf, 0.0, "newton")[1] is None
+
+
+def test_a_blocks_sample_is_strided_over_all_its_rows() -> None:
+    # Rows sorted by class (or by time) must still give a sample of every
+    # part of the block: the rows are taken at a stride, never the first few.
+    from logitron.dask.block_terms import BlockModel, sample_rows
+
+    X = np.arange(20.0).reshape(10, 2)
+    y = np.repeat(["a", "b"], 5)
+    weight = np.arange(1.0, 11.0)
+    model = BlockModel(
+        classes=np.array(["a", "b"]), class_weight=np.array([1.0, 3.0]), n_features=2,
+        fit_intercept=True, dtype=np.dtype(np.float64), total_weight=100.0,
+    )
+    X_sample, y_index, w = sample_rows(X, y, weight, model, 4)
+    np.testing.assert_array_equal(X_sample, X[::3])
+    np.testing.assert_array_equal(y_index, [0, 0, 1, 1])
+    np.testing.assert_array_equal(w, weight[::3] * [1.0, 1.0, 3.0, 3.0])
+    assert sample_rows(X, y, None, model, 10)[0] is not None
+    np.testing.assert_array_equal(sample_rows(X, y, None, model, 10)[0], X)

@@ -396,35 +396,48 @@ def hessian_product(
     return None, share * hessp(vector)
 
 
-def fit_block(
-    X_block: Any,
-    y_block: Any,
-    weight_block: Any,
+def sample_rows(
+    X_block: Any, y_block: Any, weight_block: Any, model: BlockModel, max_rows: int
+) -> tuple[np.ndarray, np.ndarray, FloatArray]:
+    """At most ``max_rows`` rows of one block, evenly strided through it (a
+    block sorted by time or by class still gives rows from all its span):
+    ``(X, class indices, weights with class weights)``."""
+    X = as_block_matrix(X_block, model.dtype)
+    y_index, weight = _encoded(model, len(X), y_block, weight_block)
+    stride = max(1, -(-len(X) // max_rows))
+    if stride == 1:
+        return X, y_index, weight
+    return np.ascontiguousarray(X[::stride]), y_index[::stride], weight[::stride]
+
+
+def fit_sample(
+    parts: list[tuple[np.ndarray, np.ndarray, FloatArray]],
     model: BlockModel,
     C: float,
     l1_ratio: float,
     solver: str,
 ) -> tuple[None, FloatArray | None]:
-    """theta of the in-memory fit of one block, or ``None`` when it would be
-    a poor start (a class missing, no weight, or any warning: separation,
-    no convergence).
+    """theta of the in-memory fit of the rows ``sample_rows`` took from a few
+    blocks, or ``None`` when it would be a poor start (a class missing, no
+    weight, or any warning: separation, no convergence).
 
-    The block's problem has the penalty per unit of weight of the whole
-    one, ``1/(C_b S_b) = 1/(C S)``: its optimum estimates the full optimum
-    from the block's rows alone.
+    The sample's problem has the penalty per unit of weight of the whole
+    one, ``1/(C_s S_s) = 1/(C S)``: its optimum estimates the full optimum
+    from the sample's rows alone.
     """
     import warnings
 
     from .._partial_fit import theta_from_coefficients
     from ..estimator import LogisticRegression
 
-    X = as_block_matrix(X_block, model.dtype)
-    y_index, weight = _encoded(model, len(X), y_block, weight_block)
-    block_weight = float(np.sum(weight))
-    if block_weight <= 0 or len(np.unique(y_index[weight > 0])) < len(model.classes):
+    X = np.concatenate([part[0] for part in parts])
+    y_index = np.concatenate([part[1] for part in parts])
+    weight = np.concatenate([part[2] for part in parts])
+    sample_weight = float(np.sum(weight))
+    if sample_weight <= 0 or len(np.unique(y_index[weight > 0])) < len(model.classes):
         return None, None
     estimator = LogisticRegression(
-        C=C * model.total_weight / block_weight, l1_ratio=l1_ratio,
+        C=C * model.total_weight / sample_weight, l1_ratio=l1_ratio,
         fit_intercept=model.fit_intercept, solver=solver,
     )
     with warnings.catch_warnings():
@@ -433,14 +446,14 @@ def fit_block(
             # Only the coefficients are wanted: no statistics (an unpenalised
             # record's Gram products, certificate or separation programs
             # would cost a small worker its memory). All classes are in the
-            # block (checked above), so y_index already indexes them.
+            # sample (checked above), so y_index already indexes them.
             estimator._fit_arrays(
                 X, y_index, np.arange(len(model.classes)), weight, statistics=False
             )
         except (Warning, ArithmeticError):
             return None, None
     if np.isposinf(C) and estimator._separates(X, y_index, weight):
-        return None, None  # a separating block: its fit diverges, no start
+        return None, None  # a separating sample: its fit diverges, no start
     unit = LinearUnit(
         NoLocalData(len(X), model.n_features, model.dtype), model.n_outputs,
         model.fit_intercept,
