@@ -196,8 +196,8 @@ def recording_logitron(run: Run, model: Any, start: float) -> Iterator[None]:
         run.times.append(min(t for t, other in matches if np.array_equal(other, theta)))
         run.thetas.append(theta)
 
-    DaskLogisticObjective._evaluate = evaluate  # type: ignore[method-assign]
-    DaskLogisticObjective._line_value = line_value  # type: ignore[method-assign]
+    for name, method in {"_evaluate": evaluate, "_line_value": line_value}.items():
+        setattr(DaskLogisticObjective, name, method)
     # The verbose hook sees every iteration: record instead of printing.
     model._print_progress = record
     try:
