@@ -10,6 +10,7 @@ can recompute a lost block from.
 
 import os
 import signal
+import warnings
 from typing import Any
 
 import dask
@@ -187,9 +188,33 @@ def test_many_blocks_start_from_a_samples_fit(cluster, graph_counter, n_classes,
     assert model.n_iter_[0] < expected.n_iter_[0]
     # y's classes, the sample's fit, the start, at most one per iteration
     # (Newton's last step may need none); prox-newton asks for its first
-    # Hessian apart, an unpenalised fit checks separation after.
-    extra = int("l1_ratio" in params) + int(np.isposinf(params["C"]))
+    # Hessian apart. An unpenalised fit's separation check comes with its
+    # passes: no graph of its own.
+    extra = int("l1_ratio" in params)
     assert graph_counter.graphs <= 3 + extra + model.n_iter_[0]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("solver", ["newton", "lbfgs"])
+def test_unpenalised_separated_data_warn_as_in_memory(cluster, n_classes, solver):
+    # Separated classes: the coefficients grow without bound, and the Dask
+    # fit says so as the in-memory one does (its check rides on the solver's
+    # last pass when that pass was at the returned point, else one more
+    # graph); data that do not separate give no warning.
+    from logitron.exceptions import PerfectSeparationWarning
+
+    X, y, _ = make_data(n_classes, seed=21)
+    X_np = X.compute()
+    separated = da.from_array(
+        np.argmax(X_np[:, :n_classes], axis=1) if n_classes > 2 else (X_np[:, 0] > 0),
+        chunks=CHUNK,
+    ).astype(int)
+    params = dict(C=np.inf, solver=solver, max_iter=30)
+    with pytest.warns(PerfectSeparationWarning, match="perfect separation"):
+        LogisticRegression(**params).fit(X, separated)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        LogisticRegression(C=np.inf, solver=solver).fit(X, y)
 
 
 def test_float32_stays_float32(cluster):

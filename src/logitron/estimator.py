@@ -18,6 +18,7 @@ from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from .backends import as_data
 from .dask import dispatch as dask_dispatch
 from .exceptions import PerfectSeparationWarning
+from .inference.separation import classifies_every_row
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
@@ -249,9 +250,9 @@ default="auto"
         separation = ""
         if record is None:
             # The statistics need the data in memory; on Dask only the
-            # separation check runs (one more graph over the blocks).
+            # separation check runs.
             self.inference_ = None
-            if distributed and np.isposinf(self.C) and separates():
+            if distributed and np.isposinf(self.C) and separates(result.theta):
                 separation = "perfect separation: the coefficients grow without bound"
         else:
             X, y_index, weight, response_name = record
@@ -369,15 +370,7 @@ default="auto"
         estimate exists. (The Dask path checks its blocks with this; in memory
         the statistics record diagnoses separation in more detail.)
         """
-        raw = self.decision_function(X)
-        rows = np.arange(len(raw))
-        if raw.ndim == 1:
-            margin = np.where(y_index == 1, raw, -raw)
-        else:
-            others = raw.copy()
-            others[rows, y_index] = -np.inf
-            margin = raw[rows, y_index] - others.max(axis=1)
-        return bool(np.all(margin[weight > 0] > 0))
+        return classifies_every_row(self.decision_function(X), y_index, weight)
 
     def _print_progress(self, solver_name: str, info: IterationInfo) -> None:
         print(

@@ -34,6 +34,7 @@ from .._numerics import FloatArray
 from .._validation import class_index
 from ..backends.dask_backend import NoLocalData, as_block_matrix, as_block_vector
 from ..backends.numpy_backend import ArrayData
+from ..inference.separation import classifies_every_row
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from ..neuron import LinearUnit
 from ..objective import LineFunction, LogisticObjective
@@ -48,7 +49,10 @@ class BlockModel:
     """What every block task must know beyond its rows (small; sent with each).
 
     ``classes`` sorted labels; ``class_weight`` one multiplier per class;
-    ``total_weight`` the sum ``S`` of all weights, class weights included.
+    ``total_weight`` the sum ``S`` of all weights, class weights included;
+    ``checks_separation``: every evaluation also tells whether its point
+    classifies every weighted row right (an unpenalised fit's separation
+    check, from the ``z`` the pass computes anyway).
     """
 
     classes: np.ndarray
@@ -57,6 +61,7 @@ class BlockModel:
     fit_intercept: bool
     dtype: np.dtype
     total_weight: float
+    checks_separation: bool = False
 
     @property
     def n_outputs(self) -> int:
@@ -125,13 +130,16 @@ class BlockTerms:
 
     ``value``, ``gradient``, ``hessian`` of ``J_data``; ``derivative`` the
     slope ``phi'(t)`` of ``J_data`` along a line. ``0.0`` stands for a term
-    that was not asked for (or a block without weight).
+    that was not asked for (or a block without weight). ``misclassified``
+    counts blocks with a weighted row on the wrong side at the point (when
+    ``BlockModel.checks_separation``).
     """
 
     value: float = 0.0
     gradient: FloatArray | float = 0.0
     hessian: FloatArray | float = 0.0
     derivative: float = 0.0
+    misclassified: int = 0
 
     def __add__(self, other: BlockTerms) -> BlockTerms:
         return BlockTerms(
@@ -139,6 +147,7 @@ class BlockTerms:
             self.gradient + other.gradient,
             self.hessian + other.hessian,
             self.derivative + other.derivative,
+            self.misclassified + other.misclassified,
         )
 
     def scaled(self, share: float) -> BlockTerms:
@@ -147,6 +156,7 @@ class BlockTerms:
             share * self.gradient,
             share * self.hessian,
             share * self.derivative,
+            self.misclassified,
         )
 
 
@@ -303,9 +313,11 @@ def evaluate(
         raw, raw_direction = _raw_and_raw_direction(objective.unit, theta, direction)
         objective.remember(theta, raw)
     terms = _terms(objective, theta, order).scaled(share)
+    raw = objective.raw_prediction(theta)
+    if model.checks_separation:
+        terms.misclassified = int(not classifies_every_row(raw, y_index, weight))
     kept = KeptBlock.of(
-        objective.raw_prediction(theta), raw_direction, y_index, weight, model,
-        weighted=weight_block is not None,
+        raw, raw_direction, y_index, weight, model, weighted=weight_block is not None
     )
     return kept, terms
 

@@ -56,12 +56,14 @@ def _is_data_frame(X: Any) -> bool:
 
 def training_problem(
     estimator: Any, X: Any, y: Any, sample_weight: Any
-) -> tuple[DaskLogisticObjective, np.ndarray, Callable[[], bool]]:
+) -> tuple[DaskLogisticObjective, np.ndarray, Callable[[FloatArray], bool]]:
     """``(objective, classes, separates)`` for ``estimator.fit`` on dask input.
 
     One graph reads ``y`` and the weights (not ``X``): the classes, their
-    counts and weight sums. ``separates()`` tells, in one more graph, whether
-    the fitted estimator classifies every weighted row right.
+    counts and weight sums. ``separates(theta)`` tells whether the fitted
+    estimator (at ``theta``) classifies every weighted row right: from the
+    solver's last pass when it was at ``theta`` (an unpenalised objective
+    checks at every pass), else in one more graph.
     """
     from ..backends.dask_backend import DaskBlocks
     from .block_terms import BlockModel, count_misclassified, label_stats
@@ -92,14 +94,17 @@ def training_problem(
         )
     model = BlockModel(
         classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),
-        blocks.dtype, total_weight,
+        blocks.dtype, total_weight, checks_separation=bool(np.isposinf(estimator.C)),
     )
     objective = DaskLogisticObjective(
         blocks, model, n_samples=stats.n_rows, C=float(estimator.C),
         l1_ratio=float(estimator.l1_ratio),
     )
 
-    def separates() -> bool:
+    def separates(theta: FloatArray) -> bool:
+        known = objective.separates_at(theta)
+        if known is not None:
+            return known
         misclassified, _ = blocks.map_sum(
             count_misclassified,
             list(zip(blocks.X_blocks, blocks.y_blocks, blocks.weight_blocks, strict=True)),

@@ -142,6 +142,7 @@ class _Evaluation:
     gradient: FloatArray | None = None
     hessian: FloatArray | None = None
     kept: list[Any] | None = None  # per-block KeptBlock handles on the workers
+    misclassified: int | None = None  # blocks misclassifying a row at theta
 
 
 class DaskLogisticObjective:
@@ -264,6 +265,8 @@ class DaskLogisticObjective:
         coef = self.unit.coef(theta)
         value = float(terms.value) + self.penalty.smooth_value(coef)
         evaluation = _Evaluation(np.array(theta, copy=True), order, value, kept=kept)
+        if self.model.checks_separation:
+            evaluation.misclassified = terms.misclassified
         if order >= GRADIENT:
             gradient = np.array(terms.gradient, dtype=np.float64)
             if self.penalty.l2_strength:
@@ -279,6 +282,15 @@ class DaskLogisticObjective:
         diagonal = np.zeros(self.n_params)
         self.unit.coef(diagonal)[...] = self.penalty.l2_strength
         return diagonal
+
+    def separates_at(self, theta: FloatArray) -> bool | None:
+        """Whether ``theta`` classifies every weighted row right, as the last
+        pass found (``BlockModel.checks_separation``), or ``None`` when the
+        last pass was not at ``theta`` or did not check."""
+        last = self._last
+        if last is None or last.misclassified is None or not np.array_equal(last.theta, theta):
+            return None
+        return last.misclassified == 0
 
     # -- the Objective protocol ----------------------------------------------
     def value(self, theta: FloatArray) -> float:

@@ -62,6 +62,24 @@ from .separation_lp import (
 )
 
 
+def classifies_every_row(raw: Any, y_index: np.ndarray, weight: FloatArray) -> bool:
+    """Whether the raw predictions ``raw`` (``(n,)`` binary, ``(n, K)``
+    softmax) put every weighted row strictly on the side of its own class.
+
+    For an unpenalised fit that is separation seen from its end point: the
+    hyperplane it found separates, so scaling it up lowers the loss forever.
+    """
+    raw = np.asarray(raw)
+    rows = np.arange(len(raw))
+    if raw.ndim == 1:
+        margin = np.where(y_index == 1, raw, -raw)
+    else:
+        others = raw.copy()
+        others[rows, y_index] = -np.inf
+        margin = raw[rows, y_index] - others.max(axis=1)
+    return bool(np.all(margin[weight > 0] > 0))
+
+
 def diagnose_separation(
     X: Any,
     y_index: np.ndarray,
