@@ -22,7 +22,7 @@ from logitron.backends import as_data
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
-from logitron.solvers.proximal import min_norm_subgradient, soft_threshold
+from logitron.solvers.proximal import as_composite, min_norm_subgradient, soft_threshold
 
 proximal_newton_module = importlib.import_module("logitron.solvers.proximal_newton")
 
@@ -126,6 +126,62 @@ def test_min_norm_subgradient_is_zero_exactly_at_optimality() -> None:
     l1 = np.array([0.5, 0.5, 0.5, 0.5, 0.0])
     result = min_norm_subgradient(theta, gradient, l1)
     assert_allclose(result, [0.0, -0.2, 0.0, 0.0, 0.1])
+
+
+def test_as_composite_checks_each_class_once_and_refuses_every_time() -> None:
+    X, y = sparse_truth_problem(n_classes=2)
+    objective = objective_of(X, y, 1.0, 1.0)
+    assert as_composite(objective) is objective
+    assert as_composite(objective_of(X, y, 2.0, 0.5)) is not objective
+
+    class Smooth:
+        n_params = 3
+
+    for _ in range(2):  # a refused class is not remembered as accepted
+        with pytest.raises(TypeError, match="Smooth lacks what a proximal solver"):
+            as_composite(Smooth())  # type: ignore[arg-type]
+
+
+class _QuadraticLine:
+    """``F(t) = (t - minimum)**2`` along a direction, counting evaluations."""
+
+    def __init__(self, minimum: float) -> None:
+        self.minimum = minimum
+        self.evaluations: list[float] = []
+
+    def value(self, step: float) -> float:
+        self.evaluations.append(step)
+        return (step - self.minimum) ** 2
+
+    def slope(self, step: float) -> float:
+        return 2.0 * (step - self.minimum)
+
+
+@pytest.mark.parametrize(
+    ("minimum", "tried", "taken"),
+    [
+        (0.8, [], 1.0),  # past the minimum: the slope at t = 1 is positive
+        (1.2, [], 1.0),  # slope at t = 1 a sixth of the slope at 0
+        (1.3, [2.0], 1.0),  # a quarter: t = 2 tried, and F rises there
+        (1.8, [2.0, 4.0], 2.0),
+        (3.0, [2.0, 4.0], 2.0),  # F(4) = F(2): only a fall is taken
+    ],
+)
+def test_extrapolation_is_tried_only_while_the_slope_is_steep(
+    minimum: float, tried: list[float], taken: float
+) -> None:
+    # F(0) = minimum**2 with slope -2 * minimum; the full step t = 1 was
+    # accepted. Doubling starts only if the slope at t = 1 is at least
+    # _EXTRAPOLATION_SLOPE (a fifth) of the slope at 0, and goes on while F
+    # falls.
+    line = _QuadraticLine(minimum)
+    accepted = proximal_newton_module.CompositeStep(1.0, (1.0 - minimum) ** 2, True)
+    theta, direction = np.array([1.0, 0.0]), np.array([1.0, 0.0])
+    step = proximal_newton_module._extrapolate(
+        line, theta, direction, minimum**2, accepted, -2.0 * minimum
+    )
+    assert line.evaluations == tried
+    assert step.step == taken
 
 
 # -- optimality ------------------------------------------------------------------
