@@ -159,6 +159,11 @@ class ArrayData:
             # Hessian (or the statistics of an unpenalised fit) never holds
             # a copy of X beside it. Smaller data take one block: speed.
             rows = min(rows, -(-n // 4))
+        if rows >= n and not append_ones and all(sign == 1 for sign in signs):
+            # One block and nothing to append (a small working set's
+            # Hessian, every outer iteration of proximal Newton): the scaled
+            # copy itself is the block, no buffer or running sum.
+            return [_gram_of_scaled(X * root[:, None]) for root in roots]
         grams = [np.zeros((width, width)) for _ in weights]
         buffer = np.empty((min(rows, n), width), dtype=self.dtype)
         for start in range(0, n, rows):
@@ -257,6 +262,11 @@ class ArrayData:
                 )
                 total[start:stop] = squares.T @ columns
         return total[:, 0] if weight.ndim == 1 else total.T
+
+
+def _gram_of_scaled(scaled: FloatArray) -> FloatArray:
+    """``B.T @ B`` as float64 (numpy hands it to BLAS syrk)."""
+    return np.asarray(scaled.T @ scaled, dtype=np.float64)
 
 
 def _sign_of(h: FloatArray) -> int | None:
