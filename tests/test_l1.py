@@ -160,28 +160,29 @@ class _QuadraticLine:
 @pytest.mark.parametrize(
     ("minimum", "tried", "taken"),
     [
-        (0.8, [], 1.0),  # past the minimum: the slope at t = 1 is positive
-        (1.2, [], 1.0),  # slope at t = 1 a sixth of the slope at 0
+        (0.95, [], 1.0),  # F rises at t = 1, by under a tenth of its fall at 0
+        (0.8, [0.8], 0.8),  # by a quarter: the secant step, exact on a quadratic
+        (1.2, [], 1.0),  # F falls at t = 1 at a sixth of its rate at 0
         (1.3, [2.0], 1.0),  # a quarter: t = 2 tried, and F rises there
         (1.8, [2.0, 4.0], 2.0),
         (3.0, [2.0, 4.0], 2.0),  # F(4) = F(2): only a fall is taken
     ],
 )
-def test_extrapolation_is_tried_only_while_the_slope_is_steep(
+def test_full_step_refined_only_where_the_slope_points_to_a_better_one(
     minimum: float, tried: list[float], taken: float
 ) -> None:
-    # F(0) = minimum**2 with slope -2 * minimum; the full step t = 1 was
-    # accepted. Doubling starts only if the slope at t = 1 is at least
-    # _EXTRAPOLATION_SLOPE (a fifth) of the slope at 0, and goes on while F
-    # falls.
+    # F(t) = (t - minimum)**2 with slope -2 * minimum at 0; the full step
+    # t = 1 was accepted. A secant step is tried if F rises at t = 1 by more
+    # than _SECANT_SHARE of its fall at 0; doubling starts only if F falls
+    # there at least _EXTRAPOLATION_SLOPE as fast, and goes on while it falls.
     line = _QuadraticLine(minimum)
     accepted = proximal_newton_module.CompositeStep(1.0, (1.0 - minimum) ** 2, True)
     theta, direction = np.array([1.0, 0.0]), np.array([1.0, 0.0])
-    step = proximal_newton_module._extrapolate(
+    step = proximal_newton_module._refine_full_step(
         line, theta, direction, minimum**2, accepted, -2.0 * minimum
     )
-    assert line.evaluations == tried
-    assert step.step == taken
+    assert line.evaluations == pytest.approx(tried, rel=1e-12)
+    assert step.step == pytest.approx(taken, rel=1e-12)
 
 
 # -- optimality ------------------------------------------------------------------

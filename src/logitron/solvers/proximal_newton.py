@@ -32,10 +32,13 @@ _WORKING_SET_GROWTH = 8
 # Doublings of a full step that beat its model (t up to 8).
 _MAX_EXTRAPOLATIONS = 3
 # Slope of F at a step, as a share of its slope at 0, below which no
-# doubling is tried (``_extrapolate``). On the L1 benchmarks every doubling
+# doubling is tried (``_refine_full_step``). On the L1 benchmarks every doubling
 # that lowered F started from a share of 0.21 to 0.31, every one that did
 # not from at most 0.205, most from below 0.1.
 _EXTRAPOLATION_SLOPE = 0.2
+# Rise of F at a full step, as a share of its fall at 0, above which a
+# secant step back towards the line's minimum is tried (``_refine_full_step``).
+_SECANT_SHARE = 0.1
 # Most multiply-adds (n * m^2) spent forming the working set's Hessian: the
 # exact inner solve on it finds the model's active set in one outer
 # iteration, but beyond a few milliseconds of BLAS (and the O(m^2) Python
@@ -92,8 +95,8 @@ def proximal_newton(
            (2006), eq. (7.3))
         5. t by backtracking from 1 with the Armijo rule for composite
            functions (``composite_armijo``); after a full step that beat
-           the model, t = 2, 4, 8 while F falls and no sign changes
-           (``_extrapolate``)
+           the model, t = 2, 4, 8 while F falls and no sign changes; after
+           one that overshot, the secant step (``_refine_full_step``)
         6. theta = theta + t d;  ws_size *= 8 if W was full
 
     Coordinate step ``j`` of the inner sweeps is closed-form: with
@@ -178,7 +181,7 @@ def proximal_newton(
         if not step.success:
             return _stalled(theta, iteration - 1, optimality, options, history)
         if line.trials_are_cheap:
-            step = _extrapolate(along, theta, direction, value, step, decrease)
+            step = _refine_full_step(along, theta, direction, value, step, decrease)
         # 6. update (theta_j + (0 - theta_j) is exactly 0: zeros survive)
         theta = line.point(step.step)
         history.append(step.value)
@@ -198,7 +201,7 @@ def proximal_newton(
     )
 
 
-def _extrapolate(
+def _refine_full_step(
     along: _CompositeLine,
     theta: FloatArray,
     direction: FloatArray,
@@ -206,35 +209,48 @@ def _extrapolate(
     accepted: CompositeStep,
     decrease: float,
 ) -> CompositeStep:
-    """Steps ``t = 2, 4, 8`` after a full step that beat the model.
+    """A better step than a full step the Armijo rule accepted, if ``F``'s
+    slope there (free with the trial's value) points to one.
 
-    Far from the optimum the logistic loss flattens along ``d`` faster than
-    its quadratic model predicts (the curvature ``p (1 - p)`` shrinks as the
-    margins grow), so the full step falls short: each outer iteration then
-    only doubles the coefficients' scale. When the full step lowered ``F``
-    by at least half the predicted first-order decrease (what the quadratic
-    model promises at its minimiser), longer steps are tried while ``F``
-    keeps falling and every entry keeps its sign at ``t = 1``: the zeros of
-    ``theta + d`` stay exact and no coefficient crosses zero. Each trial
-    costs O(n) on the cached ``X @ d``; each outer iteration saved costs a
-    Hessian and an inner solve. Every accepted step lowers ``F`` below the
-    Armijo step's value, so the global convergence of the backtracking
-    method is kept.
+    *Overshoot.* If ``F`` rises at ``t = 1`` by more than ``_SECANT_SHARE``
+    of its slope at 0 (``decrease``), its minimum along ``d`` lies in
+    ``(0, 1)``: one trial at the zero of the slope interpolated linearly
+    between ``t = 0`` and ``t = 1`` (the secant step), kept if it lowers
+    ``F``. A full Newton step overshoots where the curvature grows along
+    ``d`` (margins shrinking towards zero); landing nearer the minimum
+    saved an outer iteration on two L1 benchmarks (breast cancer: 6 to 5).
 
-    The first doubling is tried only if ``F`` still falls steeply at
-    ``t = 1``: its slope there (free with the trial's value) at most
-    ``_EXTRAPOLATION_SLOPE`` times ``decrease``, the slope at ``t = 0``.
-    ``F`` is convex along ``d``, so a slope of zero or more means no longer
-    step can help; near the optimum a Newton step leaves a slope of a few
-    per cent of the initial one and doubling it overshoots. Later
-    doublings need only ``F`` to keep falling: the slope at ``t = 2`` of a
-    flattening loss says little about ``t = 4``.
+    *Undershoot.* Far from the optimum the logistic loss flattens along
+    ``d`` faster than its quadratic model predicts (the curvature
+    ``p (1 - p)`` shrinks as the margins grow), so the full step falls
+    short: each outer iteration then only doubles the coefficients' scale.
+    When the full step lowered ``F`` by at least half the predicted
+    first-order decrease (what the quadratic model promises at its
+    minimiser) and ``F`` still falls at ``t = 1`` at least
+    ``_EXTRAPOLATION_SLOPE`` times as steeply as at 0, steps ``t = 2, 4, 8``
+    are tried while ``F`` keeps falling and every entry keeps its sign at
+    ``t = 1``: the zeros of ``theta + d`` stay exact and no coefficient
+    crosses zero. Near the optimum a Newton step leaves a slope of a few
+    per cent of the initial one and doubling it overshoots, so the slope
+    test spares that trial; later doublings need only ``F`` to keep
+    falling (the slope at ``t = 2`` of a flattening loss says little about
+    ``t = 4``).
+
+    Each trial costs O(n) on the cached ``X @ d``; each outer iteration
+    saved costs a Hessian and an inner solve. Every step taken lowers ``F``
+    below the Armijo step's value, so the global convergence of the
+    backtracking method is kept.
     """
-    if (
-        accepted.step != 1.0
-        or value - accepted.value < -0.5 * decrease
-        or along.slope(1.0) > _EXTRAPOLATION_SLOPE * decrease
-    ):
+    if accepted.step != 1.0:
+        return accepted
+    share = along.slope(1.0) / decrease  # decrease < 0 is the slope at t = 0
+    if share < -_SECANT_SHARE:
+        # F rises at t = 1: its minimum along d lies in (0, 1), near where
+        # the slope, interpolated linearly from t = 0, vanishes.
+        step = 1.0 / (1.0 - share)
+        trial = along.value(step)
+        return CompositeStep(step, trial, True) if trial < accepted.value else accepted
+    if value - accepted.value < -0.5 * decrease or share < _EXTRAPOLATION_SLOPE:
         return accepted
     signs = np.sign(theta + direction)
     best = accepted
