@@ -185,6 +185,60 @@ def test_full_step_refined_only_where_the_slope_points_to_a_better_one(
     assert step.step == pytest.approx(taken, rel=1e-12)
 
 
+def test_secant_steps_reach_the_same_optimum_and_zeros(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Breast cancer at C = 0.5: an early full Newton step overshoots and the
+    # secant step back is taken. The answer is still the optimum, with the
+    # zeros FISTA's soft-thresholding finds.
+    taken: list[float] = []
+    refine = proximal_newton_module._refine_full_step
+
+    def recording(*args: Any) -> Any:
+        step = refine(*args)
+        taken.append(step.step)
+        return step
+
+    monkeypatch.setattr(proximal_newton_module, "_refine_full_step", recording)
+    X, y = breast_cancer()
+    params: dict[str, Any] = {"C": 0.5, "l1_ratio": 1.0, "fit_intercept": False}
+    model = LogisticRegression(**params, solver="prox-newton", tol=1e-10).fit(X, y)
+    assert any(0.0 < step < 1.0 for step in taken)
+    reference = LogisticRegression(
+        **params, solver="fista", tol=1e-10, max_iter=100_000
+    ).fit(X, y)
+    ours, theirs = (sklearn_cost(m, X, y, 0.5, 1.0) for m in (model, reference))
+    assert ours <= theirs * (1 + 1e-12)
+    assert theirs <= ours * (1 + 1e-8)
+    assert np.array_equal(model.coef_ == 0, reference.coef_ == 0)
+
+
+def test_sparse_data_with_most_columns_active_reach_the_optimum_and_zeros() -> None:
+    # The sparse benchmark's shape in small: CSR, most columns active, so the
+    # working set grows past 64 (eightfold) and the inner solves run on
+    # Hessian products. Same optimum and zeros as FISTA.
+    rng = np.random.default_rng(11)
+    X = sp.random(
+        4000, 600, density=0.05, format="csr", random_state=11,
+        data_rvs=lambda k: rng.exponential(size=k),
+    )
+    truth = rng.standard_normal(600) * (rng.random(600) < 0.3) * 3
+    y = (X @ truth - np.median(X @ truth) + rng.logistic(size=4000) > 0).astype(int)
+    params: dict[str, Any] = {"C": 0.5, "l1_ratio": 1.0, "fit_intercept": False}
+    model = LogisticRegression(**params, tol=1e-10).fit(X, y)
+    assert model.solver_ == "prox-newton"
+    active = int(np.count_nonzero(model.coef_))
+    assert len(y) * 64**2 > proximal_newton_module._MAX_GRAM_WORK
+    assert 8 * 64 > active > 64
+    reference = LogisticRegression(
+        **params, solver="fista", tol=1e-10, max_iter=100_000
+    ).fit(X, y)
+    ours, theirs = (sklearn_cost(m, X, y, 0.5, 1.0) for m in (model, reference))
+    assert ours <= theirs * (1 + 1e-12)
+    assert theirs <= ours * (1 + 1e-8)
+    assert np.array_equal(model.coef_ == 0, reference.coef_ == 0)
+
+
 # -- optimality ------------------------------------------------------------------
 @pytest.mark.parametrize("solver", L1_SOLVERS)
 @pytest.mark.parametrize("n_classes", [2, 3, 4])

@@ -243,7 +243,9 @@ def _refine_full_step(
     """
     if accepted.step != 1.0:
         return accepted
-    share = along.slope(1.0) / decrease  # decrease < 0 is the slope at t = 0
+    # decrease < 0 is the slope at t = 0 when no entry changes sign (else
+    # steeper than it): the scale of the slope at t = 1.
+    share = along.slope(1.0) / decrease
     if share < -_SECANT_SHARE:
         # F rises at t = 1: its minimum along d lies in (0, 1), near where
         # the slope, interpolated linearly from t = 0, vanishes.
