@@ -90,3 +90,32 @@ def test_predict_before_fit_raises_not_fitted():
 
     with pytest.raises(NotFittedError):
         LogisticRegression().predict(X)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        Y,
+        Y.astype(bool),
+        Y.astype(np.uint8),
+        Y.astype(float) * 3 - 1,
+        np.arange(20) % 3 * 1.0,
+        Y + 0.5,
+        np.where(Y == 0, 0.0, 1e19),
+        np.where(Y == 0, 0.0, 1e300),
+        np.array(["a", "b"] * 10, dtype=object),
+    ],
+    ids=["int", "bool", "uint8", "whole-float", "3-whole-float", "half", "1e19",
+         "1e300", "object"],
+)
+def test_fast_label_check_agrees_with_type_of_target(y):
+    # The estimator skips scikit-learn's type_of_target for labels it can
+    # classify cheaply; wherever it does, type_of_target must agree.
+    from sklearn.utils.multiclass import type_of_target
+
+    from logitron._validation import _plainly_class_labels
+
+    if _plainly_class_labels(y):
+        assert type_of_target(y) in ("binary", "multiclass")
+    else:
+        assert y.dtype.kind not in "iub"

@@ -22,7 +22,7 @@ from logitron.backends import as_data
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
-from logitron.solvers.proximal import min_norm_subgradient, soft_threshold
+from logitron.solvers.proximal import as_composite, min_norm_subgradient, soft_threshold
 
 proximal_newton_module = importlib.import_module("logitron.solvers.proximal_newton")
 
@@ -126,6 +126,117 @@ def test_min_norm_subgradient_is_zero_exactly_at_optimality() -> None:
     l1 = np.array([0.5, 0.5, 0.5, 0.5, 0.0])
     result = min_norm_subgradient(theta, gradient, l1)
     assert_allclose(result, [0.0, -0.2, 0.0, 0.0, 0.1])
+
+
+def test_as_composite_checks_each_class_once_and_refuses_every_time() -> None:
+    X, y = sparse_truth_problem(n_classes=2)
+    objective = objective_of(X, y, 1.0, 1.0)
+    assert as_composite(objective) is objective
+    assert as_composite(objective_of(X, y, 2.0, 0.5)) is not objective
+
+    class Smooth:
+        n_params = 3
+
+    for _ in range(2):  # a refused class is not remembered as accepted
+        with pytest.raises(TypeError, match="Smooth lacks what a proximal solver"):
+            as_composite(Smooth())  # type: ignore[arg-type]
+
+
+class _QuadraticLine:
+    """``F(t) = (t - minimum)**2`` along a direction, counting evaluations."""
+
+    def __init__(self, minimum: float) -> None:
+        self.minimum = minimum
+        self.evaluations: list[float] = []
+
+    def value(self, step: float) -> float:
+        self.evaluations.append(step)
+        return (step - self.minimum) ** 2
+
+    def slope(self, step: float) -> float:
+        return 2.0 * (step - self.minimum)
+
+
+@pytest.mark.parametrize(
+    ("minimum", "tried", "taken"),
+    [
+        (0.95, [], 1.0),  # F rises at t = 1, by under a tenth of its fall at 0
+        (0.8, [0.8], 0.8),  # by a quarter: the secant step, exact on a quadratic
+        (1.2, [], 1.0),  # F falls at t = 1 at a sixth of its rate at 0
+        (1.3, [2.0], 1.0),  # a quarter: t = 2 tried, and F rises there
+        (1.8, [2.0, 4.0], 2.0),
+        (3.0, [2.0, 4.0], 2.0),  # F(4) = F(2): only a fall is taken
+    ],
+)
+def test_full_step_refined_only_where_the_slope_points_to_a_better_one(
+    minimum: float, tried: list[float], taken: float
+) -> None:
+    # F(t) = (t - minimum)**2 with slope -2 * minimum at 0; the full step
+    # t = 1 was accepted. A secant step is tried if F rises at t = 1 by more
+    # than _SECANT_SHARE of its fall at 0; doubling starts only if F falls
+    # there at least _EXTRAPOLATION_SLOPE as fast, and goes on while it falls.
+    line = _QuadraticLine(minimum)
+    accepted = proximal_newton_module.CompositeStep(1.0, (1.0 - minimum) ** 2, True)
+    theta, direction = np.array([1.0, 0.0]), np.array([1.0, 0.0])
+    step = proximal_newton_module._refine_full_step(
+        line, theta, direction, minimum**2, accepted, -2.0 * minimum
+    )
+    assert line.evaluations == pytest.approx(tried, rel=1e-12)
+    assert step.step == pytest.approx(taken, rel=1e-12)
+
+
+def test_secant_steps_reach_the_same_optimum_and_zeros(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Breast cancer at C = 0.5: an early full Newton step overshoots and the
+    # secant step back is taken. The answer is still the optimum, with the
+    # zeros FISTA's soft-thresholding finds.
+    taken: list[float] = []
+    refine = proximal_newton_module._refine_full_step
+
+    def recording(*args: Any) -> Any:
+        step = refine(*args)
+        taken.append(step.step)
+        return step
+
+    monkeypatch.setattr(proximal_newton_module, "_refine_full_step", recording)
+    X, y = breast_cancer()
+    params: dict[str, Any] = {"C": 0.5, "l1_ratio": 1.0, "fit_intercept": False}
+    model = LogisticRegression(**params, solver="prox-newton", tol=1e-10).fit(X, y)
+    assert any(0.0 < step < 1.0 for step in taken)
+    reference = LogisticRegression(
+        **params, solver="fista", tol=1e-10, max_iter=100_000
+    ).fit(X, y)
+    ours, theirs = (sklearn_cost(m, X, y, 0.5, 1.0) for m in (model, reference))
+    assert ours <= theirs * (1 + 1e-12)
+    assert theirs <= ours * (1 + 1e-8)
+    assert np.array_equal(model.coef_ == 0, reference.coef_ == 0)
+
+
+def test_sparse_data_with_most_columns_active_reach_the_optimum_and_zeros() -> None:
+    # The sparse benchmark's shape in small: CSR, most columns active, so the
+    # working set grows past 64 (eightfold) and the inner solves run on
+    # Hessian products. Same optimum and zeros as FISTA.
+    rng = np.random.default_rng(11)
+    X = sp.random(
+        4000, 600, density=0.05, format="csr", random_state=11,
+        data_rvs=lambda k: rng.exponential(size=k),
+    )
+    truth = rng.standard_normal(600) * (rng.random(600) < 0.3) * 3
+    y = (X @ truth - np.median(X @ truth) + rng.logistic(size=4000) > 0).astype(int)
+    params: dict[str, Any] = {"C": 0.5, "l1_ratio": 1.0, "fit_intercept": False}
+    model = LogisticRegression(**params, tol=1e-10).fit(X, y)
+    assert model.solver_ == "prox-newton"
+    active = int(np.count_nonzero(model.coef_))
+    assert len(y) * 64**2 > proximal_newton_module._MAX_GRAM_WORK
+    assert 8 * 64 > active > 64
+    reference = LogisticRegression(
+        **params, solver="fista", tol=1e-10, max_iter=100_000
+    ).fit(X, y)
+    ours, theirs = (sklearn_cost(m, X, y, 0.5, 1.0) for m in (model, reference))
+    assert ours <= theirs * (1 + 1e-12)
+    assert theirs <= ours * (1 + 1e-8)
+    assert np.array_equal(model.coef_ == 0, reference.coef_ == 0)
 
 
 # -- optimality ------------------------------------------------------------------

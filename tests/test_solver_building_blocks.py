@@ -86,6 +86,19 @@ def test_column_mean_squares(storage: str) -> None:
     np.testing.assert_allclose(data.column_mean_squares(w2), w2.T @ X_DENSE**2)
 
 
+@pytest.mark.parametrize("storage", ["csr", "csc"])
+def test_sparse_column_mean_squares_in_many_chunks(
+    storage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chunks of a few rows (CSR) or columns (CSC), uneven at the end.
+    monkeypatch.setattr(numpy_backend, "_BLOCK_BYTES", 200)
+    data = as_data(STORAGES[storage](X_DENSE))
+    w1 = RNG.random(len(X_DENSE))
+    w2 = RNG.random((len(X_DENSE), 3))
+    np.testing.assert_allclose(data.column_mean_squares(w1), w1 @ X_DENSE**2)
+    np.testing.assert_allclose(data.column_mean_squares(w2), w2.T @ X_DENSE**2)
+
+
 @pytest.mark.parametrize("storage", list(STORAGES))
 @pytest.mark.parametrize("n_outputs", [1, 3])
 def test_fused_pass_equals_two_passes(storage: str, n_outputs: int) -> None:

@@ -68,11 +68,31 @@ def check_training_data(
                 "e.g. with sklearn.preprocessing.OneHotEncoder."
             ) from error
         raise
-    check_classification_targets(y)
+    if not _plainly_class_labels(y):
+        check_classification_targets(y)
     if not sp.issparse(X) and not (X.flags.c_contiguous or X.flags.f_contiguous):
         # A strided view would make BLAS copy it at every product: copy once.
         X = np.ascontiguousarray(X)
     return X, y
+
+
+def _plainly_class_labels(y: np.ndarray) -> bool:
+    """Whether 1-D, finite ``y`` (as ``validate_data`` leaves it) is binary or
+    multiclass by scikit-learn's ``type_of_target`` without asking it:
+    integers and booleans always are, floats when every value is whole.
+
+    ``type_of_target`` costs 80 us on 569 labels, a twentieth of a small L1
+    fit; anything else still goes to it for its verdict and message.
+    """
+    if y.ndim != 1:
+        return False
+    if y.dtype.kind in "iub":
+        return True
+    # Whole floats beyond the int64 range are left to type_of_target, whose
+    # test casts to int.
+    return y.dtype.kind == "f" and bool(
+        np.all(y == np.trunc(y)) and np.all(np.abs(y) < 2.0**62)
+    )
 
 
 def check_weights(

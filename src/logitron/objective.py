@@ -451,9 +451,10 @@ class LogisticObjective:
             for k, l, h in self.loss.hessian_blocks(curvature)  # noqa: E741
         ]
         hessian = sub_unit.hessian(blocks)
-        diagonal = np.zeros(sub_unit.n_params)
-        sub_unit.coef(diagonal)[...] = self.penalty.l2_strength
-        hessian[np.diag_indices_from(hessian)] += diagonal
+        if self.penalty.l2_strength:
+            diagonal = np.zeros(sub_unit.n_params)
+            sub_unit.coef(diagonal)[...] = self.penalty.l2_strength
+            hessian.flat[:: len(hessian) + 1] += diagonal
         width = self.unit.weight_shape[-1]
         kept = np.concatenate([features, [d]]) if with_intercept else features
         classes = np.arange(self.unit.n_outputs)

@@ -15,8 +15,8 @@ from .._numerics import FloatArray
 # rank-k update runs at matrix-matrix speed.
 _BLOCK_BYTES = 2**21
 _MIN_BLOCK_ROWS = 256
-# Squares of X for a diagonal are streamed: small blocks cost no speed and
-# keep the temporary small next to X.
+# Squares of dense X for a diagonal are streamed: small blocks cost no speed
+# and keep the temporary small next to X.
 _SQUARES_BLOCK_BYTES = 2**18
 # Blocks of the fused forward-backward pass: X[rows] and the n-sized work on
 # it (about 8 float64 temporaries per output) must still be in cache when
@@ -159,6 +159,11 @@ class ArrayData:
             # Hessian (or the statistics of an unpenalised fit) never holds
             # a copy of X beside it. Smaller data take one block: speed.
             rows = min(rows, -(-n // 4))
+        if rows >= n and not append_ones and all(sign == 1 for sign in signs):
+            # One block and nothing to append (a small working set's
+            # Hessian, every outer iteration of proximal Newton): the scaled
+            # copy itself is the block, no buffer or running sum.
+            return [_gram_of_scaled(X * root[:, None]) for root in roots]
         grams = [np.zeros((width, width)) for _ in weights]
         buffer = np.empty((min(rows, n), width), dtype=self.dtype)
         for start in range(0, n, rows):
@@ -222,30 +227,46 @@ class ArrayData:
 
 
     def _sparse_column_mean_squares(self, weight: FloatArray) -> FloatArray:
-        """``weight.T @ X**2`` over the non-zeros, in chunks of about
-        ``_BLOCK_BYTES`` so that no temporary grows with the size of X."""
+        """``weight.T @ X**2`` over the non-zeros, a chunk of about
+        ``_BLOCK_BYTES`` of squares at a time, so that no temporary grows with
+        the size of X.
+
+        Each chunk of rows (CSR) or columns (CSC) is a sparse matrix of the
+        squares on X's own index arrays, and one scipy product sums it: a
+        third of the time of scattering the squares with ``bincount``
+        (50,000 x 10,000 CSR at 0.2%: 1.2 ms against 3.6 ms), which matters
+        because Newton-CG asks for a preconditioner at every iteration.
+        """
         X = self.X
         columns = weight.reshape(len(weight), -1)
-        total = np.zeros((columns.shape[1], self.n_features))
         by_row = X.format == "csr"
         outer = self.n_samples if by_row else self.n_features
-        step = max(1, int(_SQUARES_BLOCK_BYTES // 8 // max(X.nnz / max(outer, 1), 1.0)))
+        step = max(1, int(_BLOCK_BYTES // 8 // max(X.nnz / max(outer, 1), 1.0)))
+        total = np.zeros((self.n_features, columns.shape[1]))
         for start in range(0, outer, step):
             stop = min(start + step, outer)
             first, last = X.indptr[start], X.indptr[stop]
-            squares = X.data[first:last].astype(np.float64) ** 2
-            counts = np.diff(X.indptr[start : stop + 1])
-            if by_row:  # CSR: indices are columns, rows come from indptr
-                rows = np.repeat(np.arange(start, stop), counts)
-                cols = X.indices[first:last]
-            else:  # CSC: indices are rows, columns come from indptr
-                rows = X.indices[first:last]
-                cols = np.repeat(np.arange(start, stop), counts)
-            for k in range(columns.shape[1]):
-                total[k] += np.bincount(
-                    cols, weights=squares * columns[rows, k], minlength=self.n_features
+            chunk = X.data[first:last].astype(np.float64)
+            chunk *= chunk
+            pointers = X.indptr[start : stop + 1] - first
+            if by_row:  # rows start:stop, every column
+                squares = sp.csr_matrix(
+                    (chunk, X.indices[first:last], pointers),
+                    shape=(stop - start, self.n_features),
                 )
-        return total[0] if weight.ndim == 1 else total
+                total += squares.T @ columns[start:stop]
+            else:  # columns start:stop, every row
+                squares = sp.csc_matrix(
+                    (chunk, X.indices[first:last], pointers),
+                    shape=(self.n_samples, stop - start),
+                )
+                total[start:stop] = squares.T @ columns
+        return total[:, 0] if weight.ndim == 1 else total.T
+
+
+def _gram_of_scaled(scaled: FloatArray) -> FloatArray:
+    """``B.T @ B`` as float64 (numpy hands it to BLAS syrk)."""
+    return np.asarray(scaled.T @ scaled, dtype=np.float64)
 
 
 def _sign_of(h: FloatArray) -> int | None:

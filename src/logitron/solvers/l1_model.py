@@ -114,6 +114,7 @@ def _sign_exchange(
     """
     pattern = np.sign(theta)
     penalised = l1 > 0
+    threshold = l1 + tol
     fewest, stalls = len(theta) + 1, 0
     for _ in range(_MAX_EXCHANGES):
         value = _subspace_newton(hessian, gradient, theta, l1, pattern)
@@ -122,9 +123,10 @@ def _sign_exchange(
                 return None  # the solve failed
             value = np.zeros_like(theta)  # nothing free: every entry at zero
         slope = gradient + hessian @ (value - theta)
-        left = penalised & (pattern != 0) & (np.sign(value) != pattern)
-        entering = penalised & (pattern == 0) & (np.abs(slope) > l1 + tol)
-        offending = int(np.count_nonzero(left) + np.count_nonzero(entering))
+        held = pattern == 0
+        left = penalised & ~held & (np.sign(value) != pattern)
+        entering = penalised & held & (np.abs(slope) > threshold)
+        offending = int(np.count_nonzero(left | entering))
         if offending == 0:
             return value
         stalls = stalls + 1 if offending >= fewest else 0
@@ -230,17 +232,17 @@ def _subspace_newton(
     goes far; the caller then stops at the orthant's walls.
     """
     free = (pattern != 0) | (l1 == 0)
-    if not np.any(free):
+    kept = np.flatnonzero(free)
+    if len(kept) == 0:
         return None
     rhs = -(gradient + l1 * pattern)
-    if np.all(free):
+    if len(kept) == len(free):
         block = hessian.copy()
     else:
-        kept = np.flatnonzero(free)
         rows = hessian[kept]
         block = rows[:, kept]
         rhs = rhs[kept] + rows[:, ~free] @ theta[~free]
-    shift = 1e-10 * max(float(np.max(block.diagonal())), 1e-300)
+    shift = 1e-10 * max(float(block.diagonal().max()), 1e-300)
     block.flat[:: len(block) + 1] += shift
     # LAPACK's Cholesky solve in one call: the scipy.linalg wrappers'
     # input checks cost more than the factorisation at this size.
@@ -248,7 +250,7 @@ def _subspace_newton(
     if info != 0:
         return None
     solution = np.zeros_like(theta)
-    solution[free] = theta[free] + step
+    solution[kept] = theta[kept] + step
     return solution
 
 
