@@ -195,6 +195,7 @@ def recording_logitron(run: Run, model: Any, start: float) -> Iterator[None]:
         theta = matches[-1][1]
         run.times.append(min(t for t, other in matches if np.array_equal(other, theta)))
         run.thetas.append(theta)
+        run.values.append(info.value)  # rescored with the others in `score`
 
     for name, method in {"_evaluate": evaluate, "_line_value": line_value}.items():
         setattr(DaskLogisticObjective, name, method)
