@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._numerics import FloatArray
 from .backends import ArrayData
@@ -63,6 +64,75 @@ class LinearUnit:
         if not self.fit_intercept:
             return 0.0
         return self.weights(theta)[..., self.n_features]
+
+    def pack(self, coef: FloatArray, intercept: FloatArray | None) -> FloatArray:
+        """theta (float64) of ``coef`` (K, d) and ``intercept`` (K,), as
+        scikit-learn stores them (``coef_`` is (1, d) for one output)."""
+        weights = np.zeros(self.weight_shape)
+        theta = weights.ravel()
+        self.coef(theta)[...] = np.reshape(coef, self.coef(theta).shape)
+        if self.fit_intercept and intercept is not None:
+            weights[..., self.n_features] = np.reshape(
+                intercept, weights[..., self.n_features].shape
+            )
+        return theta
+
+    def unpack(
+        self, theta: FloatArray, coef_penalised: bool
+    ) -> tuple[FloatArray, FloatArray]:
+        """``(coef (K, d), intercept (K,))`` of theta, as scikit-learn reports them.
+
+        A softmax layer is invariant to a common shift of all classes (see
+        ``null_space``): the symmetric (zero-sum over classes) representative
+        is reported, as scikit-learn does, on the columns the shift leaves
+        free: the intercept, and every column when ``coef`` is unpenalised.
+        Without an intercept the intercept is zeros.
+        """
+        if self.n_outputs > 1:
+            weights = self.weights(theta).copy()
+            centred = weights - weights.mean(axis=0)
+            free = slice(self.n_features, None) if coef_penalised else slice(None)
+            weights[:, free] = centred[:, free]
+            theta = weights.ravel()
+        coef = np.atleast_2d(self.coef(theta))
+        intercept = (
+            np.atleast_1d(self.intercept(theta)) if self.fit_intercept
+            else np.zeros(len(coef))
+        )
+        return coef, intercept
+
+    def parameter_columns(self) -> NDArray[np.intp]:
+        """Column of ``W = [coef | intercept]`` holding each entry of theta (p,):
+        feature ``j`` is column ``j``, the intercept column ``n_features``."""
+        width = self.weight_shape[-1]
+        columns = np.broadcast_to(np.arange(width), self.weight_shape)
+        return np.ascontiguousarray(columns).ravel()
+
+    def null_space(self, coef_penalised: bool) -> FloatArray | None:
+        """Orthonormal directions of theta along which ``z`` changes by a
+        constant per row, so softmax probabilities do not change at all.
+
+        A softmax layer is over-parametrised: adding the same constant to
+        every class's intercept (and, when ``coef`` is not penalised, to every
+        class's coefficient of one feature) leaves each ``softmax(z)``
+        unchanged. The returned (p, m) matrix spans those directions; a
+        Newton solver adds its projector to the Hessian to make it positive
+        definite without changing the step in the other directions. ``None``
+        for one neuron, or when no direction is free.
+        """
+        n_classes = self.n_outputs
+        if n_classes == 1:
+            return None
+        width = self.weight_shape[-1]
+        free_columns = [self.n_features] if self.fit_intercept else []
+        if not coef_penalised:
+            free_columns = list(range(width))
+        if not free_columns:
+            return None
+        basis = np.zeros((n_classes, width, len(free_columns)))
+        for j, column in enumerate(free_columns):
+            basis[:, column, j] = 1.0 / np.sqrt(n_classes)
+        return basis.reshape(self.n_params, len(free_columns))
 
     # -- forward / backward -------------------------------------------------
     def forward(self, theta: FloatArray) -> FloatArray:

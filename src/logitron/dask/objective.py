@@ -62,16 +62,10 @@ from numpy.typing import NDArray
 from .._numerics import FloatArray
 from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
-from ..objective import (
-    LineFunction,
-    l1_strengths,
-    null_space,
-    parameter_columns,
-    prox_l1,
-)
-from ..penalties import ElasticNet
+from ..objective import CoefficientPenalty
 from . import block_terms
 from .block_terms import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms
+from .line import DaskLineFunction, RawOnWorkers
 
 # A dense Hessian adds O(n p^2) flops to the one pass; distributed products
 # cost a pass over X (a read of the data, O(n p)) per conjugate-gradient step.
@@ -81,55 +75,6 @@ DENSE_HESSIAN_MAX_PARAMS = 1024
 # Points whose z the workers hold for an accelerated method: the iterate, the
 # previous one and the extrapolated point (FISTA).
 _KNOWN_POINTS = 3
-
-
-@dataclass(frozen=True)
-class RawOnWorkers:
-    """A raw prediction ``z`` that stays on the workers, as what the solvers
-    get from ``raw_prediction``::
-
-        z = sum_j coefficient_j * kept_j.<field_j>
-
-    ``kept_j`` one kept array per block (``KeptBlock.raw`` or ``.raw_direction``).
-    The unit is linear in theta, so a solver's arithmetic on z's
-    (``z_new + beta * (z_new - z_old)``, FISTA's extrapolation) is the same
-    arithmetic on the coefficients; no data moves until a graph uses it.
-    """
-
-    terms: tuple[tuple[float, list[Any], str], ...]
-    # NumPy scalars (a solver's momentum) defer to __rmul__ instead of
-    # wrapping the handle in an object array.
-    __array_ufunc__ = None
-
-    @classmethod
-    def of(cls, kept: list[Any]) -> RawOnWorkers:
-        return cls(((1.0, kept, "raw"),))
-
-    def __add__(self, other: RawOnWorkers) -> RawOnWorkers:
-        merged: list[tuple[float, list[Any], str]] = list(self.terms)
-        for coefficient, kept, field in other.terms:
-            for i, (c, k, f) in enumerate(merged):
-                if k is kept and f == field:
-                    merged[i] = (c + coefficient, k, f)
-                    break
-            else:
-                merged.append((coefficient, kept, field))
-        return RawOnWorkers(tuple(merged))
-
-    def __mul__(self, factor: float) -> RawOnWorkers:
-        return RawOnWorkers(tuple((factor * c, k, f) for c, k, f in self.terms))
-
-    __rmul__ = __mul__
-
-    def __sub__(self, other: RawOnWorkers) -> RawOnWorkers:
-        return self + (-1.0) * other
-
-    def per_block(self) -> list[tuple[Any, ...]]:
-        """Block ``i``'s kept arrays, one per term."""
-        return [tuple(parts) for parts in zip(*(k for _, k, _ in self.terms), strict=True)]
-
-    def recipe(self) -> tuple[tuple[float, str], ...]:
-        return tuple((float(c), f) for c, _, f in self.terms)
 
 
 @dataclass
@@ -185,7 +130,7 @@ class DaskLogisticObjective:
         )
         self.loss = model.loss()
         self.scale = C * model.total_weight
-        self.penalty = ElasticNet(strength=1.0 / self.scale, l1_ratio=l1_ratio)
+        self.penalty = CoefficientPenalty(self.unit, 1.0 / self.scale, l1_ratio)
         self.n_params = self.unit.n_params
         self.n_samples = self.unit.data.n_samples
         self.eps = float(np.finfo(model.dtype).eps)
@@ -262,26 +207,19 @@ class DaskLogisticObjective:
     ) -> _Evaluation:
         """Add the penalty's value and derivatives to the data terms (the
         same sums as ``LogisticObjective``)."""
-        coef = self.unit.coef(theta)
-        value = float(terms.value) + self.penalty.smooth_value(coef)
+        value = float(terms.value) + self.penalty.value(theta)
         evaluation = _Evaluation(np.array(theta, copy=True), order, value, kept=kept)
         if self.model.checks_separation:
             evaluation.misclassified = terms.misclassified
         if order >= GRADIENT:
             gradient = np.array(terms.gradient, dtype=np.float64)
-            if self.penalty.l2_strength:
-                self.unit.coef(gradient)[...] += self.penalty.smooth_gradient(coef)
+            self.penalty.add_gradient(theta, gradient)
             evaluation.gradient = gradient
         if order == HESSIAN:
             hessian = np.array(terms.hessian, dtype=np.float64)
-            hessian[np.diag_indices_from(hessian)] += self._penalty_hessian_diagonal()
+            hessian[np.diag_indices_from(hessian)] += self.penalty.hessian_diagonal()
             evaluation.hessian = hessian
         return evaluation
-
-    def _penalty_hessian_diagonal(self) -> FloatArray:
-        diagonal = np.zeros(self.n_params)
-        self.unit.coef(diagonal)[...] = self.penalty.l2_strength
-        return diagonal
 
     def separates_at(self, theta: FloatArray) -> bool | None:
         """Whether ``theta`` classifies every weighted row right, as the last
@@ -333,7 +271,7 @@ class DaskLogisticObjective:
         assert evaluation.gradient is not None
         assert evaluation.kept is not None
         kept, point = evaluation.kept, evaluation.theta
-        penalty_diagonal = self._penalty_hessian_diagonal()
+        penalty_diagonal = self.penalty.hessian_diagonal()
 
         def hessp(vector: FloatArray) -> FloatArray:
             b = self.blocks
@@ -372,25 +310,25 @@ class DaskLogisticObjective:
 
     def nonsmooth_value(self, theta: FloatArray) -> float:
         """The L1 term ``r/(C S) ||coef||_1`` (0 for a smooth objective)."""
-        return self.penalty.l1_value(self.unit.coef(theta))
+        return self.penalty.nonsmooth_value(theta)
 
     def prox(self, theta: FloatArray, step: float) -> FloatArray:
         """Proximal step of the L1 term on the coefficients; intercept untouched."""
-        return prox_l1(self.unit, self.penalty, theta, step)
+        return self.penalty.prox(theta, step)
 
     def null_space(self) -> FloatArray | None:
         """Directions along which ``J`` is constant (softmax); see
-        ``logitron.objective.null_space``."""
-        return null_space(self.unit, self.penalty)
+        ``LinearUnit.null_space``."""
+        return self.penalty.null_space()
 
     # -- what the proximal solvers add -------------------------------------
     def l1_strengths(self) -> FloatArray:
-        """Per-entry L1 weights (see ``logitron.objective.l1_strengths``)."""
-        return l1_strengths(self.unit, self.penalty)
+        """Per-entry L1 weights (see ``CoefficientPenalty.l1_strengths``)."""
+        return self.penalty.l1_strengths()
 
     def parameter_columns(self) -> NDArray[np.intp]:
         """Column of ``W = [coef | intercept]`` of each entry of theta."""
-        return parameter_columns(self.unit)
+        return self.unit.parameter_columns()
 
     def hessian_on_columns(
         self, theta: FloatArray, columns: NDArray[np.intp]
@@ -414,7 +352,7 @@ class DaskLogisticObjective:
             (self.model, np.asarray(theta, dtype=np.float64), np.unique(columns)),
         )
         hessian = np.array(data_hessian, dtype=np.float64)
-        hessian[np.diag_indices_from(hessian)] += self._penalty_hessian_diagonal()[index]
+        hessian[np.diag_indices_from(hessian)] += self.penalty.hessian_diagonal()[index]
         return index, hessian
 
     def raw_prediction(self, theta: FloatArray) -> RawOnWorkers:
@@ -447,10 +385,10 @@ class DaskLogisticObjective:
         self._know(np.asarray(theta, dtype=np.float64), raw)
 
     # -- along a line -----------------------------------------------------
-    def _line_value(
+    def line_value(
         self, line: DaskLineFunction, step: float, with_derivative: bool
     ) -> tuple[float, float]:
-        """``(phi(t), phi'(t))`` (``phi'`` only if asked; else 0.0)."""
+        """``(phi(t), phi'(t))`` along ``line`` (``phi'`` only if asked; else 0.0)."""
         theta = line.at(step)
         order = GRADIENT if with_derivative else VALUE
         last = self._last
@@ -477,69 +415,17 @@ class DaskLogisticObjective:
             (self.model, line.anchor_theta, line.direction, offset, with_derivative),
             reads_X=False,
         )
-        coef, coef_direction = self.unit.coef(theta), self.unit.coef(line.direction)
-        value = float(terms.value) + self.penalty.smooth_value(coef)
+        value = float(terms.value) + self.penalty.value(theta)
         slope = float(terms.derivative)
-        if with_derivative and self.penalty.l2_strength:
-            slope += self.penalty.l2_strength * float(np.vdot(coef, coef_direction))
+        if with_derivative:
+            slope += self.penalty.slope(theta, line.direction)
         self._know(theta, line.raw_at(step))
         return value, slope
 
-    def _remember_on_line(self, theta: FloatArray, line: DaskLineFunction, step: float) -> None:
+    def remember_on_line(self, theta: FloatArray, line: DaskLineFunction, step: float) -> None:
+        """``theta = line.at(step)`` is the solver's next point: its ``z`` is
+        known to the workers (a later trial) or will be (the first trial)."""
         if line.kept is not None:
             self._know(theta, line.raw_at(step))
         elif theta.tobytes() not in self._first_trial:
             self._first_trial = {theta.tobytes(): (line, step)}
-
-
-class DaskLineFunction(LineFunction):
-    """``phi(t) = J(theta + t d)`` over a ``DaskLogisticObjective``.
-
-    Same interface as the in-memory ``LineFunction``; nothing is computed
-    until the first trial step (see the module doc).
-    """
-
-    trials_are_cheap = False  # each trial step is a graph over the blocks
-
-    def __init__(  # the in-memory base would read X here: not called
-        self, objective: DaskLogisticObjective, theta: FloatArray, direction: FloatArray
-    ) -> None:
-        self.dask_objective = objective
-        self.theta = np.asarray(theta, dtype=np.float64)
-        self.direction = np.asarray(direction, dtype=np.float64)
-        self.kept: list[Any] | None = None
-        self.anchor_step = 0.0
-        self.anchor_theta = self.theta
-
-    def value_noise(self, value: float) -> float:
-        return self.dask_objective.value_noise(value)
-
-    def at(self, step: float) -> FloatArray:
-        """``theta + step * d``: the same expression as ``point``, so that
-        cached evaluations match bit for bit."""
-        return self.theta + step * self.direction
-
-    def anchor(self, step: float, kept: list[Any] | None) -> None:
-        self.kept = kept
-        self.anchor_step = step
-        self.anchor_theta = self.at(step)
-
-    def raw_at(self, step: float) -> RawOnWorkers:
-        """``z(theta + step d) = z_anchor + (step - anchor_step) * X~ @ d``."""
-        assert self.kept is not None
-        return RawOnWorkers(
-            ((1.0, self.kept, "raw"), (step - self.anchor_step, self.kept, "raw_direction"))
-        )
-
-    def point(self, step: float) -> FloatArray:
-        """``theta + step * d``; its ``z`` is known to the workers."""
-        theta = self.at(step)
-        self.dask_objective._remember_on_line(theta, self, step)
-        return theta
-
-    def value(self, step: float) -> float:
-        return self.dask_objective._line_value(self, step, with_derivative=False)[0]
-
-    def value_derivative(self, step: float) -> tuple[float, float]:
-        """``(phi(t), phi'(t))``, ``phi'(t) = dJ/dtheta(theta + t d) @ d``."""
-        return self.dask_objective._line_value(self, step, with_derivative=True)

@@ -1,6 +1,6 @@
 """Step-size rules shared by the descent solvers.
 
-A line search sees only ``phi(t) = J(theta + t d)`` (a ``LineFunction``),
+A line search sees only ``phi(t) = J(theta + t d)`` (an ``objective.Line``),
 whose trial steps cost O(n) each because the objective updates
 ``z + t * X @ d`` instead of recomputing ``X @ theta``.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..objective import LineFunction
+from ..objective import Line
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class StepResult:
 
 
 def backtracking_armijo(
-    line: LineFunction,
+    line: Line,
     value0: float,
     slope0: float,
     step: float = 1.0,
@@ -71,7 +71,7 @@ def backtracking_armijo(
 
 
 def strong_wolfe(
-    line: LineFunction,
+    line: Line,
     value0: float,
     slope0: float,
     step: float = 1.0,
@@ -143,7 +143,7 @@ def strong_wolfe(
 
 
 def _zoom(
-    line: LineFunction,
+    line: Line,
     low: tuple[float, float, float],
     high: tuple[float, float, float],
     value0: float,

@@ -22,37 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast, runtime_checkable
+from typing import cast
 
 import numpy as np
-from numpy.typing import NDArray
 
 from .._numerics import FloatArray
-from ..objective import Objective
+from ..objective.protocol import CompositeObjective, Objective
 
 _EPS = np.finfo(np.float64).eps
-
-
-@runtime_checkable
-class CompositeObjective(Objective, Protocol):
-    """An objective with an L1 term, as the proximal solvers see it."""
-
-    #: Rows of the data: the cost of a Gram product scales with it.
-    n_samples: float
-
-    def nonsmooth_value(self, theta: FloatArray) -> float: ...
-
-    def l1_strengths(self) -> FloatArray: ...
-
-    def raw_prediction(self, theta: FloatArray) -> FloatArray: ...
-
-    def remember(self, theta: FloatArray, raw: FloatArray) -> None: ...
-
-    def parameter_columns(self) -> NDArray[np.intp]: ...
-
-    def hessian_on_columns(
-        self, theta: FloatArray, columns: NDArray[np.intp]
-    ) -> tuple[NDArray[np.intp], FloatArray]: ...
 
 
 #: Classes already found to satisfy ``CompositeObjective``.

@@ -7,7 +7,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._numerics import FloatArray
-from ..objective import LineFunction, Objective
+from ..objective import Line, Objective
 from .l1_model import orthant_newton, solve_model
 from .proximal import (
     CompositeObjective,
@@ -278,7 +278,7 @@ class _CompositeLine:
     """
 
     def __init__(
-        self, objective: CompositeObjective, line: LineFunction, l1: FloatArray
+        self, objective: CompositeObjective, line: Line, l1: FloatArray
     ) -> None:
         self.objective = objective
         self.line = line
