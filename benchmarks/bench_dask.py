@@ -110,7 +110,7 @@ class Objective:
 
     def __init__(self, X: Any, y: Any, C: float) -> None:
         from logitron import LogisticRegression
-        from logitron.dask.dispatch import training_problem
+        from logitron.dask.inputs import training_problem
 
         estimator = LogisticRegression(C=C, fit_intercept=False)
         self.objective, _, _ = training_problem(estimator, X, y, None)
@@ -119,7 +119,8 @@ class Objective:
         import dask
 
         from logitron.backends.dask_backend import _tree_sum
-        from logitron.dask.block_terms import VALUE, evaluate
+        from logitron.dask.block_model import VALUE
+        from logitron.dask.block_terms import evaluate
 
         blocks, model = self.objective.blocks, self.objective.model
         call = dask.delayed(evaluate, pure=True)
@@ -169,11 +170,12 @@ def recording_logitron(run: Run, model: Any, start: float) -> Iterator[None]:
     returned; the solver's per-iteration report (``verbose``) names the
     accepted iterate by its value.
     """
+    from logitron import fitting
     from logitron.dask.objective import DaskLogisticObjective
 
     sent: list[tuple[float, np.ndarray, float]] = []
     originals = {
-        name: getattr(DaskLogisticObjective, name) for name in ("_evaluate", "_line_value")
+        name: getattr(DaskLogisticObjective, name) for name in ("_evaluate", "line_value")
     }
 
     def evaluate(self: Any, theta: np.ndarray, *args: Any, **kwargs: Any) -> Any:
@@ -184,11 +186,11 @@ def recording_logitron(run: Run, model: Any, start: float) -> Iterator[None]:
 
     def line_value(self: Any, line: Any, step: float, *args: Any) -> tuple[float, float]:
         sent_at = time.perf_counter() - start
-        value, slope = originals["_line_value"](self, line, step, *args)
+        value, slope = originals["line_value"](self, line, step, *args)
         sent.append((sent_at, np.array(line.at(step), dtype=float), value))
         return value, slope
 
-    def record(solver_name: str, info: Any) -> None:
+    def record(printer: Any, info: Any) -> None:
         matches = [(t, theta) for t, theta, value in sent if value == info.value]
         if not matches:
             raise RuntimeError(f"iterate of value {info.value!r} was never evaluated")
@@ -197,15 +199,17 @@ def recording_logitron(run: Run, model: Any, start: float) -> Iterator[None]:
         run.thetas.append(theta)
         run.values.append(info.value)  # rescored with the others in `score`
 
-    for name, method in {"_evaluate": evaluate, "_line_value": line_value}.items():
+    for name, method in {"_evaluate": evaluate, "line_value": line_value}.items():
         setattr(DaskLogisticObjective, name, method)
     # The verbose hook sees every iteration: record instead of printing.
-    model._print_progress = record
+    printer_call = fitting._ProgressPrinter.__call__
+    fitting._ProgressPrinter.__call__ = record  # type: ignore[method-assign]
     try:
         yield
     finally:
         for name, method in originals.items():
             setattr(DaskLogisticObjective, name, method)
+        fitting._ProgressPrinter.__call__ = printer_call  # type: ignore[method-assign]
 
 
 class OutOfBudget(Exception):

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from logitron import LogisticRegression
+from logitron._validation import class_weight_vector
 from logitron.backends import as_data
 from logitron.dask import objective as dask_objective
-from logitron.dask.dispatch import class_weight_vector, training_problem
+from logitron.dask.inputs import training_problem
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
@@ -239,7 +240,9 @@ def test_the_sample_starts_fit_computes_no_statistics(monkeypatch: pytest.Monkey
     # certificate, maybe separation programs) on a worker, and a separating
     # sample gives no start.
     from logitron import inference
-    from logitron.dask.block_terms import BlockModel, fit_sample, sample_rows
+    from logitron.dask.block_model import BlockModel
+    from logitron.dask.sample_start import fit_sample, sample_rows
+    from logitron.fitting import FitSettings
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the sample fit computed statistics")
@@ -254,7 +257,7 @@ def test_the_sample_starts_fit_computes_no_statistics(monkeypatch: pytest.Monkey
     )
     parts = [sample_rows(X[:150], y[:150], None, model, 1000),
              sample_rows(X[150:], y[150:], None, model, 1000)]
-    _, theta = fit_sample(parts, model, np.inf, 0.0, "newton")
+    _, theta = fit_sample(parts, model, FitSettings(C=np.inf), "newton")
     expected = LogisticRegression(C=np.inf, solver="newton")
     monkeypatch.undo()
     expected.fit(X, y)
@@ -262,13 +265,14 @@ def test_the_sample_starts_fit_computes_no_statistics(monkeypatch: pytest.Monkey
     np.testing.assert_allclose(theta[:3], expected.coef_.ravel(), rtol=1e-8)
     separated = (X[:, 0] > 0).astype(int)
     parts = [sample_rows(X, separated, None, model, 1000)]
-    assert fit_sample(parts, model, np.inf, 0.0, "newton")[1] is None
+    assert fit_sample(parts, model, FitSettings(C=np.inf), "newton")[1] is None
 
 
 def test_a_blocks_sample_is_strided_over_all_its_rows() -> None:
     # Rows sorted by class (or by time) must still give a sample of every
     # part of the block: the rows are taken at a stride, never the first few.
-    from logitron.dask.block_terms import BlockModel, sample_rows
+    from logitron.dask.block_model import BlockModel
+    from logitron.dask.sample_start import sample_rows
 
     X = np.arange(20.0).reshape(10, 2)
     y = np.repeat(["a", "b"], 5)

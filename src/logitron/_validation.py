@@ -195,3 +195,40 @@ def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"got only one class: {classes[0]!r}."
         )
     return classes, y_index
+
+
+def class_weight_vector(
+    class_weight: Any, classes: np.ndarray, weight_sums: np.ndarray
+) -> FloatArray:
+    """One multiplier per class, from the per-class sums of sample weights
+    (the row counts when unweighted): what a backend that never holds all
+    the labels at once (Dask, ``partial_fit``) can compute."""
+    if class_weight is None:
+        return np.ones(len(classes))
+    # The in-memory rule, fed one row per class weighted by the class's sum:
+    # "balanced" needs nothing more than those sums.
+    return class_weights(class_weight, classes, np.arange(len(classes)), weight_sums)
+
+
+def check_batch(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    classes: np.ndarray,
+    class_weight: FloatArray,
+    first_call: bool,
+) -> tuple[Any, np.ndarray, FloatArray]:
+    """One in-memory mini-batch of ``partial_fit``: ``X`` checked against the
+    features of earlier calls, labels as indices into ``classes``, and the
+    weights with class weights folded in."""
+    X, y = validate_data(
+        estimator, X, y, reset=first_call, accept_sparse=("csr", "csc"),
+        dtype=(np.float64, np.float32),
+    )
+    check_classification_targets(y)
+    y_index = class_index(classes, y)
+    weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    ) * class_weight[y_index]
+    return X, y_index, weight

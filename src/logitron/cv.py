@@ -24,7 +24,7 @@ from sklearn.utils.validation import _check_sample_weight
 
 from . import _validation
 from ._numerics import FloatArray, sigmoid, softmax
-from .dask import dispatch as dask_dispatch
+from .backends import is_dask_collection
 from .estimator import LogisticRegression
 from .solvers import SOLVERS
 
@@ -150,7 +150,7 @@ class LogisticRegressionCV(LogisticRegression):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
         """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best."""
-        if dask_dispatch.is_dask_collection(X, y, sample_weight):
+        if is_dask_collection(X, y, sample_weight):
             raise NotImplementedError(
                 "LogisticRegressionCV does not run on Dask collections yet: it "
                 "would pull the data into memory. Cross-validate on an in-memory "

@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import warnings
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _partial_fit, _validation, inference
+from . import _validation, fitting, inference, minibatch
 from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
-from .backends import as_data
-from .dask import dispatch as dask_dispatch
+from .backends import is_dask_collection
+from .dask import inputs as dask_inputs
+from .dask import predict as dask_predict
+from .dask.sample_start import sample_start
 from .exceptions import PerfectSeparationWarning
-from .inference.separation import classifies_every_row
-from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
 from .objective import LogisticObjective
-from .solvers import SOLVERS, IterationInfo, SolverOptions, choose_solver
-
-if TYPE_CHECKING:
-    from .dask.objective import DaskLogisticObjective
+from .solvers import SOLVERS
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -164,11 +159,8 @@ default="auto"
         runs on the Dask cluster, one graph per solver iteration.
         """
         _validation.check_params(self, list(SOLVERS))
-        if dask_dispatch.is_dask_collection(X, y, sample_weight):
-            objective, classes, separates = dask_dispatch.training_problem(
-                self, X, y, sample_weight
-            )
-            return self._fit_objective(objective, classes, separates=separates)
+        if is_dask_collection(X, y, sample_weight):
+            return self._fit_dask(X, y, sample_weight)
         response_name = inference.response_name(y)
         X, y = _validation.check_training_data(self, X, y)
         classes, y_index = _validation.encode_labels(y)
@@ -184,97 +176,100 @@ default="auto"
         classes: np.ndarray,
         weight: FloatArray,
         response_name: str = "y",
-        statistics: bool = True,
     ) -> LogisticRegression:
         """``fit`` on data it has already checked: ``X`` validated, labels
         encoded as indices into ``classes``, weights with class weights folded
         in. ``LogisticRegressionCV`` calls it once per ``C`` of a fold's path,
-        after checking the fold once. ``statistics=False`` skips the
-        inference record of an unpenalised fit (and its separation warning):
-        for a fit whose coefficients are only a starting point."""
+        after checking the fold once."""
         self.n_features_in_ = X.shape[1]
-        objective = self._objective(X, y_index, weight, n_classes=len(classes))
-        return self._fit_objective(
-            objective, classes,
-            record=(X, y_index, weight, response_name) if statistics else None,
+        settings = self._settings()
+        objective = LogisticObjective.from_arrays(
+            X, y_index, len(classes), weight, fit_intercept=settings.fit_intercept,
+            C=settings.C, l1_ratio=settings.l1_ratio,
         )
-
-    def _fit_objective(
-        self,
-        objective: LogisticObjective | DaskLogisticObjective,
-        classes: np.ndarray,
-        record: tuple[Any, np.ndarray, FloatArray, str] | None = None,
-        separates: Any = None,
-    ) -> LogisticRegression:
-        """Minimise ``objective`` and set the fitted attributes. In memory,
-        ``record`` holds what the statistics of an unpenalised fit need (none
-        without it); on Dask, ``separates`` runs the separation check."""
-        distributed = not isinstance(objective, LogisticObjective)
-        data = objective.unit.data
-        solver_name = self._resolve_solver(
-            data.n_samples, data.n_features, len(classes),
-            is_sparse=not distributed and data.is_sparse, dtype=data.dtype,
-            distributed=distributed,
-        )
-        solver = SOLVERS[solver_name]
-        if self.l1_ratio > 0 and self.C != np.inf and not solver.handles_l1:
-            raise ValueError(
-                f"solver={solver_name!r} needs a smooth objective and cannot fit "
-                f"l1_ratio={self.l1_ratio}; use l1_ratio=0."
+        solver = fitting.resolve_solver(settings, objective.unit, len(classes))
+        theta0 = self._start(objective.unit, classes)
+        outcome = fitting.minimize(objective, solver, settings, theta0)
+        self._set_fitted(outcome, classes)
+        self.inference_ = None
+        if np.isposinf(self.C):
+            self.inference_ = inference.record_fit(
+                X, y_index, weight, objective, outcome.theta, outcome.result.converged,
+                feature_names=inference.feature_names(
+                    getattr(self, "feature_names_in_", None), X.shape[1]
+                ),
+                class_names=[str(label) for label in classes],
+                response_name=response_name,
             )
+        self._warn(outcome, self.inference_.separation if self.inference_ else "")
+        return self
 
-        options = SolverOptions(
-            tol=solver.default_tol if self.tol is None else float(self.tol),
-            max_iter=solver.default_max_iter if self.max_iter is None else self.max_iter,
-            learning_rate=float(self.learning_rate),
-            callback=(
-                partial(self._print_progress, solver_name) if self.verbose else None
-            ),
+    def _fit_dask(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
+        """``fit`` on dask input: one graph per solver iteration. The
+        statistics need the data in memory; only the separation check runs."""
+        objective, classes, separates = dask_inputs.training_problem(
+            self, X, y, sample_weight
         )
-        theta0 = self._initial_theta(objective.unit, classes)
-        if distributed:
-            assert not isinstance(objective, LogisticObjective)
-            theta0 = dask_dispatch.sample_start(self, objective, solver_name, theta0)
-        result = solver.minimize(objective, theta0, options)
-        if not np.all(np.isfinite(result.theta)):
-            raise FloatingPointError(
-                f"solver={solver_name!r} produced non-finite coefficients: "
-                f"{result.message}"
-            )
-
-        self.classes_ = classes
-        self.solver_ = solver_name
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.loss_curve_ = list(result.history)
-        self._set_coefficients(objective.unit, result.theta, data.dtype)
+        settings = self._settings()
+        solver = fitting.resolve_solver(
+            settings, objective.unit, len(classes), distributed=True
+        )
+        theta0 = sample_start(
+            objective, solver, settings, self._start(objective.unit, classes)
+        )
+        outcome = fitting.minimize(objective, solver, settings, theta0)
+        self._set_fitted(outcome, classes)
+        self.inference_ = None
         separation = ""
-        if record is None:
-            # The statistics need the data in memory; on Dask only the
-            # separation check runs.
-            self.inference_ = None
-            if distributed and np.isposinf(self.C) and separates(result.theta):
-                separation = "perfect separation: the coefficients grow without bound"
-        else:
-            X, y_index, weight, response_name = record
-            self.inference_ = (
-                inference.record_fit(
-                    self, X, y_index, weight, objective, result.theta, result.converged,
-                    response_name,
-                )
-                if np.isposinf(self.C)
-                else None
-            )
-            separation = self.inference_.separation if self.inference_ is not None else ""
+        if np.isposinf(self.C) and separates(outcome.theta):
+            separation = "perfect separation: the coefficients grow without bound"
+        self._warn(outcome, separation)
+        return self
+
+    def _settings(self) -> fitting.FitSettings:
+        return fitting.FitSettings(
+            C=float(self.C), l1_ratio=float(self.l1_ratio),
+            fit_intercept=bool(self.fit_intercept), solver=str(self.solver),
+            tol=self.tol, max_iter=self.max_iter,
+            learning_rate=float(self.learning_rate), verbose=int(self.verbose),
+        )
+
+    def _start(self, unit: LinearUnit, classes: np.ndarray) -> FloatArray:
+        """Previous weights (warm start), zeros (the recipe), or N(0, 0.01^2)."""
+        previous = getattr(self, "coef_", None)
+        warm = (
+            self.warm_start
+            and previous is not None
+            and np.array_equal(getattr(self, "classes_", np.empty(0)), classes)
+            and previous.shape[1] == unit.n_features
+        )
+        return fitting.initial_theta(
+            unit, (previous, self.intercept_) if warm and previous is not None else None,
+            self.random_state,
+        )
+
+    def _set_fitted(self, outcome: fitting.FitOutcome, classes: np.ndarray) -> None:
+        unit = outcome.objective.unit
+        self.classes_ = classes
+        self.solver_ = outcome.solver
+        self.n_iter_ = np.array([outcome.result.n_iter], dtype=np.int32)
+        self.loss_curve_ = list(outcome.result.history)
+        self._set_coefficients(unit, outcome.theta)
+
+    def _set_coefficients(self, unit: LinearUnit, theta: FloatArray) -> None:
+        coef, intercept = unit.unpack(theta, coef_penalised=not np.isposinf(self.C))
+        dtype = unit.data.dtype
+        self.coef_ = np.array(coef, dtype=dtype)
+        self.intercept_ = np.array(intercept, dtype=dtype)
+
+    def _warn(self, outcome: fitting.FitOutcome, separation: str) -> None:
         # Warnings point at the caller of fit (fit, _fit_*, here).
         if separation:
             warnings.warn(
-                f"The classes show {separation}",
-                PerfectSeparationWarning,
-                stacklevel=4,
+                f"The classes show {separation}", PerfectSeparationWarning, stacklevel=4
             )
-        elif not result.converged:
-            warnings.warn(result.message, ConvergenceWarning, stacklevel=4)
-        return self
+        elif not outcome.result.converged:
+            warnings.warn(outcome.result.message, ConvergenceWarning, stacklevel=4)
 
     def _partial_fit_is_supported(self) -> bool:
         # Mini-batch steps handle the smooth (L2) penalty only.
@@ -300,90 +295,60 @@ default="auto"
         sample weights of all the data (its row count, unweighted), so that
         the penalty has the strength it has in ``fit``; ``None`` takes the
         weight seen so far. ``X`` may be in memory or a dask collection.
-        See ``logitron._partial_fit`` and ``logitron.solvers.stochastic``.
+        See ``logitron.minibatch`` and ``logitron.solvers.stochastic``.
         """
-        return _partial_fit.partial_fit(self, X, y, classes, sample_weight, total_weight)
-
-    def _resolve_solver(
-        self, n_samples: float, n_features: int, n_classes: int, *,
-        is_sparse: bool, dtype: Any, distributed: bool,
-    ) -> str:
-        if self.solver != "auto":
-            return str(self.solver)
-        return choose_solver(
-            n_samples=n_samples, n_features=n_features, n_classes=n_classes,
-            is_sparse=is_sparse, dtype=dtype, distributed=distributed,
-            l1=self.l1_ratio > 0 and self.C != np.inf,
+        _validation.check_params(self, list(SOLVERS))
+        first_call = not hasattr(self, "classes_")
+        classes = minibatch.check_classes(getattr(self, "classes_", None), classes, first_call)
+        minibatch.check_settings(self.class_weight, self.C, self.l1_ratio, total_weight)
+        class_weight = _validation.class_weight_vector(
+            self.class_weight, classes, np.ones(len(classes))
         )
+        objective: Any
+        if is_dask_collection(X, y, sample_weight):
+            objective, batch_weight = dask_inputs.minibatch_objective(
+                self, X, y, sample_weight, classes, class_weight, first_call
+            )
+        else:
+            X, y_index, weight = _validation.check_batch(
+                self, X, y, sample_weight, classes, class_weight, first_call
+            )
+            objective, batch_weight = minibatch.batch_objective(
+                X, y_index, len(classes), weight, bool(self.fit_intercept)
+            )
+        state = self._minibatch_state(objective.unit, classes, first_call)
+        state.step(objective, batch_weight, self.C, total_weight, float(self.learning_rate))
+        self.classes_ = classes
+        self.solver_ = "adam"
+        self.n_iter_ = np.array([state.adam.n_steps], dtype=np.int32)
+        self.loss_curve_ = state.loss_curve
+        self._set_coefficients(objective.unit, state.adam.average)
+        state.publish(self.coef_, self.intercept_)
+        return self
 
-    def _objective(
-        self, X: Any, y_index: np.ndarray, weight: FloatArray, n_classes: int
-    ) -> LogisticObjective:
-        binary = n_classes == 2
-        unit = LinearUnit(
-            as_data(X), n_outputs=1 if binary else n_classes,
-            fit_intercept=self.fit_intercept,
-        )
-        loss = BinaryCrossEntropy() if binary else SoftmaxCrossEntropy()
-        return LogisticObjective(
-            unit, loss, y_index, weight, C=float(self.C), l1_ratio=float(self.l1_ratio)
-        )
-
-    def _initial_theta(self, unit: LinearUnit, classes: np.ndarray) -> FloatArray:
-        """Previous weights (warm start), zeros (the recipe), or N(0, 0.01^2)."""
-        previous = getattr(self, "coef_", None)
-        if (
-            self.warm_start
-            and previous is not None
-            and np.array_equal(getattr(self, "classes_", np.empty(0)), classes)
-            and previous.shape[1] == unit.n_features
-        ):
-            columns = [previous, self.intercept_[:, None]] if self.fit_intercept else [previous]
-            return np.hstack(columns).astype(np.float64).ravel()
-        if self.random_state is None:
-            return np.zeros(unit.n_params)
-        return check_random_state(self.random_state).normal(scale=0.01, size=unit.n_params)
-
-    def _set_coefficients(self, unit: LinearUnit, theta: FloatArray, dtype: Any) -> None:
-        if unit.n_outputs > 1:
-            # Softmax is invariant to a common shift of all classes: report the
-            # symmetric (zero-sum) representative, as scikit-learn does.
-            weights = unit.weights(theta).copy()
-            centred = weights - weights.mean(axis=0)
-            free = slice(None) if self.C == np.inf else slice(unit.n_features, None)
-            weights[:, free] = centred[:, free]
-            theta = weights.ravel()
-        coef = np.atleast_2d(unit.coef(theta))
-        intercept = np.atleast_1d(unit.intercept(theta))
-        self.coef_ = np.array(coef, dtype=dtype)
-        self.intercept_ = (
-            np.array(intercept, dtype=dtype)
-            if self.fit_intercept
-            else np.zeros(len(coef), dtype=dtype)
-        )
-
-    def _separates(self, X: Any, y_index: np.ndarray, weight: FloatArray) -> bool:
-        """Whether the fitted model classifies every weighted sample right.
-
-        Without a penalty such a fit has found a separating hyperplane:
-        scaling it up lowers the loss forever, so no finite maximum-likelihood
-        estimate exists. (The Dask path checks its blocks with this; in memory
-        the statistics record diagnoses separation in more detail.)
-        """
-        return classifies_every_row(self.decision_function(X), y_index, weight)
-
-    def _print_progress(self, solver_name: str, info: IterationInfo) -> None:
-        print(
-            f"[{solver_name}] iter {info.iteration:5d}  "
-            f"cost {info.value:.10g}  max|grad| {info.gradient_max:.3e}"
-        )
+    def _minibatch_state(
+        self, unit: LinearUnit, classes: np.ndarray, first_call: bool
+    ) -> minibatch.MinibatchFit:
+        """The state of earlier calls, or a new one from the coefficients as
+        they are now when ``fit`` (or a user) changed them in between."""
+        state: minibatch.MinibatchFit | None = getattr(self, "_minibatch", None)
+        coef, intercept = getattr(self, "coef_", None), getattr(self, "intercept_", None)
+        if state is None or not state.published(coef, intercept):
+            start = (
+                self._start(unit, classes) if first_call or coef is None
+                else unit.pack(coef, intercept)
+            )
+            seen = 0.0 if state is None else state.adam.seen_weight
+            state = minibatch.MinibatchFit(start, seen)
+            self._minibatch = state
+        return state
 
     # -- predicting --------------------------------------------------------
     def decision_function(self, X: Any) -> FloatArray:
         """Raw prediction ``z = X @ coef_.T + intercept_``: shape (n,) for two
         classes (the log-odds of ``classes_[1]``), (n, n_classes) otherwise."""
-        if dask_dispatch.is_dask_collection(X):
-            return dask_dispatch.lazy_predict(self, X, "decision_function")
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "decision_function")
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
@@ -395,8 +360,8 @@ default="auto"
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels: ``classes_[1]`` where ``sigmoid(z) > 0.5`` (i.e.
         ``z > 0``), or the class of largest ``z`` for softmax."""
-        if dask_dispatch.is_dask_collection(X):
-            return dask_dispatch.lazy_predict(self, X, "predict")
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "predict")
         raw = self.decision_function(X)
         index = (raw > 0).astype(np.intp) if raw.ndim == 1 else raw.argmax(axis=1)
         return self.classes_[index]
@@ -404,8 +369,8 @@ default="auto"
     def predict_proba(self, X: Any) -> FloatArray:
         """Class probabilities, shape (n, n_classes): ``sigmoid`` or ``softmax``
         of ``decision_function``."""
-        if dask_dispatch.is_dask_collection(X):
-            return dask_dispatch.lazy_predict(self, X, "predict_proba")
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "predict_proba")
         check_is_fitted(self)
         raw = self.decision_function(X)
         if raw.ndim == 1:
@@ -414,8 +379,8 @@ default="auto"
 
     def predict_log_proba(self, X: Any) -> FloatArray:
         """Log class probabilities, computed stably from the raw prediction."""
-        if dask_dispatch.is_dask_collection(X):
-            return dask_dispatch.lazy_predict(self, X, "predict_log_proba")
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "predict_log_proba")
         check_is_fitted(self)
         raw = self.decision_function(X)
         if raw.ndim == 1:
@@ -451,4 +416,6 @@ default="auto"
             ``.params``, ``.bse``, ``.pvalues``, ``.conf_int``, ``.fit.aic``...
         """
         check_is_fitted(self)
-        return inference.summarize_model(self, alpha, cov_type, reference)
+        return inference.summarize_fit(
+            getattr(self, "inference_", None), self.C, alpha, cov_type, reference
+        )

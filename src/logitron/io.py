@@ -69,6 +69,7 @@ import numpy as np
 
 from ._json_tree import encode_tree
 from ._model_codec import ModelFileError, decode_model, encode_model, object_field
+from ._version import __version__
 
 __all__ = [
     "FORMAT_VERSION",
@@ -230,8 +231,6 @@ def atomic_write(path: PathLike, *, binary: bool = False) -> Iterator[IO[Any]]:
 # -- the document ------------------------------------------------------------
 def _training_metadata(model: Any, extra: Mapping[str, Any] | None) -> dict[str, Any]:
     estimator = model.steps[-1][1] if hasattr(model, "steps") else model
-    from . import __version__
-
     metadata: dict[str, Any] = {
         "logitron_version": __version__,
         "written_at": datetime.datetime.now(datetime.timezone.utc)
@@ -331,9 +330,7 @@ def _check_header(document: dict[str, Any]) -> None:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ModelFileError(f"invalid format_version {version!r}")
     if version > FORMAT_VERSION:
-        from . import __version__
-
-        raise ModelFileError(
+            raise ModelFileError(
             f"written in model format version {version} by a newer logitron; this "
             f"logitron {__version__} reads versions up to {FORMAT_VERSION}: upgrade "
             "logitron to load it"

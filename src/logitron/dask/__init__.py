@@ -1,7 +1,9 @@
-"""The estimator on Dask: the same objective with its n-sized work on a cluster.
+"""The fit on Dask: the same objective with its n-sized work on a cluster.
 
-``objective`` holds the client side (the small solver-facing state),
-``block_terms`` what one task computes on one row block, and ``dispatch`` the
-estimator's entry points for dask collections. Nothing here imports dask at
-import time: it is an optional dependency (``pip install logitron[dask]``).
+By job: ``inputs`` checks dask input and builds the problem, ``objective``
+and ``line`` are the client side (the small solver-facing state),
+``block_model`` and ``block_terms`` what one task is sent and computes on
+one row block, ``sample_start`` a fit's starting point from a sample of the
+blocks, ``predict`` lazy predictions. Nothing here imports dask at import
+time: it is an optional dependency (``pip install ".[dask]"``).
 """

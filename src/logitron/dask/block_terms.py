@@ -12,206 +12,27 @@ block's share of the total weight::
 (and the same for every derivative, the maps being linear in the weights).
 No formula is written twice: the penalty is added once, on the client.
 
-Conventions
------------
-``X_block``, ``y_block``, ``weight_block``: one row block of ``X`` (NumPy array
-or pandas partition), raw labels, raw sample weights (or ``None``).
-A ``KeptBlock`` is what a task leaves on its worker for later tasks: the raw
-prediction ``z`` at the evaluated point, ``X~ @ d`` for a line-search
-direction ``d`` (intercept included), the encoded labels and the weights, so
-that a later trial step reads nothing but these arrays.
+The blocks' conventions and the data classes the tasks exchange are in
+``block_model``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sklearn.utils import assert_all_finite
 
 from .._numerics import FloatArray
-from .._validation import class_index
-from ..backends.dask_backend import NoLocalData, as_block_matrix, as_block_vector
+from ..backends.dask_backend import NoLocalData, as_block_matrix
 from ..backends.numpy_backend import ArrayData
 from ..inference.separation import classifies_every_row
-from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from ..neuron import LinearUnit
 from ..objective import LineFunction, LogisticObjective
-
-# What a task evaluates, in increasing cost. HESSP is the gradient plus ``z``
-# kept on the worker, from which Hessian-vector products follow.
-VALUE, GRADIENT, HESSP, HESSIAN = 0, 1, 2, 3
+from .block_model import GRADIENT, HESSP, VALUE, BlockModel, BlockTerms, Kept, KeptBlock
 
 
-@dataclass(frozen=True)
-class BlockModel:
-    """What every block task must know beyond its rows (small; sent with each).
-
-    ``classes`` sorted labels; ``class_weight`` one multiplier per class;
-    ``total_weight`` the sum ``S`` of all weights, class weights included;
-    ``checks_separation``: every evaluation also tells whether its point
-    classifies every weighted row right (an unpenalised fit's separation
-    check, from the ``z`` the pass computes anyway).
-    """
-
-    classes: np.ndarray
-    class_weight: FloatArray
-    n_features: int
-    fit_intercept: bool
-    dtype: np.dtype
-    total_weight: float
-    checks_separation: bool = False
-
-    @property
-    def n_outputs(self) -> int:
-        return 1 if len(self.classes) == 2 else len(self.classes)
-
-    def loss(self) -> BinaryCrossEntropy | SoftmaxCrossEntropy:
-        return BinaryCrossEntropy() if self.n_outputs == 1 else SoftmaxCrossEntropy()
-
-    def encode(self, y_block: Any) -> np.ndarray:
-        """Labels to class indices; a label outside ``classes`` is an error."""
-        return class_index(self.classes, as_block_vector(y_block))
-
-    def weights(self, y_index: np.ndarray, weight_block: Any) -> FloatArray:
-        """Sample weights times class weights for one block."""
-        if weight_block is None:
-            return self.class_weight[y_index]
-        weight = as_block_vector(weight_block).astype(np.float64)
-        check_sample_weight_block(weight)
-        if len(weight) != len(y_index):
-            raise ValueError(
-                f"a block of sample_weight has {len(weight)} values but the matching "
-                f"block of y has {len(y_index)}; partition sample_weight like X."
-            )
-        return weight * self.class_weight[y_index]
-
-
-@dataclass(frozen=True)
-class KeptBlock:
-    """n-sized arrays of one block kept on its worker between graphs.
-
-    Worker memory is the scarce resource, so the labels are kept in the
-    smallest integer type and the weights only when sample weights were
-    given (otherwise they are the class weights of the labels).
-    """
-
-    raw: FloatArray
-    raw_direction: FloatArray | None
-    y_index: np.ndarray
-    sample_weight: FloatArray | None
-
-    @classmethod
-    def of(
-        cls,
-        raw: FloatArray,
-        raw_direction: FloatArray | None,
-        y_index: np.ndarray,
-        weight: FloatArray,
-        model: BlockModel,
-        weighted: bool,
-    ) -> KeptBlock:
-        labels = y_index.astype(np.min_scalar_type(len(model.classes)))
-        return cls(raw, raw_direction, labels, weight if weighted else None)
-
-    def weight(self, model: BlockModel) -> FloatArray:
-        if self.sample_weight is not None:
-            return self.sample_weight
-        return model.class_weight[self.y_index]
-
-
-Kept = KeptBlock | None
-
-
-@dataclass
-class BlockTerms:
-    """Partial sums of one block (or of several, once added).
-
-    ``value``, ``gradient``, ``hessian`` of ``J_data``; ``derivative`` the
-    slope ``phi'(t)`` of ``J_data`` along a line. ``0.0`` stands for a term
-    that was not asked for (or a block without weight). ``misclassified``
-    counts blocks with a weighted row on the wrong side at the point (when
-    ``BlockModel.checks_separation``).
-    """
-
-    value: float = 0.0
-    gradient: FloatArray | float = 0.0
-    hessian: FloatArray | float = 0.0
-    derivative: float = 0.0
-    misclassified: int = 0
-
-    def __add__(self, other: BlockTerms) -> BlockTerms:
-        return BlockTerms(
-            self.value + other.value,
-            self.gradient + other.gradient,
-            self.hessian + other.hessian,
-            self.derivative + other.derivative,
-            self.misclassified + other.misclassified,
-        )
-
-    def scaled(self, share: float) -> BlockTerms:
-        return BlockTerms(
-            share * self.value,
-            share * self.gradient,
-            share * self.hessian,
-            share * self.derivative,
-            self.misclassified,
-        )
-
-
-@dataclass
-class LabelStats:
-    """Labels seen, with their counts and weight sums (the pre-pass over y)."""
-
-    labels: np.ndarray
-    counts: np.ndarray
-    weight_sums: FloatArray
-    n_rows: int = 0
-
-    def __add__(self, other: LabelStats) -> LabelStats:
-        labels, inverse = np.unique(
-            np.concatenate([self.labels, other.labels]), return_inverse=True
-        )
-        counts = np.bincount(
-            inverse, weights=np.concatenate([self.counts, other.counts]),
-            minlength=len(labels),
-        )
-        sums = np.asarray(np.bincount(
-            inverse, weights=np.concatenate([self.weight_sums, other.weight_sums]),
-            minlength=len(labels),
-        ), dtype=np.float64)
-        return LabelStats(labels, counts.astype(np.int64), sums, self.n_rows + other.n_rows)
-
-
-def check_sample_weight_block(weight: FloatArray) -> None:
-    if not np.all(np.isfinite(weight)):
-        raise ValueError("Input sample_weight contains NaN or infinity.")
-    if np.any(weight < 0):
-        raise ValueError("Negative values in data passed to `sample_weight`.")
-
-
-def label_stats(y_block: Any, weight_block: Any) -> tuple[None, LabelStats]:
-    """Distinct labels of a block, how often each occurs and its weight sum."""
-    y = as_block_vector(y_block)
-    labels, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
-    if weight_block is None:
-        weight = np.ones(len(y))
-    else:
-        weight = as_block_vector(weight_block).astype(np.float64)
-        check_sample_weight_block(weight)
-        if len(weight) != len(y):
-            raise ValueError(
-                f"a block of sample_weight has {len(weight)} values but the matching "
-                f"block of y has {len(y)}; partition sample_weight like y."
-            )
-    sums = np.asarray(
-        np.bincount(inverse.ravel(), weights=weight, minlength=len(labels)), dtype=np.float64
-    )
-    return None, LabelStats(labels, counts, sums, len(y))
-
-
-def _encoded(
+def encoded(
     model: BlockModel, n_rows: int, y_block: Any, weight_block: Any
 ) -> tuple[np.ndarray, FloatArray]:
     """Class indices and weights (class weights included) of one block."""
@@ -299,7 +120,7 @@ def evaluate(
     X = as_block_matrix(X_block, model.dtype)
     if check_finite:
         assert_all_finite(X, input_name="X")
-    y_index, weight = _encoded(model, len(X), y_block, weight_block)
+    y_index, weight = encoded(model, len(X), y_block, weight_block)
     built = _block_objective(model, ArrayData(X), y_index, weight)
     if built is None:
         return None, BlockTerms()
@@ -348,7 +169,7 @@ def hessian_on_columns(
     ``LogisticObjective.hessian_on_columns``), for many parameters, where a
     working-set block costs less than the dense Hessian."""
     X = as_block_matrix(X_block, model.dtype)
-    y_index, weight = _encoded(model, len(X), y_block, weight_block)
+    y_index, weight = encoded(model, len(X), y_block, weight_block)
     built = _block_objective(model, ArrayData(X), y_index, weight)
     if built is None:
         return None, 0.0
@@ -408,76 +229,12 @@ def hessian_product(
     return None, share * hessp(vector)
 
 
-def sample_rows(
-    X_block: Any, y_block: Any, weight_block: Any, model: BlockModel, max_rows: int
-) -> tuple[np.ndarray, np.ndarray, FloatArray]:
-    """At most ``max_rows`` rows of one block, evenly strided through it (a
-    block sorted by time or by class still gives rows from all its span):
-    ``(X, class indices, weights with class weights)``."""
-    X = as_block_matrix(X_block, model.dtype)
-    y_index, weight = _encoded(model, len(X), y_block, weight_block)
-    stride = max(1, -(-len(X) // max_rows))
-    if stride == 1:
-        return X, y_index, weight
-    return np.ascontiguousarray(X[::stride]), y_index[::stride], weight[::stride]
-
-
-def fit_sample(
-    parts: list[tuple[np.ndarray, np.ndarray, FloatArray]],
-    model: BlockModel,
-    C: float,
-    l1_ratio: float,
-    solver: str,
-) -> tuple[None, FloatArray | None]:
-    """theta of the in-memory fit of the rows ``sample_rows`` took from a few
-    blocks, or ``None`` when it would be a poor start (a class missing, no
-    weight, or any warning: separation, no convergence).
-
-    The sample's problem has the penalty per unit of weight of the whole
-    one, ``1/(C_s S_s) = 1/(C S)``: its optimum estimates the full optimum
-    from the sample's rows alone.
-    """
-    import warnings
-
-    from .._partial_fit import theta_from_coefficients
-    from ..estimator import LogisticRegression
-
-    X = np.concatenate([part[0] for part in parts])
-    y_index = np.concatenate([part[1] for part in parts])
-    weight = np.concatenate([part[2] for part in parts])
-    sample_weight = float(np.sum(weight))
-    if sample_weight <= 0 or len(np.unique(y_index[weight > 0])) < len(model.classes):
-        return None, None
-    estimator = LogisticRegression(
-        C=C * model.total_weight / sample_weight, l1_ratio=l1_ratio,
-        fit_intercept=model.fit_intercept, solver=solver,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            # Only the coefficients are wanted: no statistics (an unpenalised
-            # record's Gram products, certificate or separation programs
-            # would cost a small worker its memory). All classes are in the
-            # sample (checked above), so y_index already indexes them.
-            estimator._fit_arrays(
-                X, y_index, np.arange(len(model.classes)), weight, statistics=False
-            )
-        except (Warning, ArithmeticError):
-            return None, None
-    if np.isposinf(C) and estimator._separates(X, y_index, weight):
-        return None, None  # a separating sample: its fit diverges, no start
-    unit = LinearUnit(
-        NoLocalData(len(X), model.n_features, model.dtype), model.n_outputs,
-        model.fit_intercept,
-    )
-    return None, theta_from_coefficients(estimator, unit)
-
-
 def count_misclassified(
-    X_block: Any, y_block: Any, weight_block: Any, model: BlockModel, estimator: Any
+    X_block: Any, y_block: Any, weight_block: Any, model: BlockModel, theta: FloatArray
 ) -> tuple[None, int]:
-    """1 if the fitted ``estimator`` misclassifies a weighted row of the
-    block, else 0 (the separation test of the in-memory estimator, per block)."""
-    y_index = model.encode(y_block)
-    weight = model.weights(y_index, weight_block)
-    return None, int(not estimator._separates(X_block, y_index, weight))
+    """1 if the model at ``theta`` misclassifies a weighted row of the block,
+    else 0 (the separation test of the in-memory fit, per block)."""
+    X = as_block_matrix(X_block, model.dtype)
+    y_index, weight = encoded(model, len(X), y_block, weight_block)
+    unit = LinearUnit(ArrayData(X), model.n_outputs, model.fit_intercept)
+    return None, int(not classifies_every_row(unit.forward(theta), y_index, weight))

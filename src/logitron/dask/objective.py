@@ -64,7 +64,7 @@ from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
 from ..objective import CoefficientPenalty
 from . import block_terms
-from .block_terms import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms
+from .block_model import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms
 from .line import DaskLineFunction, RawOnWorkers
 
 # A dense Hessian adds O(n p^2) flops to the one pass; distributed products

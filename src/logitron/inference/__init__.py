@@ -15,21 +15,9 @@ weights are frequency weights (``nobs = sum(weights)``). Softmax models are
 reported against a reference class (the first, as in ``MNLogit``).
 """
 
-from __future__ import annotations
-
-import dataclasses
-from typing import Any
-
-import numpy as np
-
-from .._numerics import FloatArray
 from .covariance import COV_TYPES, cov_params, reference_parametrisation
-from .record import FitInference, compute_fit_inference, information_order
-from .separation import (
-    certified_identified,
-    certified_identified_binary,
-    diagnose_separation,
-)
+from .fit_record import feature_names, record_fit, response_name, summarize_fit
+from .record import FitInference
 from .statistics import CoefficientTable, ModelFit, coefficient_table, model_fit
 from .summary import Summary, summarize
 
@@ -41,113 +29,11 @@ __all__ = [
     "Summary",
     "coefficient_table",
     "cov_params",
+    "feature_names",
     "model_fit",
     "record_fit",
     "reference_parametrisation",
     "response_name",
     "summarize",
-    "summarize_model",
+    "summarize_fit",
 ]
-
-
-def record_fit(
-    model: Any,
-    X: Any,
-    y_index: np.ndarray,
-    sample_weight: FloatArray,
-    objective: Any,
-    theta: FloatArray,
-    converged: bool,
-    response_name: str = "y",
-) -> FitInference:
-    """The ``inference_`` record of an unpenalised fit, separation included.
-
-    Parameters
-    ----------
-    model : LogisticRegression
-        The estimator being fitted (for ``classes_`` and feature names).
-    X, y_index, sample_weight
-        The validated training data, encoded labels and frequency weights.
-    objective : LogisticObjective
-        The objective the solver minimised (its unit and loss).
-    theta : ndarray
-        The solver's estimate, in the unit's layout.
-    converged : bool
-        Whether the solver met its tolerance.
-    response_name : str
-        Name of the dependent variable, for the summary.
-    """
-    unit, loss = objective.unit, objective.loss
-    feature_names = _feature_names(model, unit.n_features)
-    # The solver's last z, cached by the objective: no pass over X. The
-    # solver's other cached arrays are let go: the statistics' own n-sized
-    # work comes on top of what is kept, and memory is counted beyond X.
-    raw = objective.raw_prediction(theta)
-    objective.forget_all_but(theta)
-    term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
-    record = compute_fit_inference(
-        unit, loss, objective.y, sample_weight, theta,
-        term_names=tuple(term_names),
-        class_names=tuple(str(label) for label in model.classes_),
-        converged=converged,
-        response_name=response_name,
-        raw=raw,
-    )
-    weight = np.asarray(sample_weight, dtype=np.float64)
-    if raw.ndim == 1:
-        # The binary certificate reuses the Fisher information (module doc
-        # of ``separation``), back in the unit's [coef | intercept] order.
-        unit_order = np.argsort(information_order(unit))
-        identified = certified_identified_binary(
-            unit, y_index, weight, raw,
-            record.information[np.ix_(unit_order, unit_order)],
-        )
-    else:
-        proba = np.asarray(loss.proba(raw), dtype=np.float64)
-        identified = certified_identified(unit, y_index, weight, proba)
-    if identified:
-        return record
-    separation = diagnose_separation(
-        X, y_index, weight, fit_intercept=unit.fit_intercept,
-        feature_names=feature_names,
-        class_names=[str(label) for label in model.classes_],
-    )
-    return dataclasses.replace(record, separation=separation)
-
-
-def summarize_model(
-    model: Any, alpha: float = 0.05, cov_type: str = "nonrobust", reference: Any = None
-) -> Summary:
-    """``model.summary(...)``: refuse penalised fits, else summarise the record."""
-    record = getattr(model, "inference_", None)
-    if record is None and np.isposinf(model.C):
-        raise ValueError(
-            "This model carries no inference record (inference_ is missing or "
-            "None): it was fitted on Dask input, whose statistics are not "
-            "computed (they need the data in memory), or saved without one. "
-            "Refit it in memory (NumPy or pandas input) with C=np.inf to get a "
-            "summary."
-        )
-    if record is None:
-        raise ValueError(
-            f"summary() needs an unpenalised fit, but this model has C={model.C!r}. "
-            "A penalty shrinks the estimates towards zero, so they are biased and "
-            "the inverse Fisher information is not their covariance: standard "
-            "errors, p-values and intervals computed that way would be wrong. "
-            "Refit with C=np.inf for maximum-likelihood inference."
-        )
-    return summarize(record, alpha, cov_type, reference)
-
-
-def response_name(y: Any) -> str:
-    """The name of ``y`` when it carries one (a pandas Series), else ``"y"``."""
-    name = getattr(y, "name", None)
-    return str(name) if isinstance(name, str) and name else "y"
-
-
-def _feature_names(model: Any, n_features: int) -> list[str]:
-    """DataFrame column names, else ``x1 .. xd`` as statsmodels numbers them."""
-    names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        return [str(name) for name in names]
-    return [f"x{j + 1}" for j in range(n_features)]

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .registry import SOLVERS
+
 #: Largest ``n_samples * n_params**2`` (flops of one Hessian) given to Newton.
 NEWTON_MAX_HESSIAN_FLOPS = 2e6
 
@@ -50,8 +52,6 @@ def choose_solver(
     ``l1`` asks for a solver that handles the non-smooth L1 term: the first
     registered one that does.
     """
-    from . import SOLVERS
-
     if l1:
         for name, solver in SOLVERS.items():
             if solver.handles_l1:

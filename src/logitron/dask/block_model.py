@@ -1,0 +1,196 @@
+"""What the block tasks exchange with the client: the small model every
+task is sent, the arrays a task leaves on its worker, and the partial sums
+it returns (see ``block_terms`` for the tasks themselves).
+
+Conventions
+-----------
+``X_block``, ``y_block``, ``weight_block``: one row block of ``X`` (NumPy array
+or pandas partition), raw labels, raw sample weights (or ``None``).
+A ``KeptBlock`` is what a task leaves on its worker for later tasks: the raw
+prediction ``z`` at the evaluated point, ``X~ @ d`` for a line-search
+direction ``d`` (intercept included), the encoded labels and the weights, so
+that a later trial step reads nothing but these arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._numerics import FloatArray
+from .._validation import class_index
+from ..backends.dask_backend import as_block_vector
+from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+
+# What a task evaluates, in increasing cost. HESSP is the gradient plus ``z``
+# kept on the worker, from which Hessian-vector products follow.
+VALUE, GRADIENT, HESSP, HESSIAN = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class BlockModel:
+    """What every block task must know beyond its rows (small; sent with each).
+
+    ``classes`` sorted labels; ``class_weight`` one multiplier per class;
+    ``total_weight`` the sum ``S`` of all weights, class weights included;
+    ``checks_separation``: every evaluation also tells whether its point
+    classifies every weighted row right (an unpenalised fit's separation
+    check, from the ``z`` the pass computes anyway).
+    """
+
+    classes: np.ndarray
+    class_weight: FloatArray
+    n_features: int
+    fit_intercept: bool
+    dtype: np.dtype
+    total_weight: float
+    checks_separation: bool = False
+
+    @property
+    def n_outputs(self) -> int:
+        return 1 if len(self.classes) == 2 else len(self.classes)
+
+    def loss(self) -> BinaryCrossEntropy | SoftmaxCrossEntropy:
+        return BinaryCrossEntropy() if self.n_outputs == 1 else SoftmaxCrossEntropy()
+
+    def encode(self, y_block: Any) -> np.ndarray:
+        """Labels to class indices; a label outside ``classes`` is an error."""
+        return class_index(self.classes, as_block_vector(y_block))
+
+    def weights(self, y_index: np.ndarray, weight_block: Any) -> FloatArray:
+        """Sample weights times class weights for one block."""
+        if weight_block is None:
+            return self.class_weight[y_index]
+        weight = as_block_vector(weight_block).astype(np.float64)
+        check_sample_weight_block(weight)
+        if len(weight) != len(y_index):
+            raise ValueError(
+                f"a block of sample_weight has {len(weight)} values but the matching "
+                f"block of y has {len(y_index)}; partition sample_weight like X."
+            )
+        return weight * self.class_weight[y_index]
+
+
+@dataclass(frozen=True)
+class KeptBlock:
+    """n-sized arrays of one block kept on its worker between graphs.
+
+    Worker memory is the scarce resource, so the labels are kept in the
+    smallest integer type and the weights only when sample weights were
+    given (otherwise they are the class weights of the labels).
+    """
+
+    raw: FloatArray
+    raw_direction: FloatArray | None
+    y_index: np.ndarray
+    sample_weight: FloatArray | None
+
+    @classmethod
+    def of(
+        cls,
+        raw: FloatArray,
+        raw_direction: FloatArray | None,
+        y_index: np.ndarray,
+        weight: FloatArray,
+        model: BlockModel,
+        weighted: bool,
+    ) -> KeptBlock:
+        labels = y_index.astype(np.min_scalar_type(len(model.classes)))
+        return cls(raw, raw_direction, labels, weight if weighted else None)
+
+    def weight(self, model: BlockModel) -> FloatArray:
+        if self.sample_weight is not None:
+            return self.sample_weight
+        return model.class_weight[self.y_index]
+
+
+Kept = KeptBlock | None
+
+
+@dataclass
+class BlockTerms:
+    """Partial sums of one block (or of several, once added).
+
+    ``value``, ``gradient``, ``hessian`` of ``J_data``; ``derivative`` the
+    slope ``phi'(t)`` of ``J_data`` along a line. ``0.0`` stands for a term
+    that was not asked for (or a block without weight). ``misclassified``
+    counts blocks with a weighted row on the wrong side at the point (when
+    ``BlockModel.checks_separation``).
+    """
+
+    value: float = 0.0
+    gradient: FloatArray | float = 0.0
+    hessian: FloatArray | float = 0.0
+    derivative: float = 0.0
+    misclassified: int = 0
+
+    def __add__(self, other: BlockTerms) -> BlockTerms:
+        return BlockTerms(
+            self.value + other.value,
+            self.gradient + other.gradient,
+            self.hessian + other.hessian,
+            self.derivative + other.derivative,
+            self.misclassified + other.misclassified,
+        )
+
+    def scaled(self, share: float) -> BlockTerms:
+        return BlockTerms(
+            share * self.value,
+            share * self.gradient,
+            share * self.hessian,
+            share * self.derivative,
+            self.misclassified,
+        )
+
+
+@dataclass
+class LabelStats:
+    """Labels seen, with their counts and weight sums (the pre-pass over y)."""
+
+    labels: np.ndarray
+    counts: np.ndarray
+    weight_sums: FloatArray
+    n_rows: int = 0
+
+    def __add__(self, other: LabelStats) -> LabelStats:
+        labels, inverse = np.unique(
+            np.concatenate([self.labels, other.labels]), return_inverse=True
+        )
+        counts = np.bincount(
+            inverse, weights=np.concatenate([self.counts, other.counts]),
+            minlength=len(labels),
+        )
+        sums = np.asarray(np.bincount(
+            inverse, weights=np.concatenate([self.weight_sums, other.weight_sums]),
+            minlength=len(labels),
+        ), dtype=np.float64)
+        return LabelStats(labels, counts.astype(np.int64), sums, self.n_rows + other.n_rows)
+
+
+def check_sample_weight_block(weight: FloatArray) -> None:
+    if not np.all(np.isfinite(weight)):
+        raise ValueError("Input sample_weight contains NaN or infinity.")
+    if np.any(weight < 0):
+        raise ValueError("Negative values in data passed to `sample_weight`.")
+
+
+def label_stats(y_block: Any, weight_block: Any) -> tuple[None, LabelStats]:
+    """Distinct labels of a block, how often each occurs and its weight sum."""
+    y = as_block_vector(y_block)
+    labels, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
+    if weight_block is None:
+        weight = np.ones(len(y))
+    else:
+        weight = as_block_vector(weight_block).astype(np.float64)
+        check_sample_weight_block(weight)
+        if len(weight) != len(y):
+            raise ValueError(
+                f"a block of sample_weight has {len(weight)} values but the matching "
+                f"block of y has {len(y)}; partition sample_weight like y."
+            )
+    sums = np.asarray(
+        np.bincount(inverse.ravel(), weights=weight, minlength=len(labels)), dtype=np.float64
+    )
+    return None, LabelStats(labels, counts, sums, len(y))

@@ -1,0 +1,130 @@
+"""Dask input to ``fit`` and ``partial_fit``: checked from metadata, and the
+objective the solvers minimise over its blocks.
+
+``fit`` checks what it can from metadata (shape, dtypes, feature names)
+without computing, reads ``y`` and the weights once for the classes and the
+total weight, and hands the solvers a ``DaskLogisticObjective``; the
+finiteness of ``X`` is checked by the blocks themselves in the solver's first
+pass. Dask itself is imported by the collections passed in, never here at
+import time: it is an optional dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from .._numerics import FloatArray
+from .._validation import class_index, class_weight_vector, encode_labels
+from ..backends import is_dask_collection
+from ..backends.dask_backend import DaskBlocks, is_dask_frame
+from .block_model import BlockModel, label_stats
+from .block_terms import count_misclassified
+from .objective import DaskLogisticObjective
+
+
+def check_features(estimator: Any, X: Any, reset: bool) -> None:
+    """``n_features_in_`` and ``feature_names_in_`` from metadata alone."""
+    # A dask DataFrame's `_meta` is an empty pandas frame with its columns and
+    # dtypes: scikit-learn reads the feature names from it without computing.
+    frame = is_data_frame(X)
+    validate_data(estimator, X._meta if frame else X, reset=reset, skip_check_array=True)
+    n_features = len(X.columns) if frame else X.shape[-1]
+    if n_features == 0:
+        raise ValueError(
+            "0 feature(s) (shape=(?, 0)) while a minimum of 1 is required."
+        )
+
+
+def is_data_frame(X: Any) -> bool:
+    """Whether ``X`` is a dask DataFrame (not a Series)."""
+    return is_dask_frame(X) and X.ndim == 2
+
+
+def training_problem(
+    estimator: Any, X: Any, y: Any, sample_weight: Any
+) -> tuple[DaskLogisticObjective, np.ndarray, Callable[[FloatArray], bool]]:
+    """``(objective, classes, separates)`` for ``estimator.fit`` on dask input.
+
+    One graph reads ``y`` and the weights (not ``X``): the classes, their
+    counts and weight sums. ``separates(theta)`` tells whether the fitted
+    estimator (at ``theta``) classifies every weighted row right: from the
+    solver's last pass when it was at ``theta`` (an unpenalised objective
+    checks at every pass), else in one more graph.
+    """
+    if not is_dask_collection(X):
+        raise TypeError(
+            "y or sample_weight is a dask collection but X is not; pass X as a "
+            "dask array or DataFrame (or compute y)."
+        )
+    check_features(estimator, X, reset=True)
+    blocks = DaskBlocks.from_collections(X, y, sample_weight)
+    stats, _ = blocks.map_sum(
+        label_stats, blocks.label_blocks,
+        reads_X=False,
+    )
+    check_classification_targets(stats.labels)
+    classes, _ = encode_labels(stats.labels)
+    class_weight = class_weight_vector(estimator.class_weight, classes, stats.weight_sums)
+    weight_sums = stats.weight_sums * class_weight
+    total_weight = float(np.sum(weight_sums))
+    if total_weight <= 0:
+        raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+    if np.count_nonzero(weight_sums) < 2:
+        raise ValueError(
+            "Logistic regression needs samples of at least 2 classes with non-zero "
+            f"weight; got only class {classes[np.flatnonzero(weight_sums)[0]]!r}."
+        )
+    model = BlockModel(
+        classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),
+        blocks.dtype, total_weight, checks_separation=bool(np.isposinf(estimator.C)),
+    )
+    objective = DaskLogisticObjective(
+        blocks, model, n_samples=stats.n_rows, C=float(estimator.C),
+        l1_ratio=float(estimator.l1_ratio),
+    )
+
+    def separates(theta: FloatArray) -> bool:
+        known = objective.separates_at(theta)
+        if known is not None:
+            return known
+        misclassified, _ = blocks.map_sum(
+            count_misclassified,
+            list(zip(blocks.X_blocks, blocks.y_blocks, blocks.weight_blocks, strict=True)),
+            (model, np.asarray(theta, dtype=np.float64)),
+        )
+        return bool(misclassified == 0)
+
+    return objective, classes, separates
+
+
+def minibatch_objective(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    classes: np.ndarray,
+    class_weight: FloatArray,
+    first_call: bool,
+) -> tuple[DaskLogisticObjective, float]:
+    """The unpenalised objective of one dask mini-batch (mean over its
+    weight) and that weight, for ``partial_fit``; one graph over ``y``."""
+    if not is_dask_collection(X):
+        raise TypeError("y or sample_weight is a dask collection but X is not.")
+    check_features(estimator, X, reset=first_call)
+    blocks = DaskBlocks.from_collections(X, y, sample_weight)
+    stats, _ = blocks.map_sum(
+        label_stats, blocks.label_blocks,
+        reads_X=False,
+    )
+    batch_weight = float(stats.weight_sums @ class_weight[class_index(classes, stats.labels)])
+    model = BlockModel(
+        classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),
+        blocks.dtype, batch_weight if batch_weight > 0 else 1.0,
+    )
+    objective = DaskLogisticObjective(blocks, model, n_samples=stats.n_rows, C=np.inf)
+    return objective, batch_weight

@@ -1,0 +1,158 @@
+"""The fit below the estimator: from an objective (or arrays) to the optimum.
+
+The estimator checks its input and sets fitted attributes; everything in
+between lives here, on arrays and objectives only:
+
+1. resolve the solver (``"auto"`` by ``solvers.choose_solver``) and check it
+   can minimise the objective (an L1 term needs a proximal solver);
+2. build its options (``tol`` and ``max_iter`` default per solver);
+3. the starting point: a warm start, zeros (the classic recipe) or a small
+   random draw;
+4. run the solver and check that its answer is finite.
+
+``fit_arrays`` does all four for a caller with checked arrays and no
+estimator (the Dask backend's sample start, tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._numerics import FloatArray
+from .neuron import LinearUnit
+from .objective import LogisticObjective, Objective
+from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult, choose_solver
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """What the fit needs of the estimator's parameters (already checked).
+
+    ``C = inf`` means no penalty; ``solver="auto"`` is resolved per problem;
+    ``tol`` and ``max_iter`` of ``None`` take the solver's defaults.
+    """
+
+    C: float = 1.0
+    l1_ratio: float = 0.0
+    fit_intercept: bool = True
+    solver: str = "auto"
+    tol: float | None = None
+    max_iter: int | None = None
+    learning_rate: float = 0.1
+    verbose: int = 0
+
+    @property
+    def has_l1(self) -> bool:
+        """Whether the objective has a (non-smooth) L1 term."""
+        return self.l1_ratio > 0 and self.C != np.inf
+
+
+@dataclass
+class FitOutcome:
+    """The solver that ran, on which objective, and its result."""
+
+    solver: str
+    objective: Any
+    result: SolverResult
+
+    @property
+    def theta(self) -> FloatArray:
+        return self.result.theta
+
+
+def resolve_solver(
+    settings: FitSettings,
+    unit: LinearUnit,
+    n_classes: int,
+    *,
+    distributed: bool = False,
+) -> str:
+    """The registered solver to run: the one asked for, or ``"auto"``'s
+    choice for the shape, storage and dtype of the data behind ``unit``."""
+    if settings.solver != "auto":
+        name = str(settings.solver)
+    else:
+        data = unit.data
+        name = choose_solver(
+            n_samples=data.n_samples, n_features=data.n_features, n_classes=n_classes,
+            is_sparse=not distributed and data.is_sparse, dtype=data.dtype,
+            distributed=distributed, l1=settings.has_l1,
+        )
+    if settings.has_l1 and not SOLVERS[name].handles_l1:
+        raise ValueError(
+            f"solver={name!r} needs a smooth objective and cannot fit "
+            f"l1_ratio={settings.l1_ratio}; use l1_ratio=0."
+        )
+    return name
+
+
+def initial_theta(
+    unit: LinearUnit,
+    previous: tuple[FloatArray, FloatArray] | None = None,
+    random_state: Any = None,
+) -> FloatArray:
+    """The starting point: ``previous`` ``(coef_, intercept_)`` (a warm start),
+    zeros (the recipe) when ``random_state`` is None, else N(0, 0.01^2)."""
+    if previous is not None:
+        return unit.pack(*previous)
+    if random_state is None:
+        return np.zeros(unit.n_params)
+    return check_random_state(random_state).normal(scale=0.01, size=unit.n_params)
+
+
+def minimize(
+    objective: Objective, solver: str, settings: FitSettings, theta0: FloatArray
+) -> FitOutcome:
+    """Run ``solver`` on ``objective`` from ``theta0``; a non-finite answer
+    is an error (a diverging step size, overflowing data), never a model."""
+    entry = SOLVERS[solver]
+    options = SolverOptions(
+        tol=entry.default_tol if settings.tol is None else float(settings.tol),
+        max_iter=entry.default_max_iter if settings.max_iter is None else settings.max_iter,
+        learning_rate=float(settings.learning_rate),
+        callback=_ProgressPrinter(solver) if settings.verbose else None,
+    )
+    result = entry.minimize(objective, theta0, options)
+    if not np.all(np.isfinite(result.theta)):
+        raise FloatingPointError(
+            f"solver={solver!r} produced non-finite coefficients: {result.message}"
+        )
+    return FitOutcome(solver, objective, result)
+
+
+def fit_arrays(
+    X: Any,
+    y_index: np.ndarray,
+    n_classes: int,
+    sample_weight: FloatArray,
+    settings: FitSettings,
+    theta0: FloatArray | None = None,
+) -> FitOutcome:
+    """Minimise the objective of checked arrays: ``X`` (dense or sparse),
+    class indices ``y_index`` into ``n_classes`` classes, and weights with
+    class weights folded in. ``theta0`` defaults to zeros."""
+    objective = LogisticObjective.from_arrays(
+        X, y_index, n_classes, sample_weight,
+        fit_intercept=settings.fit_intercept, C=float(settings.C),
+        l1_ratio=float(settings.l1_ratio),
+    )
+    solver = resolve_solver(settings, objective.unit, n_classes)
+    start = initial_theta(objective.unit) if theta0 is None else theta0
+    return minimize(objective, solver, settings, start)
+
+
+@dataclass(frozen=True)
+class _ProgressPrinter:
+    """``verbose``: the cost and gradient size after each iteration."""
+
+    solver: str
+
+    def __call__(self, info: IterationInfo) -> None:
+        print(
+            f"[{self.solver}] iter {info.iteration:5d}  "
+            f"cost {info.value:.10g}  max|grad| {info.gradient_max:.3e}"
+        )

@@ -1,0 +1,130 @@
+"""The record of an unpenalised fit, and the summary of one.
+
+At the end of an unpenalised fit (``C=np.inf``) the estimator calls
+``record_fit``, which evaluates the Fisher information, the sandwich meat and
+the log-likelihoods once (``record``) and checks for separation
+(``separation``); ``summarize_fit`` turns such a record into a ``Summary``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from .._numerics import FloatArray
+from .record import FitInference, compute_fit_inference, information_order
+from .separation import (
+    certified_identified,
+    certified_identified_binary,
+    diagnose_separation,
+)
+from .summary import Summary, summarize
+
+
+def record_fit(
+    X: Any,
+    y_index: np.ndarray,
+    sample_weight: FloatArray,
+    objective: Any,
+    theta: FloatArray,
+    converged: bool,
+    *,
+    feature_names: list[str],
+    class_names: list[str],
+    response_name: str = "y",
+) -> FitInference:
+    """The ``inference_`` record of an unpenalised fit, separation included.
+
+    Parameters
+    ----------
+    X, y_index, sample_weight
+        The validated training data, encoded labels and frequency weights.
+    objective : LogisticObjective
+        The objective the solver minimised (its unit and loss).
+    theta : ndarray
+        The solver's estimate, in the unit's layout.
+    converged : bool
+        Whether the solver met its tolerance.
+    feature_names, class_names : list of str
+        Names of the columns of ``X`` and of the classes, for the summary.
+    response_name : str
+        Name of the dependent variable, for the summary.
+    """
+    unit, loss = objective.unit, objective.loss
+    # The solver's last z, cached by the objective: no pass over X. The
+    # solver's other cached arrays are let go: the statistics' own n-sized
+    # work comes on top of what is kept, and memory is counted beyond X.
+    raw = objective.raw_prediction(theta)
+    objective.forget_all_but(theta)
+    term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
+    record = compute_fit_inference(
+        unit, loss, objective.y, sample_weight, theta,
+        term_names=tuple(term_names),
+        class_names=tuple(class_names),
+        converged=converged,
+        response_name=response_name,
+        raw=raw,
+    )
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    if raw.ndim == 1:
+        # The binary certificate reuses the Fisher information (module doc
+        # of ``separation``), back in the unit's [coef | intercept] order.
+        unit_order = np.argsort(information_order(unit))
+        identified = certified_identified_binary(
+            unit, y_index, weight, raw,
+            record.information[np.ix_(unit_order, unit_order)],
+        )
+    else:
+        proba = np.asarray(loss.proba(raw), dtype=np.float64)
+        identified = certified_identified(unit, y_index, weight, proba)
+    if identified:
+        return record
+    separation = diagnose_separation(
+        X, y_index, weight, fit_intercept=unit.fit_intercept,
+        feature_names=feature_names,
+        class_names=list(class_names),
+    )
+    return dataclasses.replace(record, separation=separation)
+
+
+def summarize_fit(
+    record: FitInference | None,
+    C: float,
+    alpha: float = 0.05,
+    cov_type: str = "nonrobust",
+    reference: Any = None,
+) -> Summary:
+    """``model.summary(...)``: refuse penalised fits (``C`` finite) and fits
+    without a record, else summarise the record."""
+    if record is None and np.isposinf(C):
+        raise ValueError(
+            "This model carries no inference record (inference_ is missing or "
+            "None): it was fitted on Dask input, whose statistics are not "
+            "computed (they need the data in memory), or saved without one. "
+            "Refit it in memory (NumPy or pandas input) with C=np.inf to get a "
+            "summary."
+        )
+    if record is None:
+        raise ValueError(
+            f"summary() needs an unpenalised fit, but this model has C={C!r}. "
+            "A penalty shrinks the estimates towards zero, so they are biased and "
+            "the inverse Fisher information is not their covariance: standard "
+            "errors, p-values and intervals computed that way would be wrong. "
+            "Refit with C=np.inf for maximum-likelihood inference."
+        )
+    return summarize(record, alpha, cov_type, reference)
+
+
+def response_name(y: Any) -> str:
+    """The name of ``y`` when it carries one (a pandas Series), else ``"y"``."""
+    name = getattr(y, "name", None)
+    return str(name) if isinstance(name, str) and name else "y"
+
+
+def feature_names(names_in: Any, n_features: int) -> list[str]:
+    """DataFrame column names, else ``x1 .. xd`` as statsmodels numbers them."""
+    if names_in is not None:
+        return [str(name) for name in names_in]
+    return [f"x{j + 1}" for j in range(n_features)]
