@@ -136,7 +136,7 @@ class Objective:
         ]
         penalty = self.objective.penalty
         return [
-            float(terms.value) + penalty.smooth_value(np.asarray(theta, float))
+            float(terms.value) + penalty.value(np.asarray(theta, float))
             for terms, theta in zip(dask.compute(*totals), thetas, strict=True)
         ]
 
@@ -203,7 +203,7 @@ def recording_logitron(run: Run, model: Any, start: float) -> Iterator[None]:
         setattr(DaskLogisticObjective, name, method)
     # The verbose hook sees every iteration: record instead of printing.
     printer_call = fitting._ProgressPrinter.__call__
-    fitting._ProgressPrinter.__call__ = record  # type: ignore[method-assign]
+    fitting._ProgressPrinter.__call__ = record  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:

@@ -1,27 +1,32 @@
 """Curvature of the objective beyond the full Hessian: its diagonal (a
 preconditioner) and its block on a few columns (proximal Newton's working
-set), each from the loss's second derivative cached at ``theta``."""
+set), each from the loss's second derivative ``curvature`` at ``theta`` and the
+normalised weights ``s/S`` (``weight``) of an objective."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._numerics import FloatArray
 from ..backends import as_data
+from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from ..neuron import LinearUnit
 from .coef_penalty import CoefficientPenalty
 
-if TYPE_CHECKING:
-    from .logistic import LogisticObjective
+Loss = BinaryCrossEntropy | SoftmaxCrossEntropy
 
 #: Rows that ``hessian_diagonal`` samples on large dense data (see there).
 DIAGONAL_SAMPLE_ROWS = 16_384
 
 
-def hessian_diagonal(objective: LogisticObjective, theta: FloatArray) -> FloatArray:
+def hessian_diagonal(
+    unit: LinearUnit,
+    loss: Loss,
+    weight: FloatArray,
+    curvature: FloatArray,
+    penalty: CoefficientPenalty,
+) -> FloatArray:
     """``diag(d2J/dtheta2)``, a preconditioner for L-BFGS and CG::
 
         diag_coef[k, j]   = sum_i s_i/S * h_kk[i] * X[i, j]**2 + (1-r)/(C S)
@@ -33,31 +38,35 @@ def hessian_diagonal(objective: LogisticObjective, theta: FloatArray) -> FloatAr
     which costs a fraction of a pass instead of a whole one (the
     trust-region solver asks at every iteration).
     """
-    _, _, curvature = objective.value_gradient_curvature(theta)
-    data = objective.unit.data
+    data = unit.data
     stride = (
         1 if data.is_sparse or data.n_samples < 2 * DIAGONAL_SAMPLE_ROWS
         else data.n_samples // DIAGONAL_SAMPLE_ROWS
     )
     rows = slice(None, None, stride)
     # Each sampled row stands for ``stride`` rows.
-    weighted = objective.loss.hessian_diagonal(curvature[rows]) * (
-        objective.weight[rows, None] * stride
+    weighted = loss.hessian_diagonal(curvature[rows]) * (
+        weight[rows, None] * stride
     )
-    diagonal = np.zeros(objective.unit.weight_shape)
+    diagonal = np.zeros(unit.weight_shape)
     coef_part = data.column_mean_squares(weighted, rows)  # (K, d)
-    diagonal[..., : objective.unit.n_features] = coef_part.reshape(
-        diagonal[..., : objective.unit.n_features].shape
+    diagonal[..., : unit.n_features] = coef_part.reshape(
+        diagonal[..., : unit.n_features].shape
     )
-    if objective.unit.fit_intercept:
-        diagonal[..., objective.unit.n_features] = np.sum(
+    if unit.fit_intercept:
+        diagonal[..., unit.n_features] = np.sum(
             weighted, axis=0, dtype=np.float64
-        ).reshape(diagonal[..., objective.unit.n_features].shape)
-    return diagonal.ravel() + objective.penalty.hessian_diagonal()
+        ).reshape(diagonal[..., unit.n_features].shape)
+    return diagonal.ravel() + penalty.hessian_diagonal()
 
 
 def hessian_on_columns(
-    objective: LogisticObjective, theta: FloatArray, columns: NDArray[np.intp]
+    unit: LinearUnit,
+    loss: Loss,
+    weight: FloatArray,
+    curvature: FloatArray,
+    penalty: CoefficientPenalty,
+    columns: NDArray[np.intp],
 ) -> tuple[NDArray[np.intp], FloatArray]:
     """Hessian of the smooth part restricted to some columns of ``W``.
 
@@ -74,26 +83,23 @@ def hessian_on_columns(
     hessian : ndarray of shape (m, m)
     """
     columns = np.unique(columns)
-    d = objective.unit.n_features
+    d = unit.n_features
     features = columns[columns < d]
-    with_intercept = bool(objective.unit.fit_intercept and columns[-1] == d)
-    X = objective.unit.data.X
+    with_intercept = bool(unit.fit_intercept and columns[-1] == d)
+    X = unit.data.X
     sub_data = as_data(X if len(features) == d else X[:, features])
-    sub_unit = LinearUnit(sub_data, objective.unit.n_outputs, with_intercept)
-    # The loss's curvature at theta, cached by a value_gradient call with
-    # keep_curvature=True (else computed and cached now).
-    _, _, curvature = objective.value_gradient_curvature(theta)
-    blocks = [
-        (k, l, objective.weight * h)
-        for k, l, h in objective.loss.hessian_blocks(curvature)  # noqa: E741
+    sub_unit = LinearUnit(sub_data, unit.n_outputs, with_intercept)
+    blocks: list[tuple[int, int, FloatArray]] = [
+        (k, l, weight * h)
+        for k, l, h in loss.hessian_blocks(curvature)  # noqa: E741
     ]
     hessian = sub_unit.hessian(blocks)
-    if objective.penalty.l2_strength:
-        sub_penalty = CoefficientPenalty(sub_unit, objective.penalty.l2_strength, 0.0)
+    if penalty.l2_strength:
+        sub_penalty = CoefficientPenalty(sub_unit, penalty.l2_strength, 0.0)
         hessian.flat[:: len(hessian) + 1] += sub_penalty.hessian_diagonal()
-    width = objective.unit.weight_shape[-1]
+    width = unit.weight_shape[-1]
     kept = np.concatenate([features, [d]]) if with_intercept else features
-    classes = np.arange(objective.unit.n_outputs)
+    classes = np.arange(unit.n_outputs)
     index = (classes[:, None] * width + kept[None, :]).ravel()
     return index, hessian
 

@@ -7,14 +7,34 @@ search, each then O(n).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
 from .._numerics import FloatArray, accurate_dot
+from ..neuron import LinearUnit
+from .cache import PointCache
+from .coef_penalty import CoefficientPenalty
 
-if TYPE_CHECKING:
-    from .logistic import LogisticObjective
+
+class LineOwner(Protocol):
+    """What a ``LineFunction`` asks of its objective (``LogisticObjective``)."""
+
+    unit: LinearUnit
+    cache: PointCache
+    penalty: CoefficientPenalty
+
+    def raw_prediction(self, theta: FloatArray) -> FloatArray: ...
+
+    def remember(self, theta: FloatArray, raw: FloatArray, *known: Any) -> None: ...
+
+    def data_value(self, raw: FloatArray) -> float: ...
+
+    def pointwise(
+        self, raw: FloatArray, rows: slice, curvature: bool
+    ) -> tuple[float, FloatArray, FloatArray | None]: ...
+
+    def value_noise(self, value: float) -> float: ...
 
 
 class LineFunction:
@@ -33,7 +53,7 @@ class LineFunction:
 
     def __init__(
         self,
-        objective: LogisticObjective,
+        objective: LineOwner,
         theta: FloatArray,
         direction: FloatArray,
         curvature: bool = False,

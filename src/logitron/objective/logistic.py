@@ -292,7 +292,10 @@ class LogisticObjective:
 
     def hessian_diagonal(self, theta: FloatArray) -> FloatArray:
         """``diag(d2J/dtheta2)``, a preconditioner (see ``curvature``)."""
-        return curvature_terms.hessian_diagonal(self, theta)
+        _, _, curvature = self.value_gradient_curvature(theta)
+        return curvature_terms.hessian_diagonal(
+            self.unit, self.loss, self.weight, curvature, self.penalty
+        )
 
     def weighted(
         self, per_sample: FloatArray, rows: slice = slice(None),
@@ -352,7 +355,12 @@ class LogisticObjective:
     ) -> tuple[NDArray[np.intp], FloatArray]:
         """``(index, Hessian of the smooth part on those entries of theta)``
         for some columns of ``W`` (see ``curvature.hessian_on_columns``)."""
-        return curvature_terms.hessian_on_columns(self, theta, columns)
+        # The loss's curvature at theta, cached by a value_gradient call with
+        # keep_curvature=True (else computed and cached now).
+        _, _, curvature = self.value_gradient_curvature(theta)
+        return curvature_terms.hessian_on_columns(
+            self.unit, self.loss, self.weight, curvature, self.penalty, columns
+        )
 
     def null_space(self) -> FloatArray | None:
         """Orthonormal directions along which ``J`` is exactly constant (see
