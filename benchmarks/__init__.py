@@ -1,1 +1,1 @@
-"""Side-by-side benchmarks of logitron against scikit-learn (see README.md)."""
+"""Side-by-side benchmarks of logitron against scikit-learn (see docs/benchmarks.md)."""

@@ -18,8 +18,8 @@ def fenced_blocks(language: str) -> list[str]:
 
 
 def test_usage_example_runs_and_predicts_what_it_says() -> None:
-    # The usage example is the first Python block that predicts (the Dask
-    # section's needs a cluster and is not run here).
+    # The usage example is the first Python block that predicts; every
+    # block, of the README and of docs/, also runs in tests/test_docs.py.
     example = next(block for block in fenced_blocks("python") if "predict(" in block)
     namespace: dict[str, object] = {}
     exec(compile(example, "README.md", "exec"), namespace)
