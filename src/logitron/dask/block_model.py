@@ -146,6 +146,20 @@ class BlockTerms:
 
 
 @dataclass
+class Evaluation:
+    """What one graph over all the blocks returned about one point ``theta``,
+    the penalty added on the client."""
+
+    theta: FloatArray
+    order: int
+    value: float
+    gradient: FloatArray | None = None
+    hessian: FloatArray | None = None
+    kept: list[Any] | None = None  # per-block KeptBlock handles on the workers
+    misclassified: int | None = None  # blocks misclassifying a row at theta
+
+
+@dataclass
 class LabelStats:
     """Labels seen, with their counts and weight sums (the pre-pass over y)."""
 

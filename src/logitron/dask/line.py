@@ -130,3 +130,49 @@ class DaskLineFunction:
     def value_derivative(self, step: float) -> tuple[float, float]:
         """``(phi(t), phi'(t))``, ``phi'(t) = dJ/dtheta(theta + t d) @ d``."""
         return self.dask_objective.line_value(self, step, with_derivative=True)
+
+
+#: Points whose z the workers hold for an accelerated method: the iterate, the
+#: previous one and the extrapolated point (FISTA).
+KNOWN_POINTS = 3
+
+
+class PointsOnWorkers:
+    """Which points' raw predictions the workers hold, and which point is a
+    line's first trial (its evaluation also computes and keeps ``X~ @ d``
+    for the later trials). Keys are ``theta.tobytes()``."""
+
+    def __init__(self) -> None:
+        # z held by the workers as a combination of kept arrays (points on
+        # the current line, an accelerated method's extrapolated points):
+        # evaluating there needs no forward pass.
+        self._raw: dict[bytes, RawOnWorkers] = {}
+        self._first_trial: dict[bytes, tuple[DaskLineFunction, float]] = {}
+
+    def raw(self, key: bytes) -> RawOnWorkers | None:
+        return self._raw.get(key)
+
+    def know(self, theta: FloatArray, raw: RawOnWorkers) -> None:
+        """Remember that the workers hold ``z(theta)``; only the last few
+        points are kept (each holds n-sized arrays on the workers)."""
+        self._raw[theta.tobytes()] = raw
+        while len(self._raw) > KNOWN_POINTS:
+            del self._raw[next(iter(self._raw))]
+
+    def mark_first_trial(self, theta: FloatArray, line: DaskLineFunction, step: float) -> None:
+        self._first_trial[theta.tobytes()] = (line, step)
+
+    def only_first_trial(self, theta: FloatArray, line: DaskLineFunction, step: float) -> None:
+        self._first_trial = {theta.tobytes(): (line, step)}
+
+    def is_first_trial(self, theta: FloatArray) -> bool:
+        return theta.tobytes() in self._first_trial
+
+    def pop_first_trial(self, key: bytes) -> tuple[DaskLineFunction, float] | None:
+        return self._first_trial.pop(key, None)
+
+    def clear(self) -> None:
+        """A new line: the previous line's kept arrays can go."""
+        self._raw.clear()
+        self._first_trial.clear()
+

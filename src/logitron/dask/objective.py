@@ -53,7 +53,6 @@ product is one graph over the kept ``z``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,32 +63,14 @@ from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
 from ..objective import CoefficientPenalty
 from . import block_terms
-from .block_model import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms
-from .line import DaskLineFunction, RawOnWorkers
+from .block_model import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms, Evaluation
+from .line import DaskLineFunction, PointsOnWorkers, RawOnWorkers
 
 # A dense Hessian adds O(n p^2) flops to the one pass; distributed products
 # cost a pass over X (a read of the data, O(n p)) per conjugate-gradient step.
 # For data read from storage the reads dominate until p reaches the
 # thousands; at 1024 each block's (p, p) partial sum is still only 8 MB.
 DENSE_HESSIAN_MAX_PARAMS = 1024
-# Points whose z the workers hold for an accelerated method: the iterate, the
-# previous one and the extrapolated point (FISTA).
-_KNOWN_POINTS = 3
-
-
-@dataclass
-class _Evaluation:
-    """What one graph returned about one point ``theta``."""
-
-    theta: FloatArray
-    order: int
-    value: float
-    gradient: FloatArray | None = None
-    hessian: FloatArray | None = None
-    kept: list[Any] | None = None  # per-block KeptBlock handles on the workers
-    misclassified: int | None = None  # blocks misclassifying a row at theta
-
-
 class DaskLogisticObjective:
     """Penalised, weighted cross-entropy of a linear unit over row blocks.
 
@@ -135,14 +116,8 @@ class DaskLogisticObjective:
         self.n_samples = self.unit.data.n_samples
         self.eps = float(np.finfo(model.dtype).eps)
         self._speculate = VALUE
-        self._last: _Evaluation | None = None
-        # theta.tobytes() -> z held by the workers as a combination of kept
-        # arrays (points on the current line, an accelerated method's
-        # extrapolated points): evaluating there needs no forward pass.
-        self._known_raw: dict[bytes, RawOnWorkers] = {}
-        # theta.tobytes() -> (line, step): a line's first trial point, whose
-        # evaluation also computes and keeps X~ @ d for the later ones.
-        self._first_trial: dict[bytes, tuple[DaskLineFunction, float]] = {}
+        self._last: Evaluation | None = None
+        self._on_workers = PointsOnWorkers()
         # Set once a solver asks for z itself (raw_prediction): from then on
         # every evaluation keeps its z on the workers.
         self._keep_raw = False
@@ -159,7 +134,7 @@ class DaskLogisticObjective:
     # -- the one pass ------------------------------------------------------
     def _evaluate(
         self, theta: FloatArray, order: int, direction: FloatArray | None = None
-    ) -> _Evaluation:
+    ) -> Evaluation:
         """Value and derivatives at ``theta`` up to ``max(order, speculated)``,
         from the cache or from one graph over the blocks."""
         order = max(order, self._speculate)
@@ -169,8 +144,8 @@ class DaskLogisticObjective:
         key = theta.tobytes()
         sources: list[tuple[Any, ...]] = [()] * self.blocks.n_blocks
         recipe: tuple[tuple[float, str], ...] = ()
-        first_trial = self._first_trial.pop(key, None) if direction is None else None
-        known = self._known_raw.get(key)
+        first_trial = self._on_workers.pop_first_trial(key) if direction is None else None
+        known = self._on_workers.raw(key)
         if first_trial is not None:
             direction = first_trial[0].direction
         elif direction is None and known is not None:
@@ -192,23 +167,16 @@ class DaskLogisticObjective:
         if first_trial is not None:
             first_trial[0].anchor(first_trial[1], kept)
         if self._keep_raw and kept is not None and known is None:
-            self._know(theta, RawOnWorkers.of(kept))
+            self._on_workers.know(theta, RawOnWorkers.of(kept))
         return evaluation
-
-    def _know(self, theta: FloatArray, raw: RawOnWorkers) -> None:
-        """Remember that the workers hold ``z(theta)``; only the last few
-        points are kept (each holds n-sized arrays on the workers)."""
-        self._known_raw[theta.tobytes()] = raw
-        while len(self._known_raw) > _KNOWN_POINTS:
-            del self._known_raw[next(iter(self._known_raw))]
 
     def _with_penalty(
         self, theta: FloatArray, order: int, terms: BlockTerms, kept: list[Any] | None
-    ) -> _Evaluation:
+    ) -> Evaluation:
         """Add the penalty's value and derivatives to the data terms (the
         same sums as ``LogisticObjective``)."""
         value = float(terms.value) + self.penalty.value(theta)
-        evaluation = _Evaluation(np.array(theta, copy=True), order, value, kept=kept)
+        evaluation = Evaluation(np.array(theta, copy=True), order, value, kept=kept)
         if self.model.checks_separation:
             evaluation.misclassified = terms.misclassified
         if order >= GRADIENT:
@@ -304,8 +272,7 @@ class DaskLogisticObjective:
         """``phi(t) = J(theta + t * direction)``; trial steps after the first
         cost O(n) on the workers and no pass over ``X``."""
         # The previous line's kept arrays can go.
-        self._known_raw.clear()
-        self._first_trial.clear()
+        self._on_workers.clear()
         return DaskLineFunction(self, theta, direction)
 
     def nonsmooth_value(self, theta: FloatArray) -> float:
@@ -362,7 +329,7 @@ class DaskLogisticObjective:
         that asks for z's (FISTA) extrapolates them instead of reading ``X``.
         """
         self._keep_raw = True
-        known = self._known_raw.get(theta.tobytes())
+        known = self._on_workers.raw(theta.tobytes())
         if known is not None:
             return known
         last = self._last
@@ -371,7 +338,7 @@ class DaskLogisticObjective:
             last = self._evaluate(theta, VALUE)
         assert last.kept is not None
         raw = RawOnWorkers.of(last.kept)
-        self._know(theta, raw)
+        self._on_workers.know(theta, raw)
         return raw
 
     def remember(self, theta: FloatArray, raw: FloatArray | RawOnWorkers) -> None:
@@ -382,7 +349,7 @@ class DaskLogisticObjective:
                 "a distributed objective remembers only z's that stay on the workers "
                 f"(from its raw_prediction), not {type(raw).__name__}"
             )
-        self._know(np.asarray(theta, dtype=np.float64), raw)
+        self._on_workers.know(np.asarray(theta, dtype=np.float64), raw)
 
     # -- along a line -----------------------------------------------------
     def line_value(
@@ -399,7 +366,7 @@ class DaskLogisticObjective:
         if line.kept is None:
             # First trial: one pass over X for z(theta + t d), X~ @ d and the
             # speculated derivatives; z and X~ @ d stay on the workers.
-            self._first_trial[theta.tobytes()] = (line, step)
+            self._on_workers.mark_first_trial(theta, line, step)
             evaluation = self._evaluate(theta, order)
             slope = 0.0
             if evaluation.gradient is not None:
@@ -419,13 +386,13 @@ class DaskLogisticObjective:
         slope = float(terms.derivative)
         if with_derivative:
             slope += self.penalty.slope(theta, line.direction)
-        self._know(theta, line.raw_at(step))
+        self._on_workers.know(theta, line.raw_at(step))
         return value, slope
 
     def remember_on_line(self, theta: FloatArray, line: DaskLineFunction, step: float) -> None:
         """``theta = line.at(step)`` is the solver's next point: its ``z`` is
         known to the workers (a later trial) or will be (the first trial)."""
         if line.kept is not None:
-            self._know(theta, line.raw_at(step))
-        elif theta.tobytes() not in self._first_trial:
-            self._first_trial = {theta.tobytes(): (line, step)}
+            self._on_workers.know(theta, line.raw_at(step))
+        elif not self._on_workers.is_first_trial(theta):
+            self._on_workers.only_first_trial(theta, line, step)
