@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from logitron import LogisticRegression, LogisticRegressionCV
-from logitron.cv import _scorer
+from logitron.cv_setup import scorer
 
 
 @functools.cache
@@ -229,7 +229,7 @@ def test_the_default_scorer_equals_scikit_learns_neg_log_loss(name: str, weighte
     for C in (0.01, 1.0, 1e4):
         model = LogisticRegression(C=C, tol=1e-8, max_iter=5000).fit(X[:half], y[:half])
         kwargs = {} if weight is None else {"sample_weight": weight[half:]}
-        ours = _scorer(LogisticRegression(), "neg_log_loss", classes)(
+        ours = scorer(LogisticRegression(), "neg_log_loss", classes)(
             model, X[half:], y[half:], **kwargs
         )
         theirs = get_scorer("neg_log_loss")(model, X[half:], y[half:], **kwargs)

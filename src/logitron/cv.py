@@ -11,19 +11,16 @@ does.
 
 from __future__ import annotations
 
-import inspect
-import numbers
 from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.metrics import check_scoring, make_scorer
-from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.metrics import check_scoring
 from sklearn.utils.validation import _check_sample_weight
 
-from . import _validation
-from ._numerics import FloatArray, sigmoid, softmax
+from . import _validation, cv_setup
+from ._numerics import FloatArray
 from .backends import is_dask_collection
 from .estimator import LogisticRegression
 from .solvers import SOLVERS
@@ -156,8 +153,8 @@ class LogisticRegressionCV(LogisticRegression):
                 "would pull the data into memory. Cross-validate on an in-memory "
                 "sample, or fit LogisticRegression(C=...) on the Dask data."
             )
-        Cs = _check_Cs(self.Cs)
-        l1_ratios = _check_l1_ratios(self.l1_ratios)
+        Cs = cv_setup.check_Cs(self.Cs)
+        l1_ratios = cv_setup.check_l1_ratios(self.l1_ratios)
         template = self._template(Cs, l1_ratios)
         X, y = _validation.check_training_data(self, X, y)
         classes, y_index = _validation.encode_labels(y)
@@ -168,8 +165,8 @@ class LogisticRegressionCV(LogisticRegression):
         template.set_params(
             class_weight=self._fixed_class_weight(classes, y_index, sample_weight)
         )
-        folds = _folds(self.cv, X, y, classes, y_index, sample_weight)
-        scorer = _scorer(template, self.scoring, classes)
+        folds = cv_setup.folds(self.cv, X, y, classes, y_index, sample_weight)
+        scorer = cv_setup.scorer(template, self.scoring, classes)
 
         paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_path)(
@@ -341,136 +338,3 @@ def _seed(model: LogisticRegression, classes: np.ndarray, weights: FloatArray) -
     model.intercept_ = (
         weights[:, n_features].copy() if model.fit_intercept else np.zeros(len(weights))
     )
-
-
-def _check_Cs(Cs: Any) -> FloatArray:
-    if isinstance(Cs, numbers.Integral) and not isinstance(Cs, bool):
-        if Cs < 1:
-            raise ValueError(f"Cs as an int is a number of values, >= 1; got {Cs}.")
-        return np.logspace(-4, 4, int(Cs))
-    try:
-        values = np.asarray(Cs, dtype=np.float64).ravel()
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"Cs must be an int or a list of floats; got {Cs!r}."
-        ) from error
-    if values.size == 0 or np.any(np.isnan(values)) or np.any(values <= 0):
-        raise ValueError(
-            f"Cs must hold positive numbers (np.inf for no penalty); got {Cs!r}."
-        )
-    return values
-
-
-def _check_l1_ratios(l1_ratios: Any) -> FloatArray:
-    try:
-        values = np.asarray(l1_ratios, dtype=np.float64).ravel()
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"l1_ratios must be a list of numbers in [0, 1]; got {l1_ratios!r}."
-        ) from error
-    if values.size == 0 or not np.all((values >= 0) & (values <= 1)):
-        raise ValueError(
-            f"l1_ratios must be a list of numbers in [0, 1]; got {l1_ratios!r}."
-        )
-    return values
-
-
-def _folds(
-    cv: Any,
-    X: Any,
-    y: np.ndarray,
-    classes: np.ndarray,
-    y_index: np.ndarray,
-    sample_weight: FloatArray | None,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The (train, test) index pairs, each training fold holding every class.
-
-    A training fold without some class has no finite optimum (that class's
-    intercept runs to -inf), so it is an error, named here before any fit.
-    """
-    splitter = check_cv(cv, y, classifier=True)
-    if isinstance(splitter, StratifiedKFold):
-        counts = np.bincount(y_index, minlength=len(classes))
-        rare = int(np.argmin(counts))
-        if counts[rare] < splitter.n_splits:
-            label = classes[rare].tolist()
-            raise ValueError(
-                f"class {label!r} has only {counts[rare]} sample(s), fewer than the "
-                f"{splitter.n_splits} cross-validation folds, so some "
-                "training fold would lack it. Use fewer folds (cv=...), gather more "
-                "samples of that class, or drop it."
-            )
-    folds = list(splitter.split(X, y))
-    weight = np.ones(len(y_index)) if sample_weight is None else sample_weight
-    for number, (train, _) in enumerate(folds):
-        present = np.unique(y_index[train][weight[train] > 0])
-        if len(present) < len(classes):
-            missing = np.setdiff1d(np.arange(len(classes)), present)
-            label = classes[missing[0]].tolist()
-            raise ValueError(
-                f"training fold {number} has no sample (with non-zero weight) of "
-                f"class {label!r}; every training fold must contain every class. "
-                "Use fewer folds or a stratified splitter."
-            )
-    return folds
-
-
-def _scorer(template: LogisticRegression, scoring: Any, classes: np.ndarray) -> Any:
-    """The scorer, told all the classes when its metric takes ``labels``.
-
-    A test fold may lack a class; a probability metric such as the log-loss
-    must still know the model's full class list (scikit-learn's
-    ``LogisticRegressionCV`` rebuilds the scorer the same way).
-    """
-    scorer = check_scoring(template, scoring=scoring)
-    score_func = getattr(scorer, "_score_func", None)
-    if score_func is None:
-        return scorer
-    signature = inspect.signature(score_func).parameters
-    if "labels" not in signature:
-        return scorer
-    kwargs = dict(getattr(scorer, "_kwargs", {}))
-    kwargs["labels"] = classes
-    if len(classes) == 2 and "pos_label" in signature:
-        kwargs["pos_label"] = classes[-1]
-    full_scorer = make_scorer(
-        score_func,
-        greater_is_better=getattr(scorer, "_sign", 1) == 1,
-        response_method=getattr(scorer, "_response_method", "predict"),
-        **kwargs,
-    )
-    if isinstance(scoring, str) and scoring == "neg_log_loss":
-        return _NegLogLoss(classes, full_scorer)
-    return full_scorer
-
-
-class _NegLogLoss:
-    """scikit-learn's ``neg_log_loss`` scorer, computed from the fold model's
-    coefficients: the same arithmetic (probabilities clipped to
-    ``[eps, 1 - eps]``, then a weighted mean of ``-log p[y]``) without
-    checking the already-checked test fold again at every ``C``, which on
-    small folds costs more than the score. Models that miss a class fall
-    back to the full scorer."""
-
-    def __init__(self, classes: np.ndarray, full_scorer: Any) -> None:
-        self.classes = classes
-        self.full_scorer = full_scorer
-
-    def __call__(
-        self, model: LogisticRegression, X: Any, y: np.ndarray,
-        sample_weight: FloatArray | None = None,
-    ) -> float:
-        if not np.array_equal(model.classes_, self.classes):
-            return float(self.full_scorer(model, X, y, sample_weight=sample_weight))
-        raw = np.asarray(X @ model.coef_.T) + model.intercept_
-        if raw.shape[1] == 1:
-            # A binary scorer sees P(classes_[1]) only and log_loss takes
-            # 1 - p for the other class: the same rounding here.
-            positive = sigmoid(raw[:, 0])
-            proba = np.column_stack([1 - positive, positive])
-        else:
-            proba = softmax(raw, axis=1)
-        eps = np.finfo(proba.dtype).eps
-        label = np.searchsorted(self.classes, y)
-        observed = np.clip(proba[np.arange(len(label)), label], eps, 1 - eps)
-        return -float(np.average(-np.log(observed), weights=sample_weight))

@@ -9,21 +9,20 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _validation, fitting, inference, minibatch
-from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
+from ._numerics import FloatArray
 from .backends import is_dask_collection
 from .dask import inputs as dask_inputs
-from .dask import predict as dask_predict
 from .dask.sample_start import sample_start
 from .exceptions import PerfectSeparationWarning
 from .neuron import LinearUnit
-from .objective import LogisticObjective
+from .prediction import NeuronPredictions
 from .solvers import SOLVERS
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(NeuronPredictions, ClassifierMixin, BaseEstimator):
     """Logistic regression as a one-neuron network (a softmax layer for K > 2).
 
     The model, for a feature row ``x``::
@@ -182,19 +181,16 @@ default="auto"
         in. ``LogisticRegressionCV`` calls it once per ``C`` of a fold's path,
         after checking the fold once."""
         self.n_features_in_ = X.shape[1]
-        settings = self._settings()
-        objective = LogisticObjective.from_arrays(
-            X, y_index, len(classes), weight, fit_intercept=settings.fit_intercept,
-            C=settings.C, l1_ratio=settings.l1_ratio,
+        outcome = fitting.fit_arrays(
+            X, y_index, len(classes), weight, self._settings(),
+            self._previous(classes, X.shape[1]), self.random_state,
         )
-        solver = fitting.resolve_solver(settings, objective.unit, len(classes))
-        theta0 = self._start(objective.unit, classes)
-        outcome = fitting.minimize(objective, solver, settings, theta0)
         self._set_fitted(outcome, classes)
         self.inference_ = None
         if np.isposinf(self.C):
             self.inference_ = inference.record_fit(
-                X, y_index, weight, objective, outcome.theta, outcome.result.converged,
+                X, y_index, weight, outcome.objective, outcome.theta,
+                outcome.result.converged,
                 feature_names=inference.feature_names(
                     getattr(self, "feature_names_in_", None), X.shape[1]
                 ),
@@ -234,19 +230,23 @@ default="auto"
             learning_rate=float(self.learning_rate), verbose=int(self.verbose),
         )
 
-    def _start(self, unit: LinearUnit, classes: np.ndarray) -> FloatArray:
-        """Previous weights (warm start), zeros (the recipe), or N(0, 0.01^2)."""
-        previous = getattr(self, "coef_", None)
+    def _previous(
+        self, classes: np.ndarray, n_features: int
+    ) -> tuple[FloatArray, FloatArray] | None:
+        """``(coef_, intercept_)`` to warm-start from, when asked and they fit."""
+        coef = getattr(self, "coef_", None)
         warm = (
             self.warm_start
-            and previous is not None
+            and coef is not None
             and np.array_equal(getattr(self, "classes_", np.empty(0)), classes)
-            and previous.shape[1] == unit.n_features
+            and coef.shape[1] == n_features
         )
-        return fitting.initial_theta(
-            unit, (previous, self.intercept_) if warm and previous is not None else None,
-            self.random_state,
-        )
+        return (coef, self.intercept_) if warm and coef is not None else None
+
+    def _start(self, unit: LinearUnit, classes: np.ndarray) -> FloatArray:
+        """Previous weights (warm start), zeros (the recipe), or N(0, 0.01^2)."""
+        previous = self._previous(classes, unit.n_features)
+        return fitting.initial_theta(unit, previous, self.random_state)
 
     def _set_fitted(self, outcome: fitting.FitOutcome, classes: np.ndarray) -> None:
         unit = outcome.objective.unit
@@ -342,50 +342,6 @@ default="auto"
             state = minibatch.MinibatchFit(start, seen)
             self._minibatch = state
         return state
-
-    # -- predicting --------------------------------------------------------
-    def decision_function(self, X: Any) -> FloatArray:
-        """Raw prediction ``z = X @ coef_.T + intercept_``: shape (n,) for two
-        classes (the log-odds of ``classes_[1]``), (n, n_classes) otherwise."""
-        if is_dask_collection(X):
-            return dask_predict.lazy_predict(self, X, "decision_function")
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        raw = np.asarray(X @ self.coef_.T) + self.intercept_
-        return raw.ravel() if raw.shape[1] == 1 else raw
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Predicted labels: ``classes_[1]`` where ``sigmoid(z) > 0.5`` (i.e.
-        ``z > 0``), or the class of largest ``z`` for softmax."""
-        if is_dask_collection(X):
-            return dask_predict.lazy_predict(self, X, "predict")
-        raw = self.decision_function(X)
-        index = (raw > 0).astype(np.intp) if raw.ndim == 1 else raw.argmax(axis=1)
-        return self.classes_[index]
-
-    def predict_proba(self, X: Any) -> FloatArray:
-        """Class probabilities, shape (n, n_classes): ``sigmoid`` or ``softmax``
-        of ``decision_function``."""
-        if is_dask_collection(X):
-            return dask_predict.lazy_predict(self, X, "predict_proba")
-        check_is_fitted(self)
-        raw = self.decision_function(X)
-        if raw.ndim == 1:
-            return np.column_stack([sigmoid(-raw), sigmoid(raw)])
-        return softmax(raw, axis=1)
-
-    def predict_log_proba(self, X: Any) -> FloatArray:
-        """Log class probabilities, computed stably from the raw prediction."""
-        if is_dask_collection(X):
-            return dask_predict.lazy_predict(self, X, "predict_log_proba")
-        check_is_fitted(self)
-        raw = self.decision_function(X)
-        if raw.ndim == 1:
-            return np.column_stack([log_sigmoid(-raw), log_sigmoid(raw)])
-        return log_softmax(raw, axis=1)
 
     # -- inference ---------------------------------------------------------
     def summary(

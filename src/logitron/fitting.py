@@ -130,18 +130,20 @@ def fit_arrays(
     n_classes: int,
     sample_weight: FloatArray,
     settings: FitSettings,
-    theta0: FloatArray | None = None,
+    previous: tuple[FloatArray, FloatArray] | None = None,
+    random_state: Any = None,
 ) -> FitOutcome:
     """Minimise the objective of checked arrays: ``X`` (dense or sparse),
     class indices ``y_index`` into ``n_classes`` classes, and weights with
-    class weights folded in. ``theta0`` defaults to zeros."""
+    class weights folded in; from ``previous`` ``(coef, intercept)`` or as
+    ``initial_theta`` says."""
     objective = LogisticObjective.from_arrays(
         X, y_index, n_classes, sample_weight,
         fit_intercept=settings.fit_intercept, C=float(settings.C),
         l1_ratio=float(settings.l1_ratio),
     )
     solver = resolve_solver(settings, objective.unit, n_classes)
-    start = initial_theta(objective.unit) if theta0 is None else theta0
+    start = initial_theta(objective.unit, previous, random_state)
     return minimize(objective, solver, settings, start)
 
 
