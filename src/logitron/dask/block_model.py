@@ -63,13 +63,7 @@ class BlockModel:
         """Sample weights times class weights for one block."""
         if weight_block is None:
             return self.class_weight[y_index]
-        weight = as_block_vector(weight_block).astype(np.float64)
-        check_sample_weight_block(weight)
-        if len(weight) != len(y_index):
-            raise ValueError(
-                f"a block of sample_weight has {len(weight)} values but the matching "
-                f"block of y has {len(y_index)}; partition sample_weight like X."
-            )
+        weight = weight_block_values(weight_block, len(y_index), like="X")
         return weight * self.class_weight[y_index]
 
 
@@ -183,11 +177,21 @@ class LabelStats:
         return LabelStats(labels, counts.astype(np.int64), sums, self.n_rows + other.n_rows)
 
 
-def check_sample_weight_block(weight: FloatArray) -> None:
+def weight_block_values(weight_block: Any, n_rows: int, like: str) -> FloatArray:
+    """One block of ``sample_weight`` as float64, checked: finite, non-negative,
+    and as long as its block of labels (``like`` names the collection it
+    must be partitioned like, for the message)."""
+    weight = as_block_vector(weight_block).astype(np.float64)
     if not np.all(np.isfinite(weight)):
         raise ValueError("Input sample_weight contains NaN or infinity.")
     if np.any(weight < 0):
         raise ValueError("Negative values in data passed to `sample_weight`.")
+    if len(weight) != n_rows:
+        raise ValueError(
+            f"a block of sample_weight has {len(weight)} values but the matching "
+            f"block of y has {n_rows}; partition sample_weight like {like}."
+        )
+    return weight
 
 
 def label_stats(y_block: Any, weight_block: Any) -> tuple[None, LabelStats]:
@@ -195,15 +199,9 @@ def label_stats(y_block: Any, weight_block: Any) -> tuple[None, LabelStats]:
     y = as_block_vector(y_block)
     labels, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
     if weight_block is None:
-        weight = np.ones(len(y))
+        weight: FloatArray = np.ones(len(y))
     else:
-        weight = as_block_vector(weight_block).astype(np.float64)
-        check_sample_weight_block(weight)
-        if len(weight) != len(y):
-            raise ValueError(
-                f"a block of sample_weight has {len(weight)} values but the matching "
-                f"block of y has {len(y)}; partition sample_weight like y."
-            )
+        weight = weight_block_values(weight_block, len(y), like="y")
     sums = np.asarray(
         np.bincount(inverse.ravel(), weights=weight, minlength=len(labels)), dtype=np.float64
     )
