@@ -53,8 +53,10 @@ def _block_objective(
     block_weight = float(np.sum(weight))
     if block_weight == 0.0:
         return None
-    unit = LinearUnit(data, model.n_outputs, model.fit_intercept)
-    objective = LogisticObjective(unit, model.loss(), y_index, weight, C=np.inf)
+    objective = LogisticObjective.from_arrays(
+        data, y_index, len(model.classes), weight, fit_intercept=model.fit_intercept,
+        C=np.inf,
+    )
     return objective, block_weight / model.total_weight
 
 
