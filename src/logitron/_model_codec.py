@@ -364,7 +364,7 @@ def _decode_array(
     for value in data:
         if not isinstance(value, expected) or (isinstance(value, bool) != (dtype.kind == "b")):
             raise ModelFileError(f"{key!r} of dtype {dtype_text!r} holds {value!r}")
-        if dtype.kind == "U" and len(value) > dtype.itemsize // 4:
+        if dtype.kind == "U" and len(str(value)) > dtype.itemsize // 4:
             # NumPy would cut the string to the dtype's length without a word.
             raise ModelFileError(f"{key!r} of dtype {dtype_text!r} cannot hold {value!r}")
     array = np.empty(len(data), dtype=dtype) if dtype.kind == "O" else None
