@@ -70,6 +70,9 @@ def describe(model: CliModel) -> str:
             f"trained on   {training['data_file']}: {training.get('n_train', '?')} rows "
             f"(sha256 {str(training.get('data_sha256', '?'))[:16]}...)"
         )
+    dropped = training.get("n_dropped_missing")
+    if isinstance(dropped, int) and dropped > 0:
+        lines.append(f"missing      {dropped} rows with missing values dropped (--missing drop)")
     target = model.default_target()
     if model.formula is not None:
         lines.append(f"formula      {model.formula}")
