@@ -197,8 +197,15 @@ def _dotted_name(node: ast.expr) -> str:
 
 
 # -- the model spec -------------------------------------------------------
-def encode_model_spec(spec: Any) -> dict[str, Any]:
-    """formulaic ``ModelSpec`` -> plain JSON data (see module docstring)."""
+def encode_model_spec(spec: Any, column_names: list[str] | None = None) -> dict[str, Any]:
+    """formulaic ``ModelSpec`` -> plain JSON data (see module docstring).
+
+    ``column_names`` stand in for the spec's own when it has none: a spec
+    read from a model file has not built a matrix yet, so formulaic cannot
+    list its columns (the caller knows them from the fitted model).
+    """
+    if spec.structure is not None or column_names is None:
+        column_names = [str(name) for name in spec.column_names]
     encoder_state = {}
     for factor, (kind, state) in spec.encoder_state.items():
         # The contrasts object is rebuilt from the formula text itself; the
@@ -209,7 +216,7 @@ def encode_model_spec(spec: Any) -> dict[str, Any]:
         "formula": formula_text(spec.formula),
         "ensure_full_rank": bool(spec.ensure_full_rank),
         "na_action": str(spec.na_action.value),
-        "column_names": [str(name) for name in spec.column_names],
+        "column_names": column_names,
         "encoder_state": encoder_state,
         "transform_state": encode_tree(dict(spec.transform_state)),
     }

@@ -70,12 +70,18 @@ def _encode_estimator(name: str, model: Any) -> dict[str, Any]:
 
         state["formula"] = {
             "text": str(model.formula_),
-            "model_spec": encode_model_spec(model.model_spec_),
+            "model_spec": encode_model_spec(model.model_spec_, _formula_columns(model)),
         }
     inference = getattr(model, "inference_", None)
     if inference is not None:
         state["inference"] = encode_tree(inference.to_dict())
     return {"name": name, "kind": "LogisticRegression", "params": params, "state": state}
+
+
+def _formula_columns(model: Any) -> list[str]:
+    """The design matrix's columns, as formulaic names them (intercept first)."""
+    names = [str(name) for name in model.feature_names_in_]
+    return ["Intercept", *names] if model.fit_intercept else names
 
 
 def _encode_scaler(name: str, scaler: Any) -> dict[str, Any]:

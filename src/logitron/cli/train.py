@@ -20,6 +20,7 @@ from .train_data import (
     categorical_columns,
     feature_columns,
     features_formula,
+    final_cost,
     final_progress_line,
 )
 
@@ -163,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"fitted {len(train_frame)} rows, {len(features)} features, classes "
         f"{', '.join(map(str, trained.classes))}: solver {estimator.solver_}, "
-        f"{iterations} iterations, final cost {estimator.loss_curve_[-1]:.6g}"
+        f"{iterations} iterations, final cost {final_cost(estimator)}"
     )
     training: dict[str, Any] = {
         "data_file": str(data_path),

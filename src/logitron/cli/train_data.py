@@ -121,10 +121,17 @@ def quote(name: str) -> str:
     return f"`{name}`"
 
 
+def final_cost(estimator: Any, style: str = ".6g") -> str:
+    """The last cost the solver recorded; "n/a" when it stopped before its
+    first step (e.g. a zero gradient at the start)."""
+    curve = list(getattr(estimator, "loss_curve_", []) or [])
+    return format(float(curve[-1]), style) if curve else "n/a"
+
+
 def final_progress_line(estimator: Any) -> str:
     """The progress display's last line, from the fitted model itself, so it
     ends on the iteration count and cost the closing summary line reports
     (the solvers print each iteration before their last convergence check)."""
     iterations = int(np.asarray(estimator.n_iter_).max())
     return (f"[{estimator.solver_}] iter {iterations:5d}  cost "
-            f"{estimator.loss_curve_[-1]:.10f}  (done)\n")
+            f"{final_cost(estimator, '.10f')}  (done)\n")
