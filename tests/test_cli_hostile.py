@@ -174,3 +174,17 @@ def test_progress_ends_on_the_reported_iteration(data: Path, tmp_path: Path) -> 
     last = result.stderr.splitlines()[-1]
     assert last.startswith("[newton] iter")
     assert last.split()[2] == reported.group(1)
+
+
+def test_a_fit_that_stops_before_its_first_step_is_reported(tmp_path: Path) -> None:
+    # All-zero features: the start is the optimum, so the solver records no
+    # cost; the closing line and the summary must still be written.
+    data = tmp_path / "flat.csv"
+    data.write_text("x,z,label\n0,0,yes\n0,0,no\n", encoding="utf-8")
+    model_path = tmp_path / "m.json"
+    result = run_cli("train", data, "--target", "label", "-o", model_path)
+    assert result.returncode == 0, result.stderr
+    assert f"model written to {model_path}" in result.stdout
+    summary = run_cli("summary", model_path)
+    assert summary.returncode == 0, summary.stderr
+    assert "final cost" in summary.stdout
