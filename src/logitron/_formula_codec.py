@@ -9,6 +9,11 @@ model file's formula is handed to formulaic, every term is parsed with
 arithmetic and comparisons, and calls to the transforms in
 ``ALLOWED_CALLS``. Anything else (``__import__``, ``open``, attribute access
 outside ``np.`` and ``contr.``, dunder names) is refused without being run.
+A column name in backticks (```mean radius```) is read as formulaic reads it.
+When the formula meets data, every bare name it reads must be a column of
+that data or a known transform (``check_names_are_columns``): formulaic looks
+a name the data lack up in Python's namespace, where ``open`` and ``eval``
+live.
 
 What a formula needs to encode new data the way it encoded the training data
 (formulaic's ``ModelSpec``)::
@@ -121,7 +126,7 @@ def _expression_variables(expression: str) -> set[str]:
 def check_expression_is_safe(expression: str) -> None:
     """Raise ``UnsafeFormulaError`` unless ``expression`` is a Python
     expression of the shape the module docstring allows."""
-    text, aliases = python_text(expression)
+    text, _ = python_text(expression)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
@@ -132,7 +137,7 @@ def check_expression_is_safe(expression: str) -> None:
                 f"formula term {expression!r} contains a {type(node).__name__} "
                 "expression, which a model file may not contain"
             )
-        if isinstance(node, ast.Name) and node.id.startswith("_") and node.id not in aliases:
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
             raise UnsafeFormulaError(
                 f"formula term {expression!r} uses the private name {node.id!r}"
             )

@@ -44,6 +44,7 @@ def logit(
         more (multinomial model), or an expression giving one numeric column
         such as ``"I(score > 3) ~ x"``.
     data : pandas.DataFrame
+        The formula's variables, one row per observation.
     sample_weight : array-like of shape (len(data),), optional
         Frequency weights, aligned with the rows of ``data``.
     missing : {"drop", "error"}, default="drop"
