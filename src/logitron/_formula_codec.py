@@ -9,6 +9,11 @@ model file's formula is handed to formulaic, every term is parsed with
 arithmetic and comparisons, and calls to the transforms in
 ``ALLOWED_CALLS``. Anything else (``__import__``, ``open``, attribute access
 outside ``np.`` and ``contr.``, dunder names) is refused without being run.
+A column name in backticks (```mean radius```) is read as formulaic reads it.
+When the formula meets data, every bare name it reads must be a column of
+that data or a known transform (``check_names_are_columns``): formulaic looks
+a name the data lack up in Python's namespace, where ``open`` and ``eval``
+live.
 
 What a formula needs to encode new data the way it encoded the training data
 (formulaic's ``ModelSpec``)::
@@ -75,8 +80,9 @@ def check_formula_is_safe(formula: str) -> None:
                     check_expression_is_safe(str(factor.expr))
 
 
-def data_variables(formula: str) -> set[str]:
-    """Names of the data columns the right-hand side of ``formula`` reads.
+def data_variables(formula: Any) -> set[str]:
+    """Names of the data columns the right-hand side of ``formula`` (text,
+    or a formula formulaic parsed, such as a ``ModelSpec``'s) reads.
 
     formulaic knows this exactly only after it has evaluated the formula on
     data; a formula read from a file has not been, so the names are taken
@@ -85,7 +91,7 @@ def data_variables(formula: str) -> set[str]:
     """
     from formulaic import Formula
 
-    parsed = Formula(formula)
+    parsed = Formula(formula) if isinstance(formula, str) else formula
     side = parsed.rhs if hasattr(parsed, "rhs") else parsed
     names: set[str] = set()
     for term in side:
@@ -99,13 +105,16 @@ def data_variables(formula: str) -> set[str]:
 
 
 def _expression_variables(expression: str) -> set[str]:
-    tree = ast.parse(expression, mode="eval")
+    text, aliases = python_text(expression)
+    tree = ast.parse(text, mode="eval")
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    modules = {"np", "numpy", "contr"}
     names = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and id(node) not in called and node.id not in modules:
-            names.add(node.id)
+        if (
+            isinstance(node, ast.Name) and id(node) not in called
+            and node.id not in _MODULES | _CONTRASTS
+        ):
+            names.add(aliases.get(node.id, node.id))
         if (
             isinstance(node, ast.Call) and _dotted_name(node.func) == "Q" and node.args
             and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
@@ -117,8 +126,9 @@ def _expression_variables(expression: str) -> set[str]:
 def check_expression_is_safe(expression: str) -> None:
     """Raise ``UnsafeFormulaError`` unless ``expression`` is a Python
     expression of the shape the module docstring allows."""
+    text, _ = python_text(expression)
     try:
-        tree = ast.parse(expression, mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         raise UnsafeFormulaError(f"formula term {expression!r} is not an expression") from error
     for node in ast.walk(tree):
@@ -143,6 +153,46 @@ def check_expression_is_safe(expression: str) -> None:
             )
 
 
+#: Names a term may use as a module prefix (``np.log``, ``contr.sum``).
+_MODULES = frozenset({"np", "numpy", "contr"})
+#: Contrast classes, passed uncalled as in ``C(group, Treatment)``.
+_CONTRASTS = frozenset({"Treatment", "Sum", "Helmert", "Diff", "Poly"})
+#: Prefix of the stand-in identifiers of backtick-quoted column names.
+_QUOTED = "quoted_"
+
+
+def python_text(expression: str) -> tuple[str, dict[str, str]]:
+    """``expression`` with each backtick-quoted column name (```mean radius```)
+    replaced by a plain identifier, as formulaic does before evaluating it,
+    and the map from each stand-in back to the quoted name.
+
+    The stand-ins start with ``quoted_``, never with ``_``, so the check for
+    private names does not mistake a quoted column for a dunder.
+    """
+    from formulaic.utils.code import sanitize_variable_names
+
+    aliases: dict[str, str] = {}
+    text = sanitize_variable_names(expression, {}, aliases, template=_QUOTED + "{}")
+    return text, aliases
+
+
+def check_names_are_columns(formula: Any, columns: Any) -> None:
+    """Raise ``UnsafeFormulaError`` unless every bare name the right-hand side
+    of ``formula`` reads (not a called function, not ``np``/``contr``) is one
+    of ``columns`` or a known transform (``ALLOWED_CALLS``).
+
+    formulaic resolves a name the data lacks in Python's namespace, so a term
+    such as ``C(open)`` would otherwise hand a builtin to the evaluation.
+    """
+    known = {str(column) for column in columns}
+    unknown = sorted(data_variables(formula) - known - ALLOWED_CALLS)
+    if unknown:
+        raise UnsafeFormulaError(
+            f"the formula reads {', '.join(map(repr, unknown))}, which "
+            "is neither a column of the data nor a known transform"
+        )
+
+
 def _dotted_name(node: ast.expr) -> str:
     if isinstance(node, ast.Name):
         return node.id
@@ -152,8 +202,15 @@ def _dotted_name(node: ast.expr) -> str:
 
 
 # -- the model spec -------------------------------------------------------
-def encode_model_spec(spec: Any) -> dict[str, Any]:
-    """formulaic ``ModelSpec`` -> plain JSON data (see module docstring)."""
+def encode_model_spec(spec: Any, column_names: list[str] | None = None) -> dict[str, Any]:
+    """formulaic ``ModelSpec`` -> plain JSON data (see module docstring).
+
+    ``column_names`` stand in for the spec's own when it has none: a spec
+    read from a model file has not built a matrix yet, so formulaic cannot
+    list its columns (the caller knows them from the fitted model).
+    """
+    if spec.structure is not None or column_names is None:
+        column_names = [str(name) for name in spec.column_names]
     encoder_state = {}
     for factor, (kind, state) in spec.encoder_state.items():
         # The contrasts object is rebuilt from the formula text itself; the
@@ -161,13 +218,43 @@ def encode_model_spec(spec: Any) -> dict[str, Any]:
         kept = {key: value for key, value in state.items() if key != "contrasts"}
         encoder_state[str(factor)] = [kind.value, encode_tree(kept)]
     return {
-        "formula": str(spec.formula),
+        "formula": formula_text(spec.formula),
         "ensure_full_rank": bool(spec.ensure_full_rank),
         "na_action": str(spec.na_action.value),
-        "column_names": [str(name) for name in spec.column_names],
+        "column_names": column_names,
         "encoder_state": encoder_state,
         "transform_state": encode_tree(dict(spec.transform_state)),
     }
+
+
+def formula_text(formula: Any) -> str:
+    """formulaic's parsed right-hand side back to text that parses to the
+    same terms, in the same order.
+
+    ``str(formula)`` does not: it drops the backticks of a quoted column
+    (```mean radius``` becomes two words), the braces of a Python term
+    (``{x ** 2}`` becomes the formula power ``x ** 2``, i.e. ``x``) and, with
+    no intercept, the ``0 +`` (so the text gains an intercept).
+    """
+    from formulaic import Formula
+
+    terms = [":".join(_factor_text(factor) for factor in term.factors) for term in formula]
+    if "1" not in terms:
+        terms.insert(0, "0")
+    text = " + ".join(terms)
+    if [str(term) for term in Formula(text)] != [str(term) for term in formula]:
+        raise TypeError(f"cannot store the formula {str(formula)!r} in a model file")
+    return text
+
+
+def _factor_text(factor: Any) -> str:
+    expr = str(factor.expr)
+    method = factor.eval_method.value
+    if method == "lookup":
+        return expr if expr.isidentifier() else f"`{expr}`"
+    if method == "python":
+        return "{" + expr + "}"
+    return expr
 
 
 def decode_model_spec(plain: dict[str, Any]) -> Any:

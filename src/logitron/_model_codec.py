@@ -70,12 +70,18 @@ def _encode_estimator(name: str, model: Any) -> dict[str, Any]:
 
         state["formula"] = {
             "text": str(model.formula_),
-            "model_spec": encode_model_spec(model.model_spec_),
+            "model_spec": encode_model_spec(model.model_spec_, _formula_columns(model)),
         }
     inference = getattr(model, "inference_", None)
     if inference is not None:
         state["inference"] = encode_tree(inference.to_dict())
     return {"name": name, "kind": "LogisticRegression", "params": params, "state": state}
+
+
+def _formula_columns(model: Any) -> list[str]:
+    """The design matrix's columns, as formulaic names them (intercept first)."""
+    names = [str(name) for name in model.feature_names_in_]
+    return ["Intercept", *names] if model.fit_intercept else names
 
 
 def _encode_scaler(name: str, scaler: Any) -> dict[str, Any]:
@@ -175,6 +181,10 @@ def _decode_estimator(step: dict[str, Any]) -> Any:
     classes = _decode_array(state, "classes", kinds="biufUO", ndim=1)
     if len(classes) < 2 or len(np.unique(classes)) != len(classes):
         raise ModelFileError("'classes' must hold at least 2 distinct labels")
+    if not np.array_equal(np.unique(classes), classes):
+        # predict maps output k to classes[k], and fit sorts them: unsorted
+        # classes would swap the predicted labels.
+        raise ModelFileError("'classes' must be in sorted order, as fit stores them")
     n_outputs = 1 if len(classes) == 2 else len(classes)
     n_features = _integer(state, "n_features_in")
     coef = _decode_array(state, "coef", kinds="f", shape=(n_outputs, n_features))
@@ -360,6 +370,9 @@ def _decode_array(
     for value in data:
         if not isinstance(value, expected) or (isinstance(value, bool) != (dtype.kind == "b")):
             raise ModelFileError(f"{key!r} of dtype {dtype_text!r} holds {value!r}")
+        if dtype.kind == "U" and len(str(value)) > dtype.itemsize // 4:
+            # NumPy would cut the string to the dtype's length without a word.
+            raise ModelFileError(f"{key!r} of dtype {dtype_text!r} cannot hold {value!r}")
     array = np.empty(len(data), dtype=dtype) if dtype.kind == "O" else None
     if array is not None:
         array[:] = data

@@ -13,17 +13,26 @@ names (``C(group)[T.b]``).
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any
 
 import numpy as np
 
+from ._formula_codec import check_names_are_columns, data_variables
+from ._formula_levels import check_known_levels
+from ._missing import check_missing_choice, describe_missing, record_dropped
 from .estimator import LogisticRegression
 
 _INTERCEPT = "Intercept"
 
 
 def logit(
-    formula: str, data: Any, *, sample_weight: Any = None, **params: Any
+    formula: str,
+    data: Any,
+    *,
+    sample_weight: Any = None,
+    missing: str = "drop",
+    **params: Any,
 ) -> LogisticRegression:
     """Fit a logistic regression from a model formula.
 
@@ -35,9 +44,14 @@ def logit(
         more (multinomial model), or an expression giving one numeric column
         such as ``"I(score > 3) ~ x"``.
     data : pandas.DataFrame
-        Rows with a missing value in any variable of the formula are dropped.
+        The formula's variables, one row per observation.
     sample_weight : array-like of shape (len(data),), optional
         Frequency weights, aligned with the rows of ``data``.
+    missing : {"drop", "error"}, default="drop"
+        Rows where a variable of the formula (or a term computed from them)
+        is missing: ``"drop"`` fits on the other rows, as R's ``glm`` and
+        statsmodels do, and ``summary()`` says how many were dropped;
+        ``"error"`` raises a ValueError naming the columns.
     **params
         Parameters of ``LogisticRegression``; ``C`` defaults to ``np.inf``
         (the maximum-likelihood fit, for inference) and ``fit_intercept`` is
@@ -68,6 +82,7 @@ def logit(
             "fit_intercept is set by the formula: write '- 1' (or '0 +') in the "
             "formula for a model without intercept."
         )
+    check_missing_choice(missing)
     frame = _as_frame(data)
     parsed = formulaic.Formula(formula)
     if not hasattr(parsed, "lhs"):
@@ -77,6 +92,9 @@ def logit(
     matrices = formulaic.model_matrix(formula, frame)
     rhs = matrices.rhs
     kept = np.asarray(rhs.index)
+    n_dropped = len(frame) - len(kept)
+    if n_dropped and missing == "error":
+        raise ValueError(_missing_message(formula, frame, n_dropped))
     fit_intercept = _INTERCEPT in rhs.columns
     design = rhs.drop(columns=_INTERCEPT) if fit_intercept else rhs
     response_name = str(parsed.lhs).strip()
@@ -92,18 +110,54 @@ def logit(
         model.inference_ = dataclasses.replace(
             model.inference_, response_name=response_name
         )
+    record_dropped(model, n_dropped)
     return model
+
+
+def _missing_message(formula: str, frame: Any, n_dropped: int) -> str:
+    columns = sorted(data_variables(formula) | {_response_name(formula)})
+    where = describe_missing(frame, columns)
+    cause = (
+        f"missing values ({where})" if where
+        else "terms that evaluate to missing values (e.g. the log of a negative number)"
+    )
+    return (
+        f"{n_dropped} of {len(frame)} rows have {cause}; pass missing='drop' to fit "
+        "on the complete rows"
+    )
+
+
+def _response_name(formula: str) -> str:
+    return formula.split("~", 1)[0].strip().strip("`")
 
 
 def design_matrix(model: LogisticRegression, data: Any) -> Any:
     """The right-hand side of ``model.formula_`` evaluated on new ``data``,
     ready for ``model.predict`` (categorical levels as in the training data).
     Rows with missing values are kept, so predictions stay aligned with
-    ``data`` (and the estimator rejects them with a clear error)."""
+    ``data`` (and the estimator rejects them with a clear error).
+
+    Raises ValueError when a categorical column holds a level the training
+    data did not have (as R's ``predict`` and statsmodels do), and
+    ``UnsafeFormulaError`` when the formula reads a name that is neither a
+    column of ``data`` nor a known transform."""
+    from formulaic.errors import DataMismatchWarning
+
     spec = getattr(model, "model_spec_", None)
     if spec is None:
         raise ValueError("This model was not fitted from a formula (see logit()).")
-    matrix = spec.get_model_matrix(_as_frame(data), na_action="ignore")
+    frame = _as_frame(data)
+    check_names_are_columns(spec.formula, frame.columns)
+    check_known_levels(spec, frame)
+    with warnings.catch_warnings():
+        # formulaic would encode an unseen level as the reference level.
+        warnings.simplefilter("error", DataMismatchWarning)
+        try:
+            matrix = spec.get_model_matrix(frame, na_action="ignore")
+        except DataMismatchWarning as warning:
+            raise ValueError(
+                f"the new data has categories not seen in training: {warning}"
+            ) from None
     if _INTERCEPT in matrix.columns and model.fit_intercept:
         matrix = matrix.drop(columns=_INTERCEPT)
     return _plain_frame(matrix)

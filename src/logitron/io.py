@@ -189,6 +189,14 @@ def read_model_file(path: PathLike) -> ModelFile:
         raise ModelFileError(f"{path}: {error}") from None
     except (ValueError, TypeError, KeyError) as error:
         raise ModelFileError(f"{path}: invalid model file: {error}") from None
+    except OverflowError:
+        raise ModelFileError(
+            f"{path}: invalid model file: a number is too large for its type"
+        ) from None
+    except RecursionError:
+        raise ModelFileError(
+            f"{path}: invalid model file: its JSON is nested far deeper than a model's"
+        ) from None
     return ModelFile(model=model, training=training, format_version=FORMAT_VERSION)
 
 

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from .. import __version__
 from . import demo, evaluate, plot, predict, summary, train
 from .errors import EXIT_DATA, EXIT_USAGE, CliError
+from .tables import one_line
 
 SUBCOMMANDS = (train, predict, evaluate, summary, plot, demo)
 
@@ -61,12 +62,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_DATA
-    except (OSError, ValueError, TypeError) as error:
-        # File-system failures and the estimator's input checks already say
-        # what is wrong in one sentence; a traceback would only bury it.
+    except (OSError, ValueError, TypeError, ArithmeticError) as error:
+        # File-system failures, the estimator's input checks and a diverging
+        # fit already say what is wrong in one sentence; a traceback would
+        # only bury it.
         return _fail(parser, args, _one_line(error), EXIT_DATA)
     except KeyboardInterrupt:
         return _fail(parser, args, "interrupted", 130)
+    except Exception as error:
+        # The promise is one line and an exit code, whatever failed.
+        return _fail(
+            parser, args, f"unexpected {type(error).__name__}: {_one_line(error)}", EXIT_DATA
+        )
 
 
 @contextlib.contextmanager
@@ -91,5 +98,4 @@ def _fail(parser: ArgumentParser, args: argparse.Namespace, message: str, code: 
 def _one_line(error: BaseException | str) -> str:
     if isinstance(error, OSError) and error.strerror and error.filename is not None:
         return f"{error.filename}: {error.strerror}"
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
+    return one_line(error)

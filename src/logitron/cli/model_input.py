@@ -65,7 +65,7 @@ class CliModel:
         if self.formula is not None:
             from .._formula_codec import data_variables
 
-            return sorted(data_variables(str(self.estimator.model_spec_.formula)))
+            return sorted(data_variables(self.estimator.model_spec_.formula))
         return self.feature_names
 
     def default_target(self) -> str | None:

@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         args.data.resolve(), args.model.resolve()
     ):
         raise UsageError("--output would overwrite an input file; choose another name")
+    if args.output is not None and args.output.is_dir():
+        raise UsageError(f"--output {args.output} is a folder; give a file name")
     if args.output is not None and not args.output.parent.exists():
         raise UsageError(f"--output: the folder {args.output.parent} does not exist")
     model = CliModel.load(args.model)

@@ -3,9 +3,11 @@ output (one line per iteration: iteration number and cost)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 import time
+from collections.abc import Iterator
 from typing import TextIO
 
 
@@ -62,3 +64,23 @@ class ProgressStream(io.TextIOBase):
                 self._target.write("\n")
                 self._target.flush()
         super().close()
+
+
+def show_progress(flag: bool | None) -> bool:
+    """``--progress``/``--no-progress``, else only when stderr is a terminal."""
+    return sys.stderr.isatty() if flag is None else flag
+
+
+@contextlib.contextmanager
+def progress_display(flag: bool | None) -> Iterator[ProgressStream | None]:
+    """While open, what the fit prints (its ``verbose`` lines) goes to a
+    ``ProgressStream`` on stderr, which is yielded; None when not shown."""
+    if not show_progress(flag):
+        yield None
+        return
+    stream = ProgressStream(sys.stderr)
+    try:
+        with contextlib.redirect_stdout(stream):
+            yield stream
+    finally:
+        stream.close()

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .model_input import CliModel
+from .train_data import final_cost
 
 COV_TYPES = ("nonrobust", "HC0", "HC1")
 
@@ -70,6 +71,9 @@ def describe(model: CliModel) -> str:
             f"trained on   {training['data_file']}: {training.get('n_train', '?')} rows "
             f"(sha256 {str(training.get('data_sha256', '?'))[:16]}...)"
         )
+    dropped = training.get("n_dropped_missing")
+    if isinstance(dropped, int) and dropped > 0:
+        lines.append(f"missing      {dropped} rows with missing values dropped (--missing drop)")
     target = model.default_target()
     if model.formula is not None:
         lines.append(f"formula      {model.formula}")
@@ -80,7 +84,7 @@ def describe(model: CliModel) -> str:
     lines.append(
         f"fit          solver {estimator.solver_}, {int(np.max(estimator.n_iter_))} "
         f"iterations, C={'inf (unpenalised)' if math.isinf(C) else f'{C:g}'}, "
-        f"l1_ratio={estimator.l1_ratio:g}, final cost {estimator.loss_curve_[-1]:.6g}"
+        f"l1_ratio={estimator.l1_ratio:g}, final cost {final_cost(estimator)}"
     )
     return "\n".join(lines)
 

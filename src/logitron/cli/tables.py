@@ -9,6 +9,7 @@ model needs: present, numeric, no missing values.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -175,9 +176,16 @@ def require_complete(path: Path, frame: Any, name: str) -> None:
         where = row_label(path, int(frame.index[np.flatnonzero(missing)[0]]))
         raise DataError(
             f"{path}: column {name!r} has {int(missing.sum())} missing value(s), "
-            f"the first on {where}; fill or drop those rows first"
+            f"the first on {where}; fill or drop those rows first (train: --missing drop)"
         )
 
 
-def one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
+#: Terminal colour codes and formulaic's markers around the faulty part of a
+#: formula: noise in a one-line message, and in a log file.
+_DECORATION = re.compile(r"\x1b?\[[0-9;]*m|[\u29da\u29db]")
+
+
+def one_line(error: BaseException | str) -> str:
+    """The message of ``error`` on one line, without terminal decoration."""
+    text = " ".join(_DECORATION.sub("", str(error)).split())
+    return text or (type(error).__name__ if isinstance(error, BaseException) else "")

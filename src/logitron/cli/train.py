@@ -4,17 +4,25 @@ it on held-out rows, and write a model file."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._missing import record_dropped
 from . import metrics, options, tables
 from .errors import DataError, UsageError
 from .model_input import CliModel, formula_functions
-from .progress import ProgressStream
+from .progress import progress_display, show_progress
+from .train_data import (
+    add_missing_argument,
+    apply_missing_rule,
+    categorical_columns,
+    feature_columns,
+    features_formula,
+    final_cost,
+    final_progress_line,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -51,7 +59,8 @@ def register(subparsers: Any) -> None:
     what.add_argument(
         "--features", type=options.names, action="append", metavar="A,B,...",
         help="feature columns, comma-separated (default: every column but the "
-        "target and weights); may be repeated",
+        "target and weights); may be repeated; text columns are encoded as "
+        "categories, as C(column) in a formula",
     )
     what.add_argument(
         "--formula", metavar="FORMULA",
@@ -61,6 +70,7 @@ def register(subparsers: Any) -> None:
     what.add_argument(
         "--sample-weight", metavar="COLUMN", help="column of non-negative row weights",
     )
+    add_missing_argument(what)
     what.add_argument(
         "--standardize", action="store_true",
         help="centre and scale each feature before fitting (stored in the model file; "
@@ -126,27 +136,35 @@ def run(args: argparse.Namespace) -> int:
     _check_usage(args)
     data_path: Path = args.data
     frame = tables.read_table(data_path)
+    if args.formula is not None:
+        _formula_variables(args.formula)  # a formula that does not parse: a usage error
     target = _formula_target(args.formula) if args.formula is not None else args.target
+    frame, n_dropped = apply_missing_rule(args, data_path, frame, target)
     split = _split(frame, data_path, target, args.test_size, args.seed)
     train_frame = frame.loc[split[0]] if split else frame
     test_frame = frame.loc[split[1]] if split else None
     weight = _weights(data_path, train_frame, args.sample_weight)
 
-    with _progress(args.progress):
+    with progress_display(args.progress) as progress:
         if args.formula is not None:
-            model, features = _fit_formula(args, train_frame, weight)
+            model, features = _fit_formula(args, args.formula, train_frame, weight)
         else:
             model, features = _fit_columns(args, data_path, train_frame, target, weight)
+        trained = CliModel(args.output, model)
+        estimator = trained.estimator
+        if progress is not None:
+            progress.write(final_progress_line(estimator))
 
-    trained = CliModel(args.output, model)
-    estimator = trained.estimator
+    record = getattr(estimator, "inference_", None)
+    n_dropped += 0 if record is None else record.n_dropped  # rows logit() dropped
+    record_dropped(estimator, n_dropped)
     # Progress was a display of this run, not a setting of the model.
     estimator.set_params(verbose=0)
     iterations = int(np.asarray(estimator.n_iter_).max())
     print(
         f"fitted {len(train_frame)} rows, {len(features)} features, classes "
         f"{', '.join(map(str, trained.classes))}: solver {estimator.solver_}, "
-        f"{iterations} iterations, final cost {estimator.loss_curve_[-1]:.6g}"
+        f"{iterations} iterations, final cost {final_cost(estimator)}"
     )
     training: dict[str, Any] = {
         "data_file": str(data_path),
@@ -155,9 +173,11 @@ def run(args: argparse.Namespace) -> int:
         "n_train": len(train_frame),
         "target": target,
         "features": features,
-        "formula": args.formula,
+        "formula": getattr(estimator, "formula_", None),
         "standardize": bool(args.standardize),
         "sample_weight": args.sample_weight,
+        "missing": args.missing,
+        "n_dropped_missing": n_dropped,
     }
     evaluations = {}
     if target in frame.columns:
@@ -199,6 +219,8 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError("give --target COLUMN (with optional --features) or --formula")
     if args.output.exists() and args.output.is_dir():
         raise UsageError(f"--output {args.output} is a folder; give a file name")
+    if args.output.resolve() == args.data.resolve():
+        raise UsageError("--output would overwrite the training data; choose another name")
     if not args.output.parent.exists():
         raise UsageError(f"--output: the folder {args.output.parent} does not exist")
 
@@ -252,7 +274,7 @@ def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
         "learning_rate": args.learning_rate,
         "class_weight": args.class_weight,
         "random_state": args.random_state,
-        "verbose": 1 if _show_progress(args.progress) else 0,
+        "verbose": 1 if show_progress(args.progress) else 0,
     }
 
 
@@ -265,15 +287,16 @@ def _fit_columns(
     from ..estimator import LogisticRegression
 
     tables.require_columns(path, frame, [target], "target")
-    if args.features:
-        features = [name for group in args.features for name in group]
-        if target in features:
-            raise UsageError(f"--features includes the target column {target!r}")
-    else:
-        excluded = {target, args.sample_weight}
-        features = [str(name) for name in frame.columns if name not in excluded]
-        if not features:
-            raise DataError(f"{path}: no feature columns besides the target {target!r}")
+    features = feature_columns(args, path, frame, target)
+    tables.require_columns(path, frame, features, "feature")
+    categorical = categorical_columns(frame, features)
+    if categorical:
+        formula = features_formula(
+            target, features, categorical,
+            standardize=args.standardize, intercept=not args.no_intercept,
+        )
+        print(f"encoding {', '.join(map(repr, categorical))} as categories: {formula}")
+        return _fit_formula(args, formula, frame, weight)
     X = tables.numeric_matrix(path, frame, features)
     tables.require_complete(path, frame, target)
     # A Series, not its values: the summary names the response after it.
@@ -290,12 +313,14 @@ def _fit_columns(
     return model, features
 
 
-def _fit_formula(args: argparse.Namespace, frame: Any, weight: Any) -> tuple[Any, list[str]]:
+def _fit_formula(
+    args: argparse.Namespace, formula: str, frame: Any, weight: Any
+) -> tuple[Any, list[str]]:
     logit = formula_functions()[0]
     params = _estimator_params(args)
-    target = _formula_target(args.formula)
-    # formulaic would drop incomplete rows without a word; say so instead.
-    for name in sorted(_formula_variables(args.formula)):
+    target = _formula_target(formula).strip("`")
+    # Under --missing error, name the column and line of the first gap.
+    for name in sorted(_formula_variables(formula)):
         if name in frame.columns:
             tables.require_complete(args.data, frame, name)
     if target in frame.columns:
@@ -303,12 +328,13 @@ def _fit_formula(args: argparse.Namespace, frame: Any, weight: Any) -> tuple[Any
             args.class_weight, frame[target].to_numpy()
         )
     try:
-        model = logit(args.formula, frame.reset_index(drop=True), sample_weight=weight, **params)
+        model = logit(formula, frame.reset_index(drop=True), sample_weight=weight,
+                      missing=args.missing, **params)
     except Exception as error:
         if isinstance(error, (ValueError, TypeError, KeyError, NameError)) or (
             type(error).__module__.startswith("formulaic")
         ):
-            raise DataError(f"{args.data}: cannot fit {args.formula!r}: "
+            raise DataError(f"{args.data}: cannot fit {formula!r}: "
                             f"{tables.one_line(error)}") from None
         raise
     return model, [str(name) for name in model.feature_names_in_]
@@ -360,23 +386,6 @@ def _resolve_class_weight(given: Any, y: np.ndarray) -> Any:
             f"(labels: {', '.join(by_text)})"
         )
     return {by_text[text]: weight for text, weight in given.items()}
-
-
-def _show_progress(flag: bool | None) -> bool:
-    return sys.stderr.isatty() if flag is None else flag
-
-
-@contextlib.contextmanager
-def _progress(flag: bool | None) -> Any:
-    if not _show_progress(flag):
-        yield
-        return
-    stream = ProgressStream(sys.stderr)
-    try:
-        with contextlib.redirect_stdout(stream):
-            yield
-    finally:
-        stream.close()
 
 
 def _sha256(path: Path) -> str:

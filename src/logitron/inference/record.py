@@ -75,6 +75,9 @@ class FitInference:
     separation : str
         The separation diagnostic's message, ``""`` when the data are not
         separated.
+    n_dropped : int
+        Rows dropped for missing values before the fit (R's "observations
+        deleted due to missingness"); 0 when none were.
     """
 
     params: FloatArray
@@ -90,6 +93,7 @@ class FitInference:
     response_name: str = "y"
     converged: bool = True
     separation: str = ""
+    n_dropped: int = 0
 
     @property
     def n_outputs(self) -> int:
@@ -131,6 +135,8 @@ class FitInference:
                 f"Unsupported inference record format {plain.get('format')!r}; "
                 f"this version of logitron reads format {RECORD_FORMAT}."
             )
+        # n_dropped came after format 1 was first written: absent means none.
+        plain = {"n_dropped": 0, **plain}
         missing = [f.name for f in fields(cls) if f.name not in plain]
         if missing:
             raise ValueError(f"Inference record is missing the fields {missing}.")
@@ -152,6 +158,7 @@ class FitInference:
             response_name=str(plain["response_name"]),
             converged=bool(plain["converged"]),
             separation=str(plain["separation"]),
+            n_dropped=int(plain["n_dropped"]),
         )
         if len(record.term_names) != params.shape[1]:
             raise ValueError(

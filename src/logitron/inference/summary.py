@@ -142,10 +142,14 @@ def _header(record: FitInference, fit: ModelFit, table: CoefficientTable) -> lis
         ("AIC / BIC:", f"{fit.aic:.6g} / {fit.bic:.6g}"),
     ]
     half = _WIDTH // 2
-    return [
+    lines = [
         _pair(lk, lv, half - 2) + "  " + _pair(rk, rv, half)
         for (lk, lv), (rk, rv) in zip(left, right, strict=True)
     ]
+    if record.n_dropped:  # beside the count it changes, as R's summary.glm says it
+        rows = "row" if record.n_dropped == 1 else "rows"
+        lines.append(f"({record.n_dropped} {rows} with missing values dropped before the fit)")
+    return lines
 
 
 def _pair(key: str, value: str, width: int) -> str:
