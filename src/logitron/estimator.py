@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _partial_fit, _validation, inference
+from . import _partial_fit, _validation, inference, trace
 from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from .backends import as_data
 from .dask import dispatch as dask_dispatch
@@ -227,7 +227,8 @@ default="auto"
             tol=solver.default_tol if self.tol is None else float(self.tol),
             max_iter=solver.default_max_iter if self.max_iter is None else self.max_iter,
             learning_rate=float(self.learning_rate),
-            callback=(
+            # Hook (issue 21): logitron.trace.record_fit listens here too.
+            callback=trace.with_recorder(
                 partial(self._print_progress, solver_name) if self.verbose else None
             ),
         )
