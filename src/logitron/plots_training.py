@@ -181,7 +181,10 @@ class _Plane:
         from matplotlib import colormaps
 
         if raw.ndim == 2:
-            return np.asarray(colormaps["RdBu_r"](sigmoid(raw)))
+            # Ten bands of probability, as decision_boundary's contours: flat
+            # colours read better and keep GIF frames small.
+            bands = (np.minimum(np.floor(10 * sigmoid(raw)), 9) + 0.5) / 10
+            return np.asarray(colormaps["RdBu_r"](bands))
         return np.asarray(colormaps["tab10"](raw.argmax(axis=-1) % 10))
 
     def boundary(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -205,7 +208,7 @@ class _Plane:
         extent = (self.grid_x[0, 0], self.grid_x[0, -1], self.grid_y[0, 0], self.grid_y[-1, 0])
         binary = len(self.classes) == 2
         image = ax.imshow(self.colours(self.raw(index)), origin="lower", extent=extent,
-                          aspect="auto", alpha=0.5 if binary else 0.3, interpolation="bilinear")
+                          aspect="auto", alpha=0.5 if binary else 0.3, interpolation="nearest")
         if final and binary:
             ax.plot(*self.boundary(self.raw(-1)), color="grey", linestyle="--", linewidth=1.2,
                     label="final boundary")
@@ -213,7 +216,7 @@ class _Plane:
         for k, label in enumerate(self.classes):
             chosen = self.labels == label
             color = ("C0", "C3")[k] if binary else f"C{k % 10}"
-            ax.scatter(self.points[chosen, 0], self.points[chosen, 1], s=12, color=color,
+            ax.scatter(self.points[chosen, 0], self.points[chosen, 1], s=18, color=color,
                        edgecolors="white", linewidths=0.3, label=str(label))
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
