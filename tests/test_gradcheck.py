@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 
 from logitron import LogisticRegression
 from logitron.gradcheck import check_objective, gradient_check, relative_error
+from tests.problems import SMALL_PROBLEMS, get_problem
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +113,16 @@ def test_l1_is_refused(cancer: Any) -> None:
     model = LogisticRegression(l1_ratio=1.0, C=0.1).fit(X, y)
     with pytest.raises(ValueError, match="L1 term has no gradient"):
         gradient_check(model, X, y)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_PROBLEMS))
+def test_every_small_problem_at_the_start_and_on_the_way(name: str) -> None:
+    # Dense, sparse, wide, softmax, unpenalised, and features on scales from
+    # 1e-3 to 1e3 (where a step that ignores the feature's scale errs by 1e-5).
+    problem = get_problem(name)
+    model = LogisticRegression(C=problem.C, solver="newton").fit(problem.X, problem.y)
+    halfway = 0.5 * gradient_check(model, problem.X, problem.y, at="fitted").theta
+    for at in ("start", halfway):
+        check = gradient_check(model, problem.X, problem.y, at=at)
+        assert check.gradient_error < 1e-8
+        assert check.hessian_error < 1e-8

@@ -12,10 +12,12 @@ agree the backward pass is right. With ``e_j`` the j-th unit vector::
 where ``g`` is the analytic gradient (so the Hessian is checked against the
 gradient it differentiates). Central differences err by ``O(h**2)`` from the
 Taylor series plus ``O(eps / h)`` from rounding the cost; ``h_j = eps**(1/3) *
-max(1, |theta_j|)`` balances the two (Nocedal & Wright, *Numerical
+max(typical_j, |theta_j|)`` balances the two (Nocedal & Wright, *Numerical
 Optimization*, 2nd ed., section 8.1, eq. 8.9), which leaves relative errors
-near ``eps**(2/3)``, about 1e-10 in float64. A wrong derivative gives errors
-of order 1.
+near ``eps**(2/3)``, about 1e-10 in float64. ``typical_j`` is the size on
+which the cost changes along ``theta_j``: ``1 / rms(X[:, j])`` for a
+coefficient (a feature measured in thousands moves ``z`` a thousand times
+faster) and 1 for an intercept. A wrong derivative gives errors of order 1.
 
 Check away from the optimum: there the gradient is zero up to the solver's
 tolerance, and a relative error of two near-zero vectors says nothing. The
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _validation
@@ -80,7 +83,7 @@ def relative_error(analytic: FloatArray, numeric: FloatArray) -> float:
     return float(np.linalg.norm(np.asarray(analytic) - np.asarray(numeric)) / scale)
 
 
-def check_objective(objective: Any, theta: Any) -> GradientCheck:
+def check_objective(objective: Any, theta: Any, typical: Any = None) -> GradientCheck:
     """Compare an objective's derivatives at ``theta`` with central differences.
 
     Parameters
@@ -90,6 +93,9 @@ def check_objective(objective: Any, theta: Any) -> GradientCheck:
         ``value_gradient_hessian(theta)`` (``logitron.objective.Objective``).
     theta : array-like of shape (p,)
         The point.
+    typical : array-like of shape (p,), optional
+        A typical size of each parameter, the floor of its difference step
+        (see module docstring); ones by default.
 
     Returns
     -------
@@ -103,8 +109,9 @@ def check_objective(objective: Any, theta: Any) -> GradientCheck:
         )
     if not np.all(np.isfinite(theta)):
         raise ValueError("theta must be finite")
+    typical = np.ones_like(theta) if typical is None else np.asarray(typical, dtype=np.float64)
     value, gradient, hessian = objective.value_gradient_hessian(theta)
-    steps = np.cbrt(np.finfo(np.float64).eps) * np.maximum(1.0, np.abs(theta))
+    steps = np.cbrt(np.finfo(np.float64).eps) * np.maximum(typical, np.abs(theta))
     numeric_gradient = np.empty_like(theta)
     numeric_hessian = np.empty_like(hessian)
     for j, step in enumerate(steps):
@@ -181,7 +188,7 @@ def gradient_check(
     if pipeline is not None:
         X = pipeline[:-1].transform(X)
     objective = _objective(estimator, X, y, sample_weight)
-    return check_objective(objective, _point(estimator, objective, at))
+    return check_objective(objective, _point(estimator, objective, at), _typical(objective))
 
 
 def _objective(estimator: Any, X: Any, y: Any, sample_weight: Any) -> LogisticObjective:
@@ -211,6 +218,18 @@ def _objective(estimator: Any, X: Any, y: Any, sample_weight: Any) -> LogisticOb
     loss = BinaryCrossEntropy() if binary else SoftmaxCrossEntropy()
     return LogisticObjective(unit, loss, y_index, weight, C=float(estimator.C),
                              l1_ratio=float(estimator.l1_ratio))
+
+
+def _typical(objective: LogisticObjective) -> FloatArray:
+    """``1 / rms(X[:, j])`` for each coefficient, 1 for each intercept."""
+    X = objective.unit.data.X
+    squares = X.multiply(X) if sp.issparse(X) else np.square(X)
+    rms = np.sqrt(np.asarray(squares.mean(axis=0), dtype=np.float64).ravel())
+    typical = np.ones(objective.n_params)
+    with np.errstate(divide="ignore"):
+        # An all-zero column does not move z at all: any step will do.
+        objective.unit.coef(typical)[...] = np.where(rms > 0, 1.0 / rms, 1.0)
+    return typical
 
 
 def _point(estimator: Any, objective: LogisticObjective, at: Any) -> FloatArray:
