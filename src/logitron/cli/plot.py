@@ -46,7 +46,8 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="FILE",
-        help="image to write: .png or .svg (replaced atomically)",
+        help="image to write: .png or .svg, for training also .gif or .html "
+        "(replaced atomically)",
     )
     parser.add_argument(
         "--target", metavar="COLUMN",
