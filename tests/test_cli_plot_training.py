@@ -87,7 +87,7 @@ def test_errors_write_nothing(trained: tuple[Path, Path], tmp_path: Path) -> Non
                  2, ".gif or .html")
     assert_fails(run_cli("plot", "training", model_path, "-o", tmp_path / "a.gif"),
                  2, "needs the labelled DATA")
-    assert_fails(run_cli("plot", "training", model_path, data, "--solver", "fista",
+    assert_fails(run_cli("plot", "training", model_path, data, "--solver", "sgd",
                          "-o", tmp_path / "a.gif"), 2, "--solver")
     wide = tmp_path / "wide.json"
     trained_wide = run_cli("train", data, "--target", "label", "--features", "x1,x2,x3",

@@ -77,7 +77,17 @@ def test_verbose_still_prints_while_recording(capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().out.count("[newton] iter") == trace.n_iter
 
 
-def test_a_solver_without_iterates_is_named() -> None:
+@pytest.mark.parametrize("solver", ["fista", "prox-newton"])
+def test_l1_solvers_record_their_iterates(solver: str) -> None:
     X, y = blobs()
-    with pytest.raises(ValueError, match=r"no iterates.*'fista'"):
-        record_fit(LogisticRegression(solver="fista", l1_ratio=1.0), X, y)
+    model = LogisticRegression(solver=solver, l1_ratio=1.0, C=0.05)
+    trace = record_fit(model, X, y)
+    assert trace.n_iter == len(model.loss_curve_)
+    np.testing.assert_allclose(trace.coef[-1], model.coef_, rtol=1e-6, atol=1e-10)
+
+
+def test_a_fit_that_does_not_move_is_named() -> None:
+    X, y = blobs()
+    model = LogisticRegression(solver="newton", warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"no iterates.*'newton'.*stopped where it started"):
+        record_fit(model, X, y)

@@ -85,7 +85,9 @@ class FitTrace:
     values : ndarray of shape (T,)
         The cost after each iteration: the model's ``loss_curve_``.
     gradient_max : ndarray of shape (T,)
-        ``max(abs(dJ/dtheta))`` after each iteration.
+        The solver's optimality measure after each iteration:
+        ``max(abs(dJ/dtheta))`` for the smooth solvers, the gradient mapping
+        or subgradient size for the L1 ones.
     """
 
     model: Any
@@ -135,9 +137,8 @@ def record_fit(model: Any, X: Any, y: Any, **fit_params: Any) -> FitTrace:
     Raises
     ------
     ValueError
-        When the solver reported no iterate (only the solvers of smooth
-        objectives do: ``gd``, ``newton``, ``newton-cg``, ``lbfgs``), or the fit
-        converged at its starting point.
+        When the solver reported no iterate: the fit stopped at its
+        starting point (a warm start at the optimum, or ``partial_fit``).
     """
     with _recording() as reports:
         model.fit(X, y, **fit_params)
@@ -146,8 +147,8 @@ def record_fit(model: Any, X: Any, y: Any, **fit_params: Any) -> FitTrace:
     if not thetas:
         raise ValueError(
             f"the fit reported no iterates to record (solver {estimator.solver_!r} "
-            f"after {int(estimator.n_iter_[0])} iterations); record a fit by "
-            "'gd', 'newton', 'newton-cg' or 'lbfgs' that starts away from its optimum"
+            f"after {int(estimator.n_iter_[0])} iterations): it stopped where it "
+            "started; record a fit that starts away from its optimum (no warm start)"
         )
     coef, intercept = _unpack(np.array(thetas), estimator)
     return FitTrace(

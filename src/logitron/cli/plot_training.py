@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..solvers import SOLVERS
 from . import options, tables
 from .errors import CliError, DataError, UsageError
 from .model_input import CliModel
@@ -31,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--solver", metavar="NAME",
         help="training: refit with this solver instead of the model's "
-        "(gd, newton, newton-cg, lbfgs)",
+        f"({', '.join(SOLVERS)})",
     )
     group.add_argument(
         "--learning-rate", type=options.positive, metavar="RATE",
@@ -101,8 +102,8 @@ def _override(model: Any, args: argparse.Namespace) -> None:
     """Apply --solver and --learning-rate to the estimator step."""
     estimator = model.steps[-1][1] if hasattr(model, "steps") else model
     if args.solver is not None:
-        if args.solver not in ("gd", "newton", "newton-cg", "lbfgs"):
-            raise UsageError(f"--solver: choose gd, newton, newton-cg or lbfgs, "
+        if args.solver not in SOLVERS:
+            raise UsageError(f"--solver: choose one of {', '.join(SOLVERS)}, "
                              f"not {args.solver!r}")
         estimator.set_params(solver=args.solver)
     if args.learning_rate is not None:
