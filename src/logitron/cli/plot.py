@@ -42,7 +42,8 @@ def register(subparsers: Any) -> None:
     options.add_model_argument(parser)
     parser.add_argument(
         "data", type=Path, nargs="?", metavar="DATA",
-        help="labelled rows (.csv, .parquet, .pq); needed by boundary, roc, calibration",
+        help="labelled rows (.csv, .parquet, .pq); needed by boundary, roc, calibration, "
+        "training",
     )
     parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="FILE",
