@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
+from . import trace
 from ._numerics import FloatArray
 from .neuron import LinearUnit
 from .objective import LogisticObjective, Objective
@@ -114,7 +115,8 @@ def minimize(
         tol=entry.default_tol if settings.tol is None else float(settings.tol),
         max_iter=entry.default_max_iter if settings.max_iter is None else settings.max_iter,
         learning_rate=float(settings.learning_rate),
-        callback=_ProgressPrinter(solver) if settings.verbose else None,
+        # logitron.trace.record_fit listens to the iterates here too.
+        callback=trace.with_recorder(_ProgressPrinter(solver) if settings.verbose else None),
     )
     result = entry.minimize(objective, theta0, options)
     if not np.all(np.isfinite(result.theta)):

@@ -28,6 +28,15 @@ from typing import Any
 
 import numpy as np
 
+# Hook (issue 21): the figures of a fit's path, from their own module.
+from .plots_training import save_animation, training_animation, training_figure
+
+__all__ = [
+    "calibration_curve", "coefficients", "decision_boundary", "final_estimator",
+    "learning_curve", "roc_curve", "save_animation", "save_figure",
+    "training_animation", "training_figure",
+]
+
 FORMATS = {".png": "png", ".svg": "svg"}
 
 

@@ -8,12 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from . import options, tables
+from . import options, plot_training, tables
 from .errors import CliError, DataError, UsageError
 from .model_input import CliModel
 
 NEEDS_DATA = {"boundary": True, "roc": True, "calibration": True,
-              "curve": False, "coefficients": False}
+              "curve": False, "coefficients": False,
+              "training": True}  # hook (issue 21): see cli/plot_training.py
 
 
 def register(subparsers: Any) -> None:
@@ -27,7 +28,10 @@ def register(subparsers: Any) -> None:
             "'coefficients' (with confidence intervals for unpenalised fits), and, "
             "with labelled DATA: 'boundary' (decision boundary over two features, "
             "the others at their median), 'roc' (ROC curve and AUC), "
-            "'calibration' (observed frequency against predicted probability). "
+            "'calibration' (observed frequency against predicted probability), "
+            "'training' (the model refitted on DATA, its boundary, cost and "
+            "coefficients over the iterations: .gif or .html animation, .png or "
+            ".svg small multiples). "
             "Needs matplotlib: pip install 'logitron[plot]'."
         ),
     )
@@ -38,11 +42,13 @@ def register(subparsers: Any) -> None:
     options.add_model_argument(parser)
     parser.add_argument(
         "data", type=Path, nargs="?", metavar="DATA",
-        help="labelled rows (.csv, .parquet, .pq); needed by boundary, roc, calibration",
+        help="labelled rows (.csv, .parquet, .pq); needed by boundary, roc, calibration, "
+        "training",
     )
     parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="FILE",
-        help="image to write: .png or .svg (replaced atomically)",
+        help="image to write: .png or .svg, for training also .gif or .html "
+        "(replaced atomically)",
     )
     parser.add_argument(
         "--target", metavar="COLUMN",
@@ -59,6 +65,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--bins", type=options.count, default=10, help="calibration bins (default: 10)",
     )
+    plot_training.add_arguments(parser)  # hook (issue 21)
     parser.set_defaults(run=run)
 
 
@@ -79,6 +86,8 @@ class _TableModel:
 def run(args: argparse.Namespace) -> int:
     from .. import plots
 
+    if args.kind == "training":  # hook (issue 21): its own outputs and fit
+        return plot_training.run(args)
     suffix = args.output.suffix.lower()
     if suffix not in plots.FORMATS:
         raise UsageError(f"--output must end in .png or .svg, not {suffix or 'nothing'!r}")

@@ -107,7 +107,7 @@ def fista(
         composite = value_new + objective.nonsmooth_value(x_new)
         history.append(composite)
         mapping = lipschitz * float(np.max(np.abs(step))) if step.size else 0.0
-        report(options, iteration, composite, mapping)
+        report(options, iteration, composite, mapping, x_new)
         # 3. stopping test, confirmed on the true optimality measure
         if mapping <= options.tol:
             if gradient_new is None:

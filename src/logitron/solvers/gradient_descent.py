@@ -45,7 +45,7 @@ def gradient_descent(
         # 1. forward and backward at the new weights
         new_cost, gradient = objective.value_gradient(theta)
         history.append(new_cost)
-        report(options, iteration, new_cost, float(np.max(np.abs(gradient))))
+        report(options, iteration, new_cost, float(np.max(np.abs(gradient))), theta)
         # 3. the recipe's stopping rule
         if abs(new_cost - cost) < options.tol:
             return SolverResult(

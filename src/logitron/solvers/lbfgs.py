@@ -105,7 +105,7 @@ def lbfgs(
         theta, value, gradient = new_theta, new_value, new_gradient
         gradient_max = float(np.max(np.abs(gradient), initial=0.0))
         history.append(value)
-        report(options, iteration, value, gradient_max)
+        report(options, iteration, value, gradient_max, theta)
     converged = gradient_max <= tol
     return SolverResult(
         theta, converged, options.max_iter,

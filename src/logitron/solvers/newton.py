@@ -150,7 +150,9 @@ def newton_cholesky(
             value, gradient, hessian = objective.value_gradient_hessian(theta)
             factor, fresh = _cholesky(hessian, null_space), True
         history.append(value)
-        report(options, iteration, value, float(np.max(np.abs(gradient), initial=0.0)))
+        report(
+            options, iteration, value, float(np.max(np.abs(gradient), initial=0.0)), theta
+        )
     gradient_max = float(np.max(np.abs(gradient), initial=0.0))
     return SolverResult(
         theta, gradient_max <= tol, options.max_iter,

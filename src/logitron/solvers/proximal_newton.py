@@ -185,7 +185,7 @@ def proximal_newton(
         # 6. update (theta_j + (0 - theta_j) is exactly 0: zeros survive)
         theta = line.point(step.step)
         history.append(step.value)
-        report(options, iteration, step.value, optimality)
+        report(options, iteration, step.value, optimality, theta)
         if ws_full:
             ws_size = min(_WORKING_SET_GROWTH * ws_size, n_columns)
     smooth_value, gradient = objective.value_gradient(theta)

@@ -15,6 +15,8 @@ class IterationInfo:
     iteration: int
     value: float
     gradient_max: float
+    #: The iterate itself (a copy), for callers that record the path of a fit.
+    theta: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,13 @@ class SolverResult:
 
 
 def report(
-    options: SolverOptions, iteration: int, value: float, gradient_max: float
+    options: SolverOptions,
+    iteration: int,
+    value: float,
+    gradient_max: float,
+    theta: FloatArray | None = None,
 ) -> None:
-    """Tell the callback, if any, how iteration ``iteration`` ended."""
+    """Tell the callback, if any, how iteration ``iteration`` ended (and where)."""
     if options.callback is not None:
-        options.callback(IterationInfo(iteration, value, gradient_max))
+        copied = None if theta is None else theta.copy()
+        options.callback(IterationInfo(iteration, value, gradient_max, copied))

@@ -113,7 +113,7 @@ def trust_region_newton_cg(
             diagonal = _safe_diagonal(objective.hessian_diagonal(theta))
             gradient_max = float(np.max(np.abs(gradient), initial=0.0))
         history.append(value)
-        report(options, iteration, value, gradient_max)
+        report(options, iteration, value, gradient_max, theta)
     return SolverResult(
         theta, gradient_max <= tol, options.max_iter,
         f"trust-region Newton reached max_iter={options.max_iter} with gradient "
