@@ -22,7 +22,7 @@ from sklearn.metrics import check_scoring, make_scorer
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils.validation import _check_sample_weight
 
-from . import _validation
+from . import _sklearn_cv, _validation
 from ._numerics import FloatArray, sigmoid, softmax
 from .dask import dispatch as dask_dispatch
 from .estimator import LogisticRegression
@@ -132,6 +132,10 @@ class LogisticRegressionCV(LogisticRegression):
         verbose: int = 0,
         refit: bool = True,
         random_state: Any = None,
+        dual: bool = False,
+        penalty: str = "deprecated",
+        intercept_scaling: float = 1.0,
+        use_legacy_attributes: bool = False,
     ) -> None:
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -147,6 +151,11 @@ class LogisticRegressionCV(LogisticRegression):
         self.verbose = verbose
         self.refit = refit
         self.random_state = random_state
+        # scikit-learn 1.9's parameters (see logitron._sklearn_cv).
+        self.dual = dual
+        self.penalty = penalty
+        self.intercept_scaling = intercept_scaling
+        self.use_legacy_attributes = use_legacy_attributes
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
         """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best."""
@@ -157,10 +166,14 @@ class LogisticRegressionCV(LogisticRegression):
                 "sample, or fit LogisticRegression(C=...) on the Dask data."
             )
         Cs = _check_Cs(self.Cs)
-        l1_ratios = _check_l1_ratios(self.l1_ratios)
-        template = self._template(Cs, l1_ratios)
+        # Hook (issue 15): scikit-learn's penalty/solver names -> our grid.
+        plan = _sklearn_cv.plan_cv(self)
+        l1_ratios = _check_l1_ratios(plan.l1_ratios)
+        template = self._template(Cs, l1_ratios, plan.solver)
         X, y = _validation.check_training_data(self, X, y)
         classes, y_index = _validation.encode_labels(y)
+        _sklearn_cv.check_binary(plan, self, classes)
+        X = _sklearn_cv.design(plan, X, template)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -195,16 +208,19 @@ class LogisticRegressionCV(LogisticRegression):
             self._refit_best(template, X, y, sample_weight)
         else:
             self._average_fold_bests(X.dtype)
+        _sklearn_cv.finish(plan, self)
         return self
 
     # -- pieces of fit -----------------------------------------------------
-    def _template(self, Cs: FloatArray, l1_ratios: FloatArray) -> LogisticRegression:
+    def _template(
+        self, Cs: FloatArray, l1_ratios: FloatArray, solver: str
+    ) -> LogisticRegression:
         """The per-fit estimator; its parameters are checked here, once."""
         template = LogisticRegression(
             C=1.0,
             l1_ratio=float(np.max(l1_ratios)),
             fit_intercept=self.fit_intercept,
-            solver=self.solver,
+            solver=solver,
             tol=self.tol,
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,

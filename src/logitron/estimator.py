@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _partial_fit, _validation, inference
+from . import _partial_fit, _sklearn_params, _validation, inference
 from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from .backends import as_data
 from .dask import dispatch as dask_dispatch
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .dask.objective import DaskLogisticObjective
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(_sklearn_params.SparseCoefMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression as a one-neuron network (a softmax layer for K > 2).
 
     The model, for a feature row ``x``::
@@ -135,6 +135,10 @@ default="auto"
         warm_start: bool = False,
         random_state: Any = None,
         verbose: int = 0,
+        penalty: str | None = "deprecated",
+        dual: bool = False,
+        intercept_scaling: float = 1.0,
+        n_jobs: int | None = None,
     ) -> None:
         self.C = C
         self.l1_ratio = l1_ratio
@@ -147,6 +151,11 @@ default="auto"
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
+        # scikit-learn 1.9's parameters (see logitron._sklearn_params).
+        self.penalty = penalty
+        self.dual = dual
+        self.intercept_scaling = intercept_scaling
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -163,6 +172,10 @@ default="auto"
         DataFrame (``y`` and weights partitioned alike): the n-sized work then
         runs on the Dask cluster, one graph per solver iteration.
         """
+        # Hook (issue 15): scikit-learn's penalty/solver names -> our problem.
+        plan = _sklearn_params.plan_fit(self)
+        if not plan.is_plain(self):
+            return _sklearn_params.fit_plan(self, plan, X, y, sample_weight)
         _validation.check_params(self, list(SOLVERS))
         if dask_dispatch.is_dask_collection(X, y, sample_weight):
             objective, classes, separates = dask_dispatch.training_problem(
@@ -389,7 +402,7 @@ default="auto"
             self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
             reset=False,
         )
-        raw = np.asarray(X @ self.coef_.T) + self.intercept_
+        raw = _sklearn_params.linear_raw(X, self.coef_) + self.intercept_
         return raw.ravel() if raw.shape[1] == 1 else raw
 
     def predict(self, X: Any) -> np.ndarray:

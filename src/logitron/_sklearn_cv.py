@@ -1,0 +1,171 @@
+"""scikit-learn 1.9's parameters of ``LogisticRegressionCV``, read into ours.
+
+The grid counterpart of ``logitron._sklearn_params``: the deprecated
+``penalty`` and ``l1_ratios=None``, scikit-learn's solver names (liblinear
+on ``[X, intercept_scaling]`` without a separate intercept), ``dual``,
+``intercept_scaling``, and ``use_legacy_attributes``: scikit-learn 1.9's
+default attribute layout (dicts keyed by class, ``C_`` per class), which
+logitron offers on request while defaulting to the layout scikit-learn 1.10
+makes its default.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import _sklearn_params
+from ._sklearn_params import _append_column
+
+
+@dataclass(frozen=True)
+class CVPlan:
+    """The grid and solver a ``LogisticRegressionCV`` parameter set names.
+
+    ``l1_ratios`` are the shares of L1 fitted; ``reported_l1_ratios`` what
+    ``l1_ratios_`` shows; ``no_l1_axis`` is ``l1_ratios=None`` (whose legacy
+    attributes have no l1_ratio axis).
+    """
+
+    l1_ratios: Any
+    reported_l1_ratios: Any
+    solver: str
+    penalised_intercept: bool
+    intercept_scaling: float
+    no_l1_axis: bool
+    penalty: str | None
+
+
+def plan_cv(estimator: Any) -> CVPlan:
+    """Read a ``LogisticRegressionCV``'s parameters as scikit-learn 1.9 does."""
+    _sklearn_params.check_common(estimator)
+    legacy = estimator.use_legacy_attributes
+    if not isinstance(legacy, bool | np.bool_):
+        raise ValueError(f"use_legacy_attributes must be True or False; got {legacy!r}.")
+    given = estimator.l1_ratios
+    if estimator.penalty == "deprecated" and given is None:
+        warnings.warn(
+            "'l1_ratios=None' was deprecated in version 1.8 and will trigger an error "
+            "in 1.10. Use an array-like with values in [0, 1] instead.",
+            FutureWarning,
+            stacklevel=3,
+        )
+    ratios = [0.0] if given is None else given
+    penalty = _grid_penalty(estimator, ratios)
+    _sklearn_params.check_solver(estimator.solver, penalty, estimator.dual)
+    fitted: Any
+    if penalty == "l1":
+        fitted = np.ones(len(np.ravel(ratios)))
+    elif penalty in ("l2", None):
+        fitted = np.zeros(len(np.ravel(ratios)))
+    else:
+        fitted = ratios
+    solver = estimator.solver
+    return CVPlan(
+        l1_ratios=fitted,
+        reported_l1_ratios=ratios,
+        solver=_sklearn_params._OUR_SOLVER.get(solver, solver),
+        penalised_intercept=solver == "liblinear" and bool(estimator.fit_intercept),
+        intercept_scaling=float(estimator.intercept_scaling),
+        no_l1_axis=given is None,
+        penalty=penalty,
+    )
+
+
+def _grid_penalty(estimator: Any, ratios: Any) -> str | None:
+    penalty = estimator.penalty
+    if penalty not in ("l1", "l2", "elasticnet", "deprecated"):
+        raise ValueError(
+            "The 'penalty' parameter of LogisticRegressionCV must be a str among "
+            f"{{'l1', 'l2', 'elasticnet'}} (deprecated: prefer l1_ratios); got {penalty!r}."
+        )
+    if penalty != "deprecated":
+        warnings.warn(
+            "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To "
+            "avoid this warning, leave 'penalty' set to its default value and use "
+            "'l1_ratios' and 'Cs' instead.",
+            FutureWarning,
+            stacklevel=4,
+        )
+        if penalty == "elasticnet" and (
+            ratios is None
+            or not all(isinstance(r, numbers.Real) and 0 <= float(r) <= 1 for r in ratios)
+        ):
+            raise ValueError(
+                "l1_ratios must be an array-like of numbers between 0 and 1; got "
+                f"(l1_ratios={ratios!r})"
+            )
+        return str(penalty)
+    values = np.asarray(ratios, dtype=object).ravel()
+    if values.size and all(
+        isinstance(r, numbers.Real) and r == 0 for r in values
+    ):
+        return "l2"
+    if values.size and all(isinstance(r, numbers.Real) and r == 1 for r in values):
+        return "l1"
+    return "elasticnet"
+
+
+def design(plan: CVPlan, X: Any, template: Any) -> Any:
+    """The X the folds are fitted on: liblinear's gets a column of
+    ``intercept_scaling`` and the template fits no separate intercept."""
+    if not plan.penalised_intercept:
+        return X
+    template.set_params(fit_intercept=False)
+    return _append_column(X, plan.intercept_scaling)
+
+
+def check_binary(plan: CVPlan, estimator: Any, classes: np.ndarray) -> None:
+    """scikit-learn's liblinear fits two classes only."""
+    if estimator.solver == "liblinear" and len(classes) > 2:
+        raise ValueError(
+            "The 'liblinear' solver does not support multiclass classification "
+            "(n_classes >= 3). Either use another solver or wrap the estimator in a "
+            "OneVsRestClassifier to keep applying a one-versus-rest scheme."
+        )
+
+
+def finish(plan: CVPlan, estimator: Any) -> None:
+    """Map liblinear's penalised intercept weight back, then set the layout
+    ``use_legacy_attributes`` asks for."""
+    if plan.penalised_intercept:
+        scaling = plan.intercept_scaling
+        paths = estimator.coefs_paths_.copy()
+        paths[..., -1] *= scaling
+        estimator.coefs_paths_ = paths
+        if estimator.refit:
+            weights = estimator.coef_
+            estimator.coef_ = weights[:, :-1].copy()
+            estimator.intercept_ = scaling * weights[:, -1]
+        else:
+            estimator.intercept_ = scaling * estimator.intercept_
+    if plan.penalty == "l1":
+        estimator.l1_ratios_ = np.asarray(plan.reported_l1_ratios, dtype=np.float64)
+    if plan.no_l1_axis:
+        estimator.l1_ratios_ = np.array([None], dtype=object)
+    if estimator.use_legacy_attributes:
+        _to_legacy(estimator, plan.no_l1_axis)
+
+
+def _to_legacy(estimator: Any, no_l1_axis: bool) -> None:
+    """scikit-learn 1.9's legacy layout: ``coefs_paths_`` and ``scores_`` as
+    dicts over the classes (the positive class alone when binary) of arrays
+    (n_folds, n_cs, n_l1_ratios[, n_dof]), ``n_iter_`` (1, n_folds, n_cs,
+    n_l1_ratios), ``C_`` and ``l1_ratio_`` one entry per such class; the
+    l1_ratio axis is dropped for ``l1_ratios=None``."""
+    classes = estimator.classes_
+    keys = classes[1:] if len(classes) == 2 else classes
+    paths = np.moveaxis(estimator.coefs_paths_, (1, 2), (2, 1))
+    scores = np.moveaxis(estimator.scores_, (1, 2), (2, 1))
+    n_iter = np.moveaxis(estimator.n_iter_, (1, 2), (2, 1))[None]
+    if no_l1_axis:
+        paths, scores, n_iter = paths[:, :, 0], scores[:, :, 0], n_iter[..., 0]
+    estimator.coefs_paths_ = {key: paths[..., k, :] for k, key in enumerate(keys)}
+    estimator.scores_ = {key: scores.copy() for key in keys}
+    estimator.n_iter_ = n_iter
+    estimator.C_ = np.full(len(keys), estimator.C_)
+    estimator.l1_ratio_ = np.full(len(keys), estimator.l1_ratio_)
