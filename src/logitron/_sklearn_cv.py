@@ -38,6 +38,7 @@ class CVPlan:
     intercept_scaling: float
     no_l1_axis: bool
     penalty: str | None
+    tol: float | None
 
 
 def plan_cv(estimator: Any) -> CVPlan:
@@ -55,7 +56,7 @@ def plan_cv(estimator: Any) -> CVPlan:
             stacklevel=3,
         )
     ratios = [0.0] if given is None else given
-    penalty = _grid_penalty(estimator, ratios)
+    penalty = _grid_penalty(estimator, given)
     _sklearn_params.check_solver(estimator.solver, penalty, estimator.dual)
     fitted: Any
     if penalty == "l1":
@@ -65,6 +66,9 @@ def plan_cv(estimator: Any) -> CVPlan:
     else:
         fitted = ratios
     solver = estimator.solver
+    tol = estimator.tol
+    if solver in _sklearn_params.SKLEARN_SOLVERS and tol is not None:
+        tol = min(tol, _sklearn_params._LOOSEST_TOL)
     return CVPlan(
         l1_ratios=fitted,
         reported_l1_ratios=ratios,
@@ -73,10 +77,13 @@ def plan_cv(estimator: Any) -> CVPlan:
         intercept_scaling=float(estimator.intercept_scaling),
         no_l1_axis=given is None,
         penalty=penalty,
+        tol=tol,
     )
 
 
 def _grid_penalty(estimator: Any, ratios: Any) -> str | None:
+    """The penalty name, as scikit-learn 1.9 reads it from ``penalty`` and
+    the ``l1_ratios`` given (``None`` included)."""
     penalty = estimator.penalty
     if penalty not in ("l1", "l2", "elasticnet", "deprecated"):
         raise ValueError(
@@ -100,7 +107,7 @@ def _grid_penalty(estimator: Any, ratios: Any) -> str | None:
                 f"(l1_ratios={ratios!r})"
             )
         return str(penalty)
-    values = np.asarray(ratios, dtype=object).ravel()
+    values = np.asarray([0.0] if ratios is None else ratios, dtype=object).ravel()
     if values.size and all(
         isinstance(r, numbers.Real) and r == 0 for r in values
     ):
@@ -112,7 +119,9 @@ def _grid_penalty(estimator: Any, ratios: Any) -> str | None:
 
 def design(plan: CVPlan, X: Any, template: Any) -> Any:
     """The X the folds are fitted on: liblinear's gets a column of
-    ``intercept_scaling`` and the template fits no separate intercept."""
+    ``intercept_scaling`` and the template fits no separate intercept. The
+    template gets the tolerance of the plan."""
+    template.set_params(tol=plan.tol)
     if not plan.penalised_intercept:
         return X
     template.set_params(fit_intercept=False)

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.extmath import safe_sparse_dot
 
 #: scikit-learn 1.9's solver names.
@@ -38,6 +39,23 @@ SKLEARN_SOLVERS = ("lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", 
 _OUR_SOLVER = {"newton-cholesky": "newton", "sag": "auto", "saga": "auto", "liblinear": "auto"}
 
 _PENALTIES = ("l1", "l2", "elasticnet", None, "deprecated")
+
+#: scikit-learn's own words when its solver stops at max_iter; ours follow
+#: them (with what the iterate had reached and what to do).
+_NOT_CONVERGED = {
+    "lbfgs": "lbfgs failed to converge",
+    "newton-cg": "newton-cg failed to converge. Increase the number of iterations.",
+    "newton-cholesky": "Newton solver did not converge after {n_iter} iterations",
+    "sag": "The max_iter was reached which means the coef_ did not converge",
+    "saga": "The max_iter was reached which means the coef_ did not converge",
+    "liblinear": "Liblinear failed to converge, increase the number of iterations.",
+}
+
+#: The loosest tolerance a scikit-learn solver name gets. scikit-learn's
+#: ``tol`` is in each of its solvers' own units (a change of coefficients for
+#: sag/saga, a gradient norm for lbfgs); ours stop on the gradient of the
+#: mean-scale objective, whose 1e-8 is tighter than any of them at 1e-4.
+_LOOSEST_TOL = 1e-8
 
 _PENALTY_DEPRECATED = (
     "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To avoid "
@@ -60,12 +78,16 @@ class Plan:
     l1_ratio: float
     solver: str
     penalised_intercept: bool = False
+    tol: float | None = None
 
     def is_plain(self, estimator: Any) -> bool:
         """Whether ``estimator``'s own ``C``, ``l1_ratio`` and ``solver`` are
         this plan already (nothing to translate)."""
         return (
-            not self.penalised_intercept
+            # A scikit-learn name is always translated (its tolerance and its
+            # warnings); the translated fit is marked plain.
+            (estimator.solver not in SKLEARN_SOLVERS or getattr(estimator, "_plain", False))
+            and not self.penalised_intercept
             and self.solver == estimator.solver
             and _same(self.C, estimator.C)
             and _same(self.l1_ratio, estimator.l1_ratio)
@@ -197,9 +219,13 @@ def plan_fit(estimator: Any) -> Plan:
         C = np.inf
     effective_l1 = {"l1": 1.0, "l2": 0.0, None: 0.0}.get(penalty, l1_ratio)
     solver = _OUR_SOLVER.get(estimator.solver, estimator.solver)
+    tol = estimator.tol
+    if estimator.solver in SKLEARN_SOLVERS and tol is not None:
+        tol = min(tol, _LOOSEST_TOL)
     return Plan(
         C=C, l1_ratio=float(effective_l1), solver=solver,
         penalised_intercept=estimator.solver == "liblinear" and estimator.fit_intercept,
+        tol=tol,
     )
 
 
@@ -213,8 +239,11 @@ def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> 
     proxy = copy.copy(estimator)
     proxy.set_params(
         C=plan.C, l1_ratio=plan.l1_ratio, solver=plan.solver, penalty="deprecated",
-        n_jobs=None, dual=False,
+        n_jobs=None, dual=False, tol=plan.tol,
     )
+    proxy._plain = True
+    if estimator.solver in ("liblinear", "sag", "saga"):
+        _check_32bit_indices(X)
     if estimator.solver == "liblinear":
         X, y = _liblinear_data(estimator, X, y)
     if plan.penalised_intercept:
@@ -223,10 +252,13 @@ def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> 
         proxy.fit_intercept = False
         if getattr(estimator, "coef_", None) is not None and estimator.warm_start:
             proxy.coef_ = np.hstack([estimator.coef_, estimator.intercept_[:, None] / scaling])
-    type(estimator).fit(proxy, X, y, sample_weight)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        type(estimator).fit(proxy, X, y, sample_weight)
     for name, value in vars(proxy).items():
         if name.endswith("_") and not name.startswith("_"):
             setattr(estimator, name, value)
+    _warn_again(caught, estimator.solver, int(proxy.n_iter_[0]))
     if plan.penalised_intercept:
         weights = proxy.coef_
         estimator.coef_ = weights[:, :-1].copy()
@@ -234,6 +266,31 @@ def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> 
         # The appended column is no feature of the caller's data.
         estimator.n_features_in_ = weights.shape[1] - 1
     return estimator
+
+
+def _warn_again(caught: list[Any], solver: str, n_iter: int) -> None:
+    """Re-issue the warnings of the translated fit, a ConvergenceWarning
+    opened with scikit-learn's words for its solver name."""
+    for record in caught:
+        message = record.message
+        if issubclass(record.category, ConvergenceWarning) and solver in _NOT_CONVERGED:
+            opening = _NOT_CONVERGED[solver].format(n_iter=n_iter)
+            message = f"{opening}: {message}"
+        warnings.warn(message, record.category, stacklevel=4)
+
+
+def _check_32bit_indices(X: Any) -> None:
+    # scikit-learn's liblinear, sag and saga take 32-bit sparse indices only;
+    # code written for them is told the same.
+    if sp.issparse(X) and any(
+        getattr(X, name, np.empty(0, np.int32)).dtype == np.int64
+        for name in ("indices", "indptr", "row", "col")
+    ):
+        raise ValueError(
+            "Only sparse matrices with 32-bit integer indices are accepted by "
+            "scikit-learn's liblinear, sag and saga solvers (and their names here); "
+            "got int64 indices. Use another solver name, e.g. 'auto'."
+        )
 
 
 def _liblinear_data(estimator: Any, X: Any, y: Any) -> tuple[Any, Any]:
@@ -244,6 +301,8 @@ def _liblinear_data(estimator: Any, X: Any, y: Any) -> tuple[Any, Any]:
     # Checked here, on the estimator itself, so that n_features_in_ and
     # feature_names_in_ describe the caller's columns.
     X, y = check_training_data(estimator, X, y)
+    # liblinear computes in float64 and so returns float64 coefficients.
+    X = X.astype(np.float64, copy=False)
     if len(np.unique(y)) > 2:
         raise ValueError(
             "The 'liblinear' solver does not support multiclass classification "
