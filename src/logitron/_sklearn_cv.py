@@ -21,6 +21,11 @@ import numpy as np
 from . import _sklearn_params
 from ._sklearn_params import _append_column
 
+#: ``LogisticRegressionCV``'s default ``l1_ratios``: scikit-learn 1.10's
+#: ``(0.0,)``. Left at this default, the legacy layout has no l1_ratio axis,
+#: as scikit-learn 1.9's default (``None``) gives.
+DEFAULT_L1_RATIOS = (0.0,)
+
 
 @dataclass(frozen=True)
 class CVPlan:
@@ -75,7 +80,8 @@ def plan_cv(estimator: Any) -> CVPlan:
         solver=_sklearn_params._OUR_SOLVER.get(solver, solver),
         penalised_intercept=solver == "liblinear" and bool(estimator.fit_intercept),
         intercept_scaling=float(estimator.intercept_scaling),
-        no_l1_axis=given is None,
+        # Identity, not equality: an explicit (0.0,) keeps the axis.
+        no_l1_axis=given is None or given is DEFAULT_L1_RATIOS,
         penalty=penalty,
         tol=tol,
     )
@@ -154,7 +160,7 @@ def finish(plan: CVPlan, estimator: Any) -> None:
             estimator.intercept_ = scaling * estimator.intercept_
     if plan.penalty == "l1":
         estimator.l1_ratios_ = np.asarray(plan.reported_l1_ratios, dtype=np.float64)
-    if plan.no_l1_axis:
+    if estimator.l1_ratios is None:
         estimator.l1_ratios_ = np.array([None], dtype=object)
     if estimator.use_legacy_attributes:
         _to_legacy(estimator, plan.no_l1_axis)

@@ -37,10 +37,11 @@ class LogisticRegressionCV(LogisticRegression):
         C * sum_i s_i * logloss_i
           + (1 - l1_ratio)/2 * ||coef||_2^2 + l1_ratio * ||coef||_1
 
-    Parameters follow scikit-learn 1.9's ``LogisticRegressionCV`` where they
-    apply to this model (no ``dual``, ``intercept_scaling`` or deprecated
-    ``penalty``); fitted attributes use its new layout
-    (``use_legacy_attributes=False``).
+    Parameters follow scikit-learn 1.9's ``LogisticRegressionCV`` (its
+    solver names, ``dual``, ``intercept_scaling`` and the deprecated
+    ``penalty`` included; see ``docs/sklearn.md``); the defaults of
+    ``l1_ratios``, ``scoring`` and ``use_legacy_attributes`` are the ones
+    scikit-learn 1.10/1.11 announce, so no FutureWarning is raised.
 
     Parameters
     ----------
@@ -77,6 +78,15 @@ class LogisticRegressionCV(LogisticRegression):
     random_state : int, RandomState or None, default=None
         Starting point of the first fit of each path (see
         :class:`LogisticRegression`); the folds do not depend on it.
+    dual, penalty, intercept_scaling
+        As in :class:`LogisticRegression` (scikit-learn's meanings).
+    use_legacy_attributes : bool, default=False
+        ``True`` gives scikit-learn 1.9's default layout: ``coefs_paths_``
+        and ``scores_`` dicts keyed by class (the positive class alone when
+        binary) of arrays (n_folds, n_cs, n_l1_ratios[, n_dof]), ``n_iter_``
+        (1, n_folds, n_cs, n_l1_ratios), ``C_`` and ``l1_ratio_`` arrays with
+        one entry per such key; the l1_ratio axis is dropped when
+        ``l1_ratios`` is left at its default or is ``None``.
 
     Attributes
     ----------
@@ -119,7 +129,7 @@ class LogisticRegressionCV(LogisticRegression):
         self,
         *,
         Cs: int | Any = 10,
-        l1_ratios: Any = (0.0,),
+        l1_ratios: Any = _sklearn_cv.DEFAULT_L1_RATIOS,
         fit_intercept: bool = True,
         cv: Any = None,
         scoring: Any = "neg_log_loss",

@@ -91,6 +91,27 @@ default="auto"
         so the optimum does not depend on it.
     verbose : int, default=0
         Print the cost and gradient size after each iteration when > 0.
+    penalty : {"l1", "l2", "elasticnet"}, None or "deprecated", default="deprecated"
+        scikit-learn's deprecated penalty name: mapped onto ``l1_ratio``
+        (1, 0, ``l1_ratio``) and ``C`` (``None`` is ``C=np.inf``) with its
+        FutureWarning, as scikit-learn 1.9 does.
+    dual : bool, default=False
+        scikit-learn's liblinear dual formulation: only with
+        ``solver="liblinear"`` and an L2 penalty. Its optimum is the primal
+        one, which is what is computed.
+    intercept_scaling : float, default=1.0
+        With ``solver="liblinear"`` the intercept is the weight of an
+        appended feature of this value, penalised like the others (the
+        fitted ``intercept_`` is ``intercept_scaling`` times that weight).
+    n_jobs : int or None, default=None
+        No effect (a FutureWarning when set), as in scikit-learn >= 1.8.
+
+    scikit-learn's solver names are accepted and fit the problem its solver
+    of that name fits, with our algorithms: ``"newton-cholesky"`` with
+    ``"newton"``, ``"sag"`` and ``"saga"`` with ``"auto"`` (``"saga"``
+    alone also takes L1), ``"liblinear"`` with ``"auto"`` on the
+    intercept-penalised problem (two classes only, as in scikit-learn 1.9).
+    Their ``tol`` is capped at 1e-8 in our units; see ``docs/sklearn.md``.
 
     Attributes
     ----------
@@ -363,7 +384,11 @@ default="auto"
             # symmetric (zero-sum) representative, as scikit-learn does.
             weights = unit.weights(theta).copy()
             centred = weights - weights.mean(axis=0)
-            free = slice(None) if self.C == np.inf else slice(unit.n_features, None)
+            # Under a pure L2 penalty centring the coefficients too can only
+            # lower it (the loss is shift-invariant): the exact optimum is
+            # zero-sum, and a solver's near-optimum is made so (issue 15).
+            centre_all = self.C == np.inf or float(self.l1_ratio) == 0.0
+            free = slice(None) if centre_all else slice(unit.n_features, None)
             weights[:, free] = centred[:, free]
             theta = weights.ravel()
         coef = np.atleast_2d(unit.coef(theta))
