@@ -174,7 +174,8 @@ def check_common(estimator: Any) -> None:
         or not 0 < float(scaling) < np.inf
     ):
         raise ValueError(
-            f"intercept_scaling must be a finite number > 0; got {scaling!r}."
+            f"The 'intercept_scaling' parameter of {type(estimator).__name__} must be "
+            f"a float in the range (0.0, inf). Got {scaling!r} instead."
         )
 
 
