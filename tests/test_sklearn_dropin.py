@@ -34,7 +34,7 @@ def iris() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _theirs(**params: object) -> sk.LogisticRegression:
-    return sk.LogisticRegression(tol=1e-12, max_iter=100_000, **params)  # type: ignore[arg-type]
+    return sk.LogisticRegression(tol=1e-12, max_iter=100_000, **params)
 
 
 @pytest.mark.parametrize(
@@ -132,7 +132,7 @@ def test_scikit_learns_errors(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         with pytest.raises(ValueError, match=message):
-            sk.LogisticRegression(**params).fit(X, y)  # type: ignore[arg-type]
+            sk.LogisticRegression(**params).fit(X, y)
 
 
 def test_n_jobs_has_no_effect_and_says_so(cancer: tuple[np.ndarray, np.ndarray]) -> None:
@@ -173,7 +173,7 @@ def test_legacy_attributes_have_scikit_learns_layout(
             warnings.simplefilter("ignore", FutureWarning)
             warnings.simplefilter("ignore", ConvergenceWarning)
             theirs = sk.LogisticRegressionCV(
-                solver="saga", scoring="neg_log_loss", max_iter=20, **params  # type: ignore[arg-type]
+                solver="saga", scoring="neg_log_loss", max_iter=20, **params
             ).fit(X, y)
             ours = LogisticRegressionCV(solver="saga", **params).fit(X, y)  # type: ignore[arg-type]
         for name in ("coefs_paths_", "scores_"):
@@ -202,7 +202,7 @@ def test_cv_liblinear_matches_scikit_learn(
     )
     theirs = sk.LogisticRegressionCV(
         tol=1e-10, max_iter=10_000, scoring="neg_log_loss", l1_ratios=(0.0,),
-        use_legacy_attributes=False, **params,  # type: ignore[arg-type]
+        use_legacy_attributes=False, **params,
     ).fit(X, y)
     ours = LogisticRegressionCV(**params).fit(X, y)  # type: ignore[arg-type]
     assert ours.C_ == theirs.C_
