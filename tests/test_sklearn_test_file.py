@@ -74,13 +74,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     ),
     "test_l1_ratio_None_deprecated": _DEFAULTS.format("l1_ratios='warn'")
     + " (its LogisticRegression part passes)",
-    "test_passing_params_without_enabling_metadata_routing": (
-        "LogisticRegressionCV takes no metadata-routed fit parameters yet"
-    ),
-    "test_lr_cv_scores_differ_when_sample_weight_is_requested": (
-        "LogisticRegressionCV does not route sample_weight to a scorer by its "
-        "metadata request yet: fold scores are always weighted"
-    ),
 }
 
 _RESULT = re.compile(r"^(PASSED|FAILED|ERROR|XPASS|XFAIL)\s+\S+::(test_\w+)", re.MULTILINE)

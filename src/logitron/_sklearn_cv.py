@@ -17,6 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import check_scoring
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+)
 
 from . import _sklearn_params
 from ._sklearn_params import _append_column
@@ -184,3 +192,52 @@ def _to_legacy(estimator: Any, no_l1_axis: bool) -> None:
     estimator.n_iter_ = n_iter
     estimator.C_ = np.full(len(keys), estimator.C_)
     estimator.l1_ratio_ = np.full(len(keys), estimator.l1_ratio_)
+
+
+def metadata_routing(estimator: Any) -> MetadataRouter:
+    """The router scikit-learn's ``LogisticRegressionCV`` declares."""
+    return (
+        MetadataRouter(owner=estimator)
+        .add_self_request(estimator)
+        .add(
+            splitter=estimator.cv,
+            method_mapping=MethodMapping().add(caller="fit", callee="split"),
+        )
+        .add(
+            scorer=check_scoring(estimator, scoring=estimator.scoring),
+            method_mapping=MethodMapping()
+            .add(caller="score", callee="score")
+            .add(caller="fit", callee="score"),
+        )
+    )
+
+
+def route_fit(
+    estimator: Any, sample_weight: Any, params: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    """``fit``'s extra parameters: those for the splitter's ``split``, and
+    whether the fold scores are weighted.
+
+    Without metadata routing, extra parameters are an error and the scores
+    are weighted whenever ``sample_weight`` is given (scikit-learn's
+    behaviour); with it, the scorer's request decides.
+    """
+    if not _routing_enabled():
+        _raise_for_params(params, estimator, "fit")
+        return {}, True
+    routed = process_routing(estimator, "fit", sample_weight=sample_weight, **params)
+    return dict(routed.splitter.split), "sample_weight" in routed.scorer.score
+
+
+def route_score(
+    estimator: Any, sample_weight: Any, score_params: dict[str, Any]
+) -> dict[str, Any]:
+    """``score``'s keyword arguments for the scorer, routed as scikit-learn
+    routes them (an unrequested ``sample_weight`` is an error under routing)."""
+    _raise_for_params(score_params, estimator, "score")
+    if sample_weight is not None:
+        score_params["sample_weight"] = sample_weight
+    if _routing_enabled():
+        return dict(process_routing(estimator, "score", **score_params).scorer.score)
+    weight = score_params.get("sample_weight")
+    return {} if weight is None else {"sample_weight": weight}

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import check_scoring, make_scorer
 from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.utils import metadata_routing
 from sklearn.utils.validation import _check_sample_weight
 
 from . import _sklearn_cv, _validation
@@ -121,9 +122,19 @@ class LogisticRegressionCV(LogisticRegression):
     0.1
     """
 
+    # score's sample_weight goes to the scorer only, by its own request.
+    __metadata_request__score: ClassVar[dict[str, Any]] = {
+        "sample_weight": metadata_routing.UNUSED
+    }
+
     def _partial_fit_is_supported(self) -> bool:
         # A search over C has no mini-batch form: no partial_fit.
         return False
+
+    def get_metadata_routing(self) -> Any:
+        """scikit-learn's metadata routing: ``fit`` routes to the splitter's
+        ``split`` and the scorer, ``score`` to the scorer."""
+        return _sklearn_cv.metadata_routing(self)
 
     def __init__(
         self,
@@ -167,8 +178,14 @@ class LogisticRegressionCV(LogisticRegression):
         self.intercept_scaling = intercept_scaling
         self.use_legacy_attributes = use_legacy_attributes
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
-        """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best."""
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None, **params: Any
+    ) -> LogisticRegressionCV:
+        """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best.
+
+        ``params`` go to the splitter and the scorer by scikit-learn's
+        metadata routing (only when it is enabled).
+        """
         if dask_dispatch.is_dask_collection(X, y, sample_weight):
             raise NotImplementedError(
                 "LogisticRegressionCV does not run on Dask collections yet: it "
@@ -191,12 +208,15 @@ class LogisticRegressionCV(LogisticRegression):
         template.set_params(
             class_weight=self._fixed_class_weight(classes, y_index, sample_weight)
         )
-        folds = _folds(self.cv, X, y, classes, y_index, sample_weight)
+        split_params, weigh_scores = _sklearn_cv.route_fit(self, sample_weight, params)
+        folds = _folds(self.cv, X, y, classes, y_index, sample_weight, split_params)
+        score_weight = sample_weight if weigh_scores else None
         scorer = _scorer(template, self.scoring, classes)
 
         paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_path)(
-                template, X, y, sample_weight, train, test, Cs, l1_ratio, scorer
+                template, X, y, sample_weight, score_weight, train, test, Cs, l1_ratio,
+                scorer,
             )
             for train, test in folds
             for l1_ratio in l1_ratios
@@ -291,10 +311,12 @@ class LogisticRegressionCV(LogisticRegression):
         self.solver_ = self.solver
         self.loss_curve_ = []
 
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+    def score(
+        self, X: Any, y: Any, sample_weight: Any = None, **score_params: Any
+    ) -> float:
         """The ``scoring`` of this model on ``(X, y)`` (higher is better)."""
         scorer = check_scoring(self, scoring=self.scoring)
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        kwargs = _sklearn_cv.route_score(self, sample_weight, score_params)
         return float(scorer(self, X, y, **kwargs))
 
 
@@ -303,6 +325,7 @@ def _fit_path(
     X: Any,
     y: np.ndarray,
     sample_weight: FloatArray | None,
+    score_weight: FloatArray | None,
     train: np.ndarray,
     test: np.ndarray,
     Cs: FloatArray,
@@ -316,7 +339,7 @@ def _fit_path(
     """
     model = clone(template).set_params(l1_ratio=l1_ratio)
     train_weight = None if sample_weight is None else sample_weight[train]
-    test_weight = None if sample_weight is None else sample_weight[test]
+    test_weight = None if score_weight is None else score_weight[test]
     score_kwargs = {} if test_weight is None else {"sample_weight": test_weight}
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
     # The fold is checked once (as fit would check it), not once per C: on
@@ -408,6 +431,7 @@ def _folds(
     classes: np.ndarray,
     y_index: np.ndarray,
     sample_weight: FloatArray | None,
+    split_params: dict[str, Any],
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """The (train, test) index pairs, each training fold holding every class.
 
@@ -426,7 +450,7 @@ def _folds(
                 "training fold would lack it. Use fewer folds (cv=...), gather more "
                 "samples of that class, or drop it."
             )
-    folds = list(splitter.split(X, y))
+    folds = list(splitter.split(X, y, **split_params))
     weight = np.ones(len(y_index)) if sample_weight is None else sample_weight
     for number, (train, _) in enumerate(folds):
         present = np.unique(y_index[train][weight[train] > 0])
