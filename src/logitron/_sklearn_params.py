@@ -246,6 +246,13 @@ def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> 
     if estimator.solver in ("liblinear", "sag", "saga"):
         _check_32bit_indices(X)
     if estimator.solver == "liblinear":
+        from .dask import dispatch
+
+        if dispatch.is_dask_collection(X, y, sample_weight):
+            raise NotImplementedError(
+                "solver='liblinear' needs X in memory (it appends a column to X); "
+                "on Dask collections use another solver, e.g. 'auto'."
+            )
         X, y = _liblinear_data(estimator, X, y)
     if plan.penalised_intercept:
         scaling = float(estimator.intercept_scaling)
