@@ -8,6 +8,7 @@ solvers' tolerance. The errors and warnings are scikit-learn's classes.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import scale
 
-from logitron import LogisticRegression, LogisticRegressionCV
+from logitron import LogisticRegression, LogisticRegressionCV, io
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +214,16 @@ def test_cv_liblinear_matches_scikit_learn(
         # _logistic_regression_path is not passed it); ours keeps it.
         assert_allclose(ours.coef_, theirs.coef_, atol=1e-4)
         assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-4)
+
+
+def test_model_files_keep_scikit_learn_names_and_sparse_coef(
+    cancer: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    X, y = cancer
+    model = LogisticRegression(solver="liblinear", intercept_scaling=2.0, C=0.5).fit(X, y)
+    loaded = io.load(io.save(model, tmp_path / "liblinear.json"))
+    assert loaded.get_params() == model.get_params()
+    assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
+    model.sparsify()
+    loaded = io.load(io.save(model, tmp_path / "sparse.json"))
+    assert_allclose(loaded.decision_function(X), model.decision_function(X))
