@@ -160,7 +160,7 @@ def decode_model(plain: dict[str, Any]) -> Any:
 
 def _decode_estimator(step: dict[str, Any]) -> Any:
     from . import _validation
-    from ._sklearn_params import SKLEARN_SOLVERS
+    from ._sklearn_params import ACCEPTED_SOLVERS
     from .estimator import LogisticRegression
     from .solvers import SOLVERS
 
@@ -172,7 +172,7 @@ def _decode_estimator(step: dict[str, Any]) -> Any:
     model = LogisticRegression(**{key: _decode_param(value) for key, value in params.items()})
     try:
         # scikit-learn's solver names are valid parameters too (issue 15).
-        _validation.check_params(model, [*SOLVERS, *SKLEARN_SOLVERS])
+        _validation.check_params(model, ACCEPTED_SOLVERS)
     except (ValueError, TypeError) as error:
         raise ModelFileError(f"invalid parameter: {error}") from None
 

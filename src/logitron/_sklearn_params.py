@@ -32,8 +32,13 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.extmath import safe_sparse_dot
 
+from .solvers import SOLVERS
+
 #: scikit-learn 1.9's solver names.
 SKLEARN_SOLVERS = ("lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga")
+
+#: Every accepted solver name but "auto": ours, then scikit-learn's others.
+ACCEPTED_SOLVERS = list(dict.fromkeys([*SOLVERS, *SKLEARN_SOLVERS]))
 
 #: Our solver for each scikit-learn name that we do not register ourselves.
 _OUR_SOLVER = {"newton-cholesky": "newton", "sag": "auto", "saga": "auto", "liblinear": "auto"}

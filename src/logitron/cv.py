@@ -25,9 +25,9 @@ from sklearn.utils.validation import _check_sample_weight
 
 from . import _sklearn_cv, _validation
 from ._numerics import FloatArray, sigmoid, softmax
+from ._sklearn_params import ACCEPTED_SOLVERS
 from .dask import dispatch as dask_dispatch
 from .estimator import LogisticRegression
-from .solvers import SOLVERS
 
 
 class LogisticRegressionCV(LogisticRegression):
@@ -258,7 +258,7 @@ class LogisticRegressionCV(LogisticRegression):
             random_state=self.random_state,
             verbose=max(0, self.verbose - 1),
         )
-        _validation.check_params(template, list(SOLVERS))
+        _validation.check_params(template, ACCEPTED_SOLVERS)
         if not isinstance(self.refit, bool | np.bool_):
             raise ValueError(f"refit must be True or False, got {self.refit!r}.")
         return template

@@ -197,7 +197,7 @@ default="auto"
         plan = _sklearn_params.plan_fit(self)
         if not plan.is_plain(self):
             return _sklearn_params.fit_plan(self, plan, X, y, sample_weight)
-        _validation.check_params(self, list(SOLVERS))
+        _validation.check_params(self, _sklearn_params.ACCEPTED_SOLVERS)
         if dask_dispatch.is_dask_collection(X, y, sample_weight):
             objective, classes, separates = dask_dispatch.training_problem(
                 self, X, y, sample_weight
