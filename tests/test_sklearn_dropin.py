@@ -227,3 +227,19 @@ def test_model_files_keep_scikit_learn_names_and_sparse_coef(
     model.sparsify()
     loaded = io.load(io.save(model, tmp_path / "sparse.json"))
     assert_allclose(loaded.decision_function(X), model.decision_function(X))
+
+
+@pytest.mark.parametrize("solver", ["sag", "liblinear"])
+def test_refit_on_an_array_forgets_the_dataframe_names(
+    cancer: tuple[np.ndarray, np.ndarray], solver: str
+) -> None:
+    pd = pytest.importorskip("pandas")
+    X, y = cancer
+    frame = pd.DataFrame(X[:, :4], columns=["a", "b", "c", "d"])
+    model = LogisticRegression(solver=solver).fit(frame, y)
+    assert list(model.feature_names_in_) == ["a", "b", "c", "d"]
+    assert model.n_features_in_ == 4
+    model.fit(X[:, :3], y)
+    assert not hasattr(model, "feature_names_in_")
+    assert model.n_features_in_ == 3
+    model.predict(X[:, :3])

@@ -268,9 +268,7 @@ def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         type(estimator).fit(proxy, X, y, sample_weight)
-    for name, value in vars(proxy).items():
-        if name.endswith("_") and not name.startswith("_"):
-            setattr(estimator, name, value)
+    _copy_fitted(proxy, estimator, keep_input=estimator.solver == "liblinear")
     _warn_again(caught, estimator.solver, int(proxy.n_iter_[0]))
     if plan.penalised_intercept:
         weights = proxy.coef_
@@ -279,6 +277,22 @@ def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> 
         # The appended column is no feature of the caller's data.
         estimator.n_features_in_ = weights.shape[1] - 1
     return estimator
+
+
+def _copy_fitted(proxy: Any, estimator: Any, keep_input: bool) -> None:
+    """The proxy's fitted attributes onto the estimator, and none it lacks
+    (a fit on an array leaves no feature_names_in_ of an earlier DataFrame).
+    ``keep_input``: the estimator checked the caller's X itself (liblinear),
+    so its n_features_in_ and feature_names_in_ stand."""
+    own_input = {"n_features_in_", "feature_names_in_"} if keep_input else set()
+    fitted = {
+        name for name in vars(proxy) if name.endswith("_") and not name.startswith("_")
+    }
+    for name in [n for n in vars(estimator) if n.endswith("_") and not n.startswith("_")]:
+        if name not in fitted and name not in own_input:
+            delattr(estimator, name)
+    for name in fitted - own_input:
+        setattr(estimator, name, getattr(proxy, name))
 
 
 def _warn_again(caught: list[Any], solver: str, n_iter: int) -> None:
