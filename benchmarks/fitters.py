@@ -56,6 +56,11 @@ OURS = [
     Fitter("logitron", "newton", None, 200),
     Fitter("logitron", "newton-cg", None, 500),
     Fitter("logitron", "lbfgs", None, 5_000),
+    # scikit-learn's solver names on logitron (its problem, our algorithms):
+    # timed against scikit-learn's solver of the same name.
+    Fitter("logitron", "newton-cholesky", None, 200),
+    Fitter("logitron", "sag", None, 1_000),
+    Fitter("logitron", "saga", None, 1_000),
 ]
 SKLEARN = [
     Fitter("sklearn", "lbfgs", 1e-8, 20_000),

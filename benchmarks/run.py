@@ -25,7 +25,9 @@ from .harness import TARGET_GAP, GapMeter, Run, machine_line, time_to_gap
 
 QUICK_PROBLEMS = ["breast_cancer", "dense-100kx20", "nearsep-20kx20", "small-sparse"]
 #: Solvers that form the p x p Hessian; skipped above this many parameters.
-DENSE_HESSIAN_SOLVERS = {("logitron", "newton"), ("sklearn", "newton-cholesky")}
+DENSE_HESSIAN_SOLVERS = {
+    ("logitron", "newton"), ("logitron", "newton-cholesky"), ("sklearn", "newton-cholesky"),
+}
 MAX_DENSE_HESSIAN_PARAMS = 6_000
 
 

@@ -69,7 +69,7 @@ def test_bad_sample_weight_raises(weight, match):
         ({"learning_rate": -0.1}, ValueError, "learning_rate == -0.1"),
         ({"solver": "sgd-magic"}, ValueError, "Unknown solver 'sgd-magic'"),
         ({"l1_ratio": 1.5}, ValueError, "l1_ratio == 1.5"),
-        ({"max_iter": 0}, ValueError, "max_iter == 0"),
+        ({"max_iter": -1}, ValueError, "max_iter == -1"),
         ({"tol": -1e-3}, ValueError, "tol == -0.001"),
         ({"class_weight": {0: 1.0, 5: 2.0}}, ValueError, "class_weight names class 5"),
     ],

@@ -55,7 +55,10 @@ def _encode_estimator(name: str, model: Any) -> dict[str, Any]:
     feature_names = getattr(model, "feature_names_in_", None)
     state: dict[str, Any] = {
         "classes": _encode_array(np.asarray(model.classes_)),
-        "coef": _encode_array(model.coef_),
+        # A sparsified coef_ (issue 15) is stored dense; load gives it dense.
+        "coef": _encode_array(
+            model.coef_.toarray() if hasattr(model.coef_, "toarray") else model.coef_
+        ),
         "intercept": _encode_array(model.intercept_),
         "n_iter": _encode_array(np.asarray(model.n_iter_)),
         "loss_curve": [float(value) for value in model.loss_curve_],
@@ -163,6 +166,7 @@ def decode_model(plain: dict[str, Any]) -> Any:
 
 def _decode_estimator(step: dict[str, Any]) -> Any:
     from . import _validation
+    from ._sklearn_params import ACCEPTED_SOLVERS
     from .estimator import LogisticRegression
     from .solvers import SOLVERS
 
@@ -173,7 +177,8 @@ def _decode_estimator(step: dict[str, Any]) -> Any:
         raise ModelFileError(f"unknown LogisticRegression parameters {unknown}")
     model = LogisticRegression(**{key: _decode_param(value) for key, value in params.items()})
     try:
-        _validation.check_params(model, list(SOLVERS))
+        # scikit-learn's solver names are valid parameters too (issue 15).
+        _validation.check_params(model, ACCEPTED_SOLVERS)
     except (ValueError, TypeError) as error:
         raise ModelFileError(f"invalid parameter: {error}") from None
 

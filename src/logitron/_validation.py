@@ -40,7 +40,8 @@ def check_params(estimator: Any, solver_names: list[str]) -> None:
     if estimator.tol is not None:
         check_scalar(estimator.tol, "tol", numbers.Real, min_val=0.0)
     if estimator.max_iter is not None:
-        check_scalar(estimator.max_iter, "max_iter", numbers.Integral, min_val=1)
+        # max_iter=0 returns the starting point, as scikit-learn does.
+        check_scalar(estimator.max_iter, "max_iter", numbers.Integral, min_val=0)
     check_scalar(estimator.verbose, "verbose", numbers.Integral, min_val=0)
     if estimator.solver not in ["auto", *solver_names]:
         raise ValueError(

@@ -11,19 +11,20 @@ does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
+from sklearn.utils import metadata_routing
 from sklearn.utils.validation import _check_sample_weight
 
-from . import _validation, cv_setup
+from . import _sklearn_cv, _validation, cv_setup
 from ._numerics import FloatArray
+from ._sklearn_params import ACCEPTED_SOLVERS
 from .backends import is_dask_collection
 from .estimator import LogisticRegression
-from .solvers import SOLVERS
 
 
 class LogisticRegressionCV(LogisticRegression):
@@ -34,10 +35,11 @@ class LogisticRegressionCV(LogisticRegression):
         C * sum_i s_i * logloss_i
           + (1 - l1_ratio)/2 * ||coef||_2^2 + l1_ratio * ||coef||_1
 
-    Parameters follow scikit-learn 1.9's ``LogisticRegressionCV`` where they
-    apply to this model (no ``dual``, ``intercept_scaling`` or deprecated
-    ``penalty``); fitted attributes use its new layout
-    (``use_legacy_attributes=False``).
+    Parameters follow scikit-learn 1.9's ``LogisticRegressionCV`` (its
+    solver names, ``dual``, ``intercept_scaling`` and the deprecated
+    ``penalty`` included; see ``docs/sklearn.md``); the defaults of
+    ``l1_ratios``, ``scoring`` and ``use_legacy_attributes`` are the ones
+    scikit-learn 1.10/1.11 announce, so no FutureWarning is raised.
 
     Parameters
     ----------
@@ -74,6 +76,15 @@ class LogisticRegressionCV(LogisticRegression):
     random_state : int, RandomState or None, default=None
         Starting point of the first fit of each path (see
         :class:`LogisticRegression`); the folds do not depend on it.
+    dual, penalty, intercept_scaling
+        As in :class:`LogisticRegression` (scikit-learn's meanings).
+    use_legacy_attributes : bool, default=False
+        ``True`` gives scikit-learn 1.9's default layout: ``coefs_paths_``
+        and ``scores_`` dicts keyed by class (the positive class alone when
+        binary) of arrays (n_folds, n_cs, n_l1_ratios[, n_dof]), ``n_iter_``
+        (1, n_folds, n_cs, n_l1_ratios), ``C_`` and ``l1_ratio_`` arrays with
+        one entry per such key; the l1_ratio axis is dropped when
+        ``l1_ratios`` is left at its default or is ``None``.
 
     Attributes
     ----------
@@ -108,15 +119,25 @@ class LogisticRegressionCV(LogisticRegression):
     0.1
     """
 
+    # score's sample_weight goes to the scorer only, by its own request.
+    __metadata_request__score: ClassVar[dict[str, Any]] = {
+        "sample_weight": metadata_routing.UNUSED
+    }
+
     def _partial_fit_is_supported(self) -> bool:
         # A search over C has no mini-batch form: no partial_fit.
         return False
+
+    def get_metadata_routing(self) -> Any:
+        """scikit-learn's metadata routing: ``fit`` routes to the splitter's
+        ``split`` and the scorer, ``score`` to the scorer."""
+        return _sklearn_cv.metadata_routing(self)
 
     def __init__(
         self,
         *,
         Cs: int | Any = 10,
-        l1_ratios: Any = (0.0,),
+        l1_ratios: Any = _sklearn_cv.DEFAULT_L1_RATIOS,
         fit_intercept: bool = True,
         cv: Any = None,
         scoring: Any = "neg_log_loss",
@@ -129,6 +150,10 @@ class LogisticRegressionCV(LogisticRegression):
         verbose: int = 0,
         refit: bool = True,
         random_state: Any = None,
+        dual: bool = False,
+        penalty: str = "deprecated",
+        intercept_scaling: float = 1.0,
+        use_legacy_attributes: bool = False,
     ) -> None:
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -144,9 +169,20 @@ class LogisticRegressionCV(LogisticRegression):
         self.verbose = verbose
         self.refit = refit
         self.random_state = random_state
+        # scikit-learn 1.9's parameters (see logitron._sklearn_cv).
+        self.dual = dual
+        self.penalty = penalty
+        self.intercept_scaling = intercept_scaling
+        self.use_legacy_attributes = use_legacy_attributes
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
-        """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best."""
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None, **params: Any
+    ) -> LogisticRegressionCV:
+        """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best.
+
+        ``params`` go to the splitter and the scorer by scikit-learn's
+        metadata routing (only when it is enabled).
+        """
         if is_dask_collection(X, y, sample_weight):
             raise NotImplementedError(
                 "LogisticRegressionCV does not run on Dask collections yet: it "
@@ -154,10 +190,14 @@ class LogisticRegressionCV(LogisticRegression):
                 "sample, or fit LogisticRegression(C=...) on the Dask data."
             )
         Cs = cv_setup.check_Cs(self.Cs)
-        l1_ratios = cv_setup.check_l1_ratios(self.l1_ratios)
-        template = self._template(Cs, l1_ratios)
+        # scikit-learn's penalty and solver names, mapped onto our grid.
+        plan = _sklearn_cv.plan_cv(self)
+        l1_ratios = cv_setup.check_l1_ratios(plan.l1_ratios)
+        template = self._template(Cs, l1_ratios, plan.solver)
         X, y = _validation.check_training_data(self, X, y)
         classes, y_index = _validation.encode_labels(y)
+        _sklearn_cv.check_binary(plan, self, classes)
+        X = _sklearn_cv.design(plan, X, template)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -165,12 +205,15 @@ class LogisticRegressionCV(LogisticRegression):
         template.set_params(
             class_weight=self._fixed_class_weight(classes, y_index, sample_weight)
         )
-        folds = cv_setup.folds(self.cv, X, y, classes, y_index, sample_weight)
+        split_params, weigh_scores = _sklearn_cv.route_fit(self, sample_weight, params)
+        folds = cv_setup.folds(self.cv, X, y, classes, y_index, sample_weight, split_params)
+        score_weight = sample_weight if weigh_scores else None
         scorer = cv_setup.scorer(template, self.scoring, classes)
 
         paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_path)(
-                template, X, y, sample_weight, train, test, Cs, l1_ratio, scorer
+                template, X, y, sample_weight, score_weight, train, test, Cs, l1_ratio,
+                scorer,
             )
             for train, test in folds
             for l1_ratio in l1_ratios
@@ -192,16 +235,19 @@ class LogisticRegressionCV(LogisticRegression):
             self._refit_best(template, X, y, sample_weight)
         else:
             self._average_fold_bests(X.dtype)
+        _sklearn_cv.finish(plan, self)
         return self
 
     # -- pieces of fit -----------------------------------------------------
-    def _template(self, Cs: FloatArray, l1_ratios: FloatArray) -> LogisticRegression:
+    def _template(
+        self, Cs: FloatArray, l1_ratios: FloatArray, solver: str
+    ) -> LogisticRegression:
         """The per-fit estimator; its parameters are checked here, once."""
         template = LogisticRegression(
             C=1.0,
             l1_ratio=float(np.max(l1_ratios)),
             fit_intercept=self.fit_intercept,
-            solver=self.solver,
+            solver=solver,
             tol=self.tol,
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
@@ -209,7 +255,7 @@ class LogisticRegressionCV(LogisticRegression):
             random_state=self.random_state,
             verbose=max(0, self.verbose - 1),
         )
-        _validation.check_params(template, list(SOLVERS))
+        _validation.check_params(template, ACCEPTED_SOLVERS)
         if not isinstance(self.refit, bool | np.bool_):
             raise ValueError(f"refit must be True or False, got {self.refit!r}.")
         return template
@@ -262,10 +308,12 @@ class LogisticRegressionCV(LogisticRegression):
         self.solver_ = self.solver
         self.loss_curve_ = []
 
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+    def score(
+        self, X: Any, y: Any, sample_weight: Any = None, **score_params: Any
+    ) -> float:
         """The ``scoring`` of this model on ``(X, y)`` (higher is better)."""
         scorer = check_scoring(self, scoring=self.scoring)
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        kwargs = _sklearn_cv.route_score(self, sample_weight, score_params)
         return float(scorer(self, X, y, **kwargs))
 
 
@@ -274,6 +322,7 @@ def _fit_path(
     X: Any,
     y: np.ndarray,
     sample_weight: FloatArray | None,
+    score_weight: FloatArray | None,
     train: np.ndarray,
     test: np.ndarray,
     Cs: FloatArray,
@@ -287,7 +336,7 @@ def _fit_path(
     """
     model = clone(template).set_params(l1_ratio=l1_ratio)
     train_weight = None if sample_weight is None else sample_weight[train]
-    test_weight = None if sample_weight is None else sample_weight[test]
+    test_weight = None if score_weight is None else score_weight[test]
     score_kwargs = {} if test_weight is None else {"sample_weight": test_weight}
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
     # The fold is checked once (as fit would check it), not once per C: on

@@ -55,6 +55,7 @@ def folds(
     classes: np.ndarray,
     y_index: np.ndarray,
     sample_weight: FloatArray | None,
+    split_params: dict[str, Any],
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """The (train, test) index pairs, each training fold holding every class.
 
@@ -73,7 +74,7 @@ def folds(
                 "training fold would lack it. Use fewer folds (cv=...), gather more "
                 "samples of that class, or drop it."
             )
-    folds = list(splitter.split(X, y))
+    folds = list(splitter.split(X, y, **split_params))
     weight = np.ones(len(y_index)) if sample_weight is None else sample_weight
     for number, (train, _) in enumerate(folds):
         present = np.unique(y_index[train][weight[train] > 0])

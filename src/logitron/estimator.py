@@ -11,18 +11,18 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import _validation, fitting, inference, minibatch
+from . import _sklearn_params, _validation, fitting, inference, minibatch
 from ._numerics import FloatArray
 from .backends import is_dask_collection
 from .dask import inputs as dask_inputs
 from .dask.sample_start import sample_start
 from .exceptions import PerfectSeparationWarning
 from .neuron import LinearUnit
-from .prediction import NeuronPredictions
+from .prediction import NeuronPredictions, SparseCoefMixin
 from .solvers import SOLVERS
 
 
-class LogisticRegression(NeuronPredictions, ClassifierMixin, BaseEstimator):
+class LogisticRegression(NeuronPredictions, SparseCoefMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression as a one-neuron network (a softmax layer for K > 2).
 
     The model, for a feature row ``x``::
@@ -85,6 +85,27 @@ default="auto"
         so the optimum does not depend on it.
     verbose : int, default=0
         Print the cost and gradient size after each iteration when > 0.
+    penalty : {"l1", "l2", "elasticnet"}, None or "deprecated", default="deprecated"
+        scikit-learn's deprecated penalty name: mapped onto ``l1_ratio``
+        (1, 0, ``l1_ratio``) and ``C`` (``None`` is ``C=np.inf``) with its
+        FutureWarning, as scikit-learn 1.9 does.
+    dual : bool, default=False
+        scikit-learn's liblinear dual formulation: only with
+        ``solver="liblinear"`` and an L2 penalty. Its optimum is the primal
+        one, which is what is computed.
+    intercept_scaling : float, default=1.0
+        With ``solver="liblinear"`` the intercept is the weight of an
+        appended feature of this value, penalised like the others (the
+        fitted ``intercept_`` is ``intercept_scaling`` times that weight).
+    n_jobs : int or None, default=None
+        No effect (a FutureWarning when set), as in scikit-learn >= 1.8.
+
+    scikit-learn's solver names are accepted and fit the problem its solver
+    of that name fits, with our algorithms: ``"newton-cholesky"`` with
+    ``"newton"``, ``"sag"`` and ``"saga"`` with ``"auto"`` (``"saga"``
+    alone also takes L1), ``"liblinear"`` with ``"auto"`` on the
+    intercept-penalised problem (two classes only, as in scikit-learn 1.9).
+    Their ``tol`` is capped at 1e-8 in our units; see ``docs/sklearn.md``.
 
     Attributes
     ----------
@@ -129,6 +150,10 @@ default="auto"
         warm_start: bool = False,
         random_state: Any = None,
         verbose: int = 0,
+        penalty: str | None = "deprecated",
+        dual: bool = False,
+        intercept_scaling: float = 1.0,
+        n_jobs: int | None = None,
     ) -> None:
         self.C = C
         self.l1_ratio = l1_ratio
@@ -141,6 +166,11 @@ default="auto"
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
+        # scikit-learn 1.9's parameters (see logitron._sklearn_params).
+        self.penalty = penalty
+        self.dual = dual
+        self.intercept_scaling = intercept_scaling
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -157,7 +187,11 @@ default="auto"
         DataFrame (``y`` and weights partitioned alike): the n-sized work then
         runs on the Dask cluster, one graph per solver iteration.
         """
-        _validation.check_params(self, list(SOLVERS))
+        # scikit-learn's penalty and solver names, mapped onto our problem.
+        plan = _sklearn_params.plan_fit(self)
+        if not plan.is_plain(self):
+            return _sklearn_params.fit_plan(self, plan, X, y, sample_weight)
+        _validation.check_params(self, _sklearn_params.ACCEPTED_SOLVERS)
         if is_dask_collection(X, y, sample_weight):
             return self._fit_dask(X, y, sample_weight)
         response_name = inference.response_name(y)
@@ -257,7 +291,8 @@ default="auto"
         self._set_coefficients(unit, outcome.theta)
 
     def _set_coefficients(self, unit: LinearUnit, theta: FloatArray) -> None:
-        coef, intercept = unit.unpack(theta, coef_penalised=not np.isposinf(self.C))
+        centre_coef = bool(np.isposinf(self.C)) or float(self.l1_ratio) == 0.0
+        coef, intercept = unit.unpack(theta, centre_coef=centre_coef)
         dtype = unit.data.dtype
         self.coef_ = np.array(coef, dtype=dtype)
         self.intercept_ = np.array(intercept, dtype=dtype)

@@ -78,20 +78,21 @@ class LinearUnit:
         return theta
 
     def unpack(
-        self, theta: FloatArray, coef_penalised: bool
+        self, theta: FloatArray, centre_coef: bool
     ) -> tuple[FloatArray, FloatArray]:
         """``(coef (K, d), intercept (K,))`` of theta, as scikit-learn reports them.
 
         A softmax layer is invariant to a common shift of all classes (see
         ``null_space``): the symmetric (zero-sum over classes) representative
-        is reported, as scikit-learn does, on the columns the shift leaves
-        free: the intercept, and every column when ``coef`` is unpenalised.
-        Without an intercept the intercept is zeros.
+        is reported, as scikit-learn does: always for the intercept, and for
+        the coefficients when ``centre_coef`` (no penalty, or a pure L2 one,
+        whose exact optimum is zero-sum; centring an L1 fit would undo its
+        zeros). Without an intercept the intercept is zeros.
         """
         if self.n_outputs > 1:
             weights = self.weights(theta).copy()
             centred = weights - weights.mean(axis=0)
-            free = slice(self.n_features, None) if coef_penalised else slice(None)
+            free = slice(None) if centre_coef else slice(self.n_features, None)
             weights[:, free] = centred[:, free]
             theta = weights.ravel()
         coef = np.atleast_2d(self.coef(theta))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
@@ -34,7 +36,7 @@ class NeuronPredictions:
             self, X, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32),
             reset=False,
         )
-        raw = np.asarray(X @ self.coef_.T) + self.intercept_
+        raw = linear_raw(X, self.coef_) + self.intercept_
         return raw.ravel() if raw.shape[1] == 1 else raw
 
     def predict(self, X: Any) -> np.ndarray:
@@ -66,3 +68,33 @@ class NeuronPredictions:
         if raw.ndim == 1:
             return np.column_stack([log_sigmoid(-raw), log_sigmoid(raw)])
         return log_softmax(raw, axis=1)
+
+
+class SparseCoefMixin:
+    """``sparsify()`` / ``densify()``: ``coef_`` as a CSR matrix or an array,
+    as scikit-learn's linear models offer (a sparse ``coef_`` saves memory
+    and prediction time for an L1 fit with mostly zero weights)."""
+
+    coef_: Any
+
+    def densify(self) -> Any:
+        """Convert ``coef_`` to a dense array (the default layout); returns self."""
+        check_is_fitted(self, "coef_")
+        if sp.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self
+
+    def sparsify(self) -> Any:
+        """Convert ``coef_`` to a ``scipy.sparse`` CSR matrix; returns self.
+
+        ``decision_function`` and the predictions accept it; ``densify``
+        converts back (needed before a warm start or a further fit).
+        """
+        check_is_fitted(self, "coef_")
+        self.coef_ = sp.csr_matrix(self.coef_)
+        return self
+
+
+def linear_raw(X: Any, coef: Any) -> np.ndarray:
+    """``X @ coef.T`` as a dense array, for dense or sparse ``X`` and ``coef``."""
+    return np.asarray(safe_sparse_dot(X, coef.T, dense_output=True))

@@ -142,5 +142,6 @@ def fit_sample(
     if np.isposinf(C) and classifies_every_row(unit.forward(outcome.theta), y_index, weight):
         return None, None  # a separating sample: its fit diverges, no start
     # The representative a fitted softmax model reports (``unpack``).
-    coef, intercept = unit.unpack(outcome.theta, coef_penalised=not np.isposinf(C))
+    centre_coef = bool(np.isposinf(C)) or settings.l1_ratio == 0.0
+    coef, intercept = unit.unpack(outcome.theta, centre_coef=centre_coef)
     return None, unit.pack(coef, intercept)
