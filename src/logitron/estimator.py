@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _partial_fit, _validation, inference
+from . import _params, _partial_fit, _scaling, _validation, inference
 from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from .backends import as_data
 from .dask import dispatch as dask_dispatch
@@ -121,6 +121,11 @@ default="auto"
     [0, 1]
     """
 
+    # scikit-learn's declaration of the constructor's constraints (issue 14).
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = _params.parameter_constraints(
+        list(SOLVERS)
+    )
+
     def __init__(
         self,
         C: float = 1.0,
@@ -192,6 +197,9 @@ default="auto"
         after checking the fold once. ``statistics=False`` skips the
         inference record of an unpenalised fit (and its separation warning):
         for a fit whose coefficients are only a starting point."""
+        # Hook (issue 14): extreme column or weight scales fit a rescaled problem.
+        if _scaling.fit_rescaled(self, X, y_index, classes, weight, response_name, statistics):
+            return self
         self.n_features_in_ = X.shape[1]
         objective = self._objective(X, y_index, weight, n_classes=len(classes))
         return self._fit_objective(

@@ -122,9 +122,31 @@ def cov_params(
         separation that drove some fitted probabilities to 0 or 1); the
         message names the terms involved.
     """
+    scaled, exponent = scaled_cov_params(record, cov_type, reference)
+    # Entries beyond the float range at extreme scales: inf or 0, as in a float.
+    with np.errstate(over="ignore", under="ignore"):
+        return np.ldexp(scaled, -(exponent[:, None] + exponent[None, :]))
+
+
+def scaled_cov_params(
+    record: FitInference, cov_type: str = "nonrobust", reference: object = None
+) -> tuple[FloatArray, np.ndarray]:
+    """``(cov', e)`` with ``cov = cov' * 2**-(e[:, None] + e[None, :])``: the
+    covariance in the coordinates the record's information is stored in
+    (``record.log2_scale``; ``e = 0`` without one). Standard errors
+    ``sqrt(diag(cov')) * 2**-e`` fit in a float where ``cov`` may not."""
     if cov_type not in COV_TYPES:
         raise ValueError(f"cov_type must be one of {COV_TYPES}; got {cov_type!r}.")
     parametrisation = reference_parametrisation(record, reference)
+    exponent = np.zeros(len(parametrisation.index), dtype=np.int32)
+    if record.log2_scale is not None:
+        exponent = record.log2_scale[parametrisation.index].astype(np.int32)
+    return _scaled_cov(record, cov_type, parametrisation), exponent
+
+
+def _scaled_cov(
+    record: FitInference, cov_type: str, parametrisation: Parametrisation
+) -> FloatArray:
     keep = np.ix_(parametrisation.index, parametrisation.index)
     information = record.information[keep]
     inverse = inverse_information(

@@ -75,6 +75,12 @@ class FitInference:
     separation : str
         The separation diagnostic's message, ``""`` when the data are not
         separated.
+    log2_scale : ndarray of shape (m*q,) or None
+        Set when the fit ran on rescaled columns or weights (see
+        ``logitron._scaling``): ``information`` and ``meat`` are then those
+        of the rescaled problem, and the true ones are
+        ``D @ information @ D`` with ``D = diag(2**log2_scale)``, which may
+        not fit in a float while the standard errors do. None means 0.
     """
 
     params: FloatArray
@@ -90,6 +96,7 @@ class FitInference:
     response_name: str = "y"
     converged: bool = True
     separation: str = ""
+    log2_scale: FloatArray | None = None
 
     @property
     def n_outputs(self) -> int:
@@ -113,6 +120,8 @@ class FitInference:
         plain: dict[str, Any] = {"format": RECORD_FORMAT}
         for field in fields(self):
             value = getattr(self, field.name)
+            if value is None:
+                continue  # optional field left at its default
             if isinstance(value, np.ndarray):
                 plain[field.name] = np.array(value, dtype=np.float64)
             elif isinstance(value, tuple):
@@ -131,7 +140,9 @@ class FitInference:
                 f"Unsupported inference record format {plain.get('format')!r}; "
                 f"this version of logitron reads format {RECORD_FORMAT}."
             )
-        missing = [f.name for f in fields(cls) if f.name not in plain]
+        missing = [
+            f.name for f in fields(cls) if f.name not in plain and f.name != "log2_scale"
+        ]
         if missing:
             raise ValueError(f"Inference record is missing the fields {missing}.")
         params = np.atleast_2d(np.asarray(plain["params"], dtype=np.float64))
@@ -152,7 +163,15 @@ class FitInference:
             response_name=str(plain["response_name"]),
             converged=bool(plain["converged"]),
             separation=str(plain["separation"]),
+            log2_scale=(
+                None
+                if plain.get("log2_scale") is None
+                else np.asarray(plain["log2_scale"], dtype=np.float64).reshape(size)
+            ),
         )
+        scale = record.log2_scale
+        if scale is not None and not np.all((np.abs(scale) <= 4096) & (scale == np.trunc(scale))):
+            raise ValueError("Inference record's log2_scale must hold whole exponents.")
         if len(record.term_names) != params.shape[1]:
             raise ValueError(
                 f"Inference record has {params.shape[1]} parameters per output but "

@@ -31,7 +31,7 @@ import numpy as np
 import scipy.stats
 
 from .._numerics import FloatArray
-from .covariance import cov_params, reference_parametrisation
+from .covariance import reference_parametrisation, scaled_cov_params
 from .record import FitInference
 
 
@@ -95,9 +95,13 @@ def coefficient_table(
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     parametrisation = reference_parametrisation(record, reference)
-    cov = cov_params(record, cov_type, reference)
+    scaled, exponent = scaled_cov_params(record, cov_type, reference)
+    # Entries beyond the float range at extreme scales: inf or 0, as in a float.
+    with np.errstate(over="ignore", under="ignore"):
+        cov = np.ldexp(scaled, -(exponent[:, None] + exponent[None, :]))
     params = parametrisation.params
-    bse = np.sqrt(np.diag(cov))
+    # From the rescaled covariance: at extreme column scales cov underflows.
+    bse = np.ldexp(np.sqrt(np.diag(scaled)), -exponent)
     zvalues = params / bse
     pvalues = 2.0 * scipy.stats.norm.sf(np.abs(zvalues))
     quantile = scipy.stats.norm.isf(alpha / 2.0)
