@@ -15,7 +15,7 @@ import statsmodels.api as sm
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
-from logitron import LogisticRegression
+from logitron import LogisticRegression, load, save
 from logitron._scaling import scale_columns
 
 
@@ -125,14 +125,22 @@ def test_huge_weights_fit_as_weights_one(data, statsmodels_fit):
     np.testing.assert_allclose(bse * 1e154, statsmodels_fit.bse, rtol=1e-6)
 
 
-def test_tiny_weights_with_a_penalty_keep_the_intercept(data):
-    # C * sum(weights) ~ 6e-318: the penalty holds every coefficient at 0
-    # and the intercept is the log-odds of the class shares (closed form).
+def test_tiny_weights_with_a_penalty_are_refused(data):
+    # C * sum(weights) ~ 6e-318: rescaled to weights of size 1 the penalty
+    # needs C' = 2**-1063, beyond a float's normal range; no faithful fit.
     X, y = data
-    model = LogisticRegression(C=1.0).fit(X, y, sample_weight=np.full(len(y), 1e-320))
-    share = np.mean(y)
-    np.testing.assert_allclose(model.intercept_, [np.log(share / (1 - share))], rtol=1e-9)
-    np.testing.assert_allclose(model.coef_, 0.0, atol=1e-300)
+    with pytest.raises(ValueError, match="too strong for the scales of X and of the"):
+        LogisticRegression(C=1.0).fit(X, y, sample_weight=np.full(len(y), 1e-320))
+
+
+def test_tiny_weights_with_a_moderate_penalty_equal_sklearn(data):
+    # Weights 2**-200 with C = 2**190 are weights 1 with C = 2**-10.
+    X, y = data
+    weight = np.full(len(y), 2.0**-200)
+    model = LogisticRegression(C=2.0**190).fit(X, y, sample_weight=weight)
+    theirs = SklearnLogisticRegression(C=2.0**-10, tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(model.coef_, theirs.coef_, rtol=1e-6)
+    np.testing.assert_allclose(model.intercept_, theirs.intercept_, rtol=1e-6)
 
 
 def test_warm_start_maps_the_previous_coefficients(data, statsmodels_fit):
@@ -155,3 +163,15 @@ def test_scale_columns_is_exact_for_every_storage():
         scaled = scale_columns(sparse, exponent)
         assert scaled.format == sparse.format
         np.testing.assert_array_equal(scaled.toarray(), expected)
+
+
+def test_a_saved_rescaled_model_keeps_its_standard_errors(data, statsmodels_fit, tmp_path):
+    X, y = data
+    model = LogisticRegression(C=np.inf).fit(X * 1e160, y)
+    path = tmp_path / "model.json"
+    save(model, path)
+    loaded = load(path)
+    bse = statsmodels_fit.bse.copy()
+    bse[1:] /= 1e160
+    np.testing.assert_allclose(loaded.summary().bse, bse, rtol=1e-6)
+    np.testing.assert_array_equal(loaded.inference_.log2_scale, model.inference_.log2_scale)

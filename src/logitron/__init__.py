@@ -2,13 +2,18 @@
 
 from .cv import LogisticRegressionCV
 from .estimator import LogisticRegression
-from .exceptions import PerfectSeparationWarning, SingularInformationError
+from .exceptions import (
+    CollinearityWarning,
+    PerfectSeparationWarning,
+    SingularInformationError,
+)
 from .formula import logit
 from .io import load, save
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CollinearityWarning",
     "LogisticRegression",
     "LogisticRegressionCV",
     "PerfectSeparationWarning",

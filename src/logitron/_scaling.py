@@ -14,8 +14,10 @@ and ``C' = C * 2**k`` keeps the penalty's strength ``1 / (C * sum(s))``.
 
 Without a penalty each column has its own exponent. A penalty is not
 invariant to a column's units, so a penalised fit only takes one exponent
-for all columns (which maps into a new ``C`` and ``l1_ratio``, below), and
-refuses columns that would stay far apart after it. The inference record
+for all columns (which maps into a new ``C`` and ``l1_ratio``, below),
+taken when the largest column lies outside ``[2**-16, 2**16]``, and refuses
+columns that would stay more than ``2**(maxexp/4)`` apart after it (their
+squares would leave the float's range). The inference record
 keeps the information in the rescaled coordinates plus the exponents (its
 ``log2_scale``): at 1e160 the information's entries (1e320) do not fit in
 a float, the standard errors (1e-160) do.
@@ -32,10 +34,12 @@ import scipy.sparse as sp
 
 from ._numerics import FloatArray
 
-#: An unpenalised fit rescales a column whose largest |x| lies outside
-#: [2**-16, 2**16]: beyond that the absolute gradient tolerances of the
-#: solvers start to mean a different precision per column.
-UNPENALISED_EXPONENT = 16
+#: A column whose largest |x| lies outside [2**-16, 2**16] is rescaled:
+#: beyond that the solvers' absolute gradient tolerances (and Newton's
+#: rounding floor, set by the largest column) start to mean a different
+#: precision per column, and the intercept's gradient is held to the floor
+#: of the largest column.
+SAFE_EXPONENT = 16
 #: Weights are normalised when the largest lies outside [2**-64, 2**64].
 WEIGHT_EXPONENT = 64
 
@@ -116,8 +120,9 @@ def plan(
     penalised = not np.isposinf(C)
     if penalised:
         limit = np.finfo(X.dtype).maxexp // 4  # 256 for float64, 32 for float32
-        if np.any(present) and np.max(size) >= 2.0**limit:
-            exponent[:] = _exponent(np.max(size))
+        top = int(_exponent(np.max(size))) if np.any(present) else 0
+        if abs(top) > SAFE_EXPONENT:
+            exponent[:] = top
             small = present & (_exponent(size) - exponent < -limit)
             if np.any(small):
                 names = [feature_names[j] for j in np.flatnonzero(small)[:5]]
@@ -130,7 +135,7 @@ def plan(
                     "sklearn.preprocessing.StandardScaler) or fit with C=np.inf."
                 )
     else:
-        outside = present & (np.abs(_exponent(size)) > UNPENALISED_EXPONENT)
+        outside = present & (np.abs(_exponent(size)) > SAFE_EXPONENT)
         exponent[outside] = _exponent(size[outside])
     largest = float(np.max(weight)) if len(weight) else 1.0
     weight_exponent = 0
@@ -138,7 +143,9 @@ def plan(
         weight_exponent = 2 * (int(_exponent(largest)) // 2)
     if not np.any(exponent) and weight_exponent == 0:
         return None
-    C_new, l1_new = _penalty(C, l1_ratio, int(exponent.max(initial=0)), weight_exponent)
+    # A penalised fit has one exponent for every column (possibly negative).
+    shared = int(exponent[0]) if penalised and len(exponent) else 0
+    C_new, l1_new = _penalty(C, l1_ratio, shared, weight_exponent)
     return Rescaling(exponent, weight_exponent, C_new, l1_new)
 
 
@@ -151,7 +158,8 @@ def _penalty(C: float, l1_ratio: float, e: int, k: int) -> tuple[float, float]:
     ``a * (C' * sum(s' * loss) + (1 - r')/2 * ||coef'||**2 + r' * ||coef'||_1)``
     with ``a = (1 - r) * 2**(-2e) + r * 2**-e``, ``r' = r * 2**-e / a`` and
     ``C' = C * 2**k / a``. An overflowing ``C'`` is clamped to the largest
-    float: the penalty is then below the rounding of the loss anyway.
+    float: the penalty is then below the rounding of the loss anyway; one
+    below ``2**-1000`` is refused (ValueError).
     """
     if np.isposinf(C):
         return C, l1_ratio
@@ -162,10 +170,17 @@ def _penalty(C: float, l1_ratio: float, e: int, k: int) -> tuple[float, float]:
             # 1 / a = 2**e / inner with inner = r + (1 - r) * 2**-e.
             inner = l1_ratio + (1.0 - l1_ratio) * float(np.ldexp(1.0, -e))
             C_new, ratio = float(np.ldexp(C / inner, k + e)), min(l1_ratio / inner, 1.0)
-    finite = np.finfo(np.float64)
-    # An overflowing C' means a penalty below the loss's rounding; one that
-    # underflows, a penalty that holds every coefficient at 0 to the last bit.
-    return float(np.clip(C_new, finite.smallest_normal, finite.max)), ratio
+    if not C_new >= 2.0**-1000:
+        # The rescaled penalty strength 1 / (C' * sum(s')) would leave the
+        # float range: no faithful rescaled problem exists.
+        raise ValueError(
+            f"The penalty C={C!r} is too strong for the scales of X and of the "
+            "sample weights: rescaled to columns and weights of size 1 it is "
+            "below 2**-1000, beyond what a float holds. Standardise X, scale "
+            "the weights towards 1 or raise C."
+        )
+    # An overflowing C' means a penalty below the loss's rounding.
+    return float(min(C_new, np.finfo(np.float64).max)), ratio
 
 
 def fit_rescaled(

@@ -180,7 +180,10 @@ default="auto"
         weight = _validation.check_weights(
             X, y_index, classes, sample_weight, self.class_weight
         )
-        return self._fit_arrays(X, y_index, classes, weight, response_name)
+        self._fit_arrays(X, y_index, classes, weight, response_name)
+        # Hook (issue 14): collinear columns are named at fit, not only at summary().
+        inference.collinearity.warn_if_collinear(self.inference_, stacklevel=2)
+        return self
 
     def _fit_arrays(
         self,

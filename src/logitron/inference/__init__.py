@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .._numerics import FloatArray
+from . import collinearity
 from .covariance import COV_TYPES, cov_params, reference_parametrisation
 from .record import FitInference, compute_fit_inference, information_order
 from .separation import (
@@ -40,6 +41,7 @@ __all__ = [
     "ModelFit",
     "Summary",
     "coefficient_table",
+    "collinearity",
     "cov_params",
     "model_fit",
     "record_fit",

@@ -141,16 +141,17 @@ def scaled_cov_params(
     exponent = np.zeros(len(parametrisation.index), dtype=np.int32)
     if record.log2_scale is not None:
         exponent = record.log2_scale[parametrisation.index].astype(np.int32)
-    return _scaled_cov(record, cov_type, parametrisation), exponent
+    return _scaled_cov(record, cov_type, parametrisation, exponent), exponent
 
 
 def _scaled_cov(
-    record: FitInference, cov_type: str, parametrisation: Parametrisation
+    record: FitInference, cov_type: str, parametrisation: Parametrisation,
+    exponent: np.ndarray,
 ) -> FloatArray:
     keep = np.ix_(parametrisation.index, parametrisation.index)
     information = record.information[keep]
     inverse = inverse_information(
-        information, parametrisation.labels, record.separation
+        information, parametrisation.labels, record.separation, exponent
     )
     if cov_type == "nonrobust":
         return inverse
@@ -171,6 +172,7 @@ def inverse_information(
     information: FloatArray,
     labels: list[tuple[str, str]],
     separation: str = "",
+    log2_scale: np.ndarray | None = None,
 ) -> FloatArray:
     """``inv(information)`` through a Cholesky factor, refusing singular input.
 
@@ -194,7 +196,7 @@ def inverse_information(
         raise SingularInformationError(
             _singular_message(
                 _involved(eigenvectors[:, null], labels),
-                _relation(eigenvectors[:, null], scale, labels),
+                _relation(eigenvectors[:, null], scale, labels, log2_scale),
                 separation,
             )
         )
@@ -222,7 +224,8 @@ def _involved(
 
 
 def _relation(
-    null_vectors: FloatArray, scale: FloatArray, labels: list[tuple[str, str]]
+    null_vectors: FloatArray, scale: FloatArray, labels: list[tuple[str, str]],
+    log2_scale: np.ndarray | None = None,
 ) -> str:
     """One exact linear relation among the columns, e.g. ``x3 = 1 * x1 - 2 * x2``.
 
@@ -234,6 +237,10 @@ def _relation(
     if null_vectors.shape[1] != 1:
         return ""
     combination = null_vectors[:, 0] / scale
+    if log2_scale is not None:
+        # Information of rescaled columns (X' = X * 2**-e, see FitInference):
+        # the relation is stated in X's own columns.
+        combination = np.ldexp(combination, -np.asarray(log2_scale, dtype=np.int32))
     size = np.abs(null_vectors[:, 0])
     lead = int(np.argmax(size))
     terms = [
