@@ -174,4 +174,5 @@ def test_a_saved_rescaled_model_keeps_its_standard_errors(data, statsmodels_fit,
     bse = statsmodels_fit.bse.copy()
     bse[1:] /= 1e160
     np.testing.assert_allclose(loaded.summary().bse, bse, rtol=1e-6)
+    assert model.inference_ is not None
     np.testing.assert_array_equal(loaded.inference_.log2_scale, model.inference_.log2_scale)
