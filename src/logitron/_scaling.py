@@ -129,7 +129,7 @@ def plan(
                 raise ValueError(
                     f"The columns of X span too many orders of magnitude for a "
                     f"penalised fit: the largest |x| is {np.max(size):.3g} while "
-                    f"{', '.join(names)} stay below {np.max(size) * 2.0**-limit:.3g}. "
+                    f"{', '.join(names)} have |x| below {np.max(size) * 2.0**-limit:.3g}. "
                     "A penalty depends on each column's units, so they cannot be "
                     "rescaled exactly here: standardise X (e.g. with "
                     "sklearn.preprocessing.StandardScaler) or fit with C=np.inf."
