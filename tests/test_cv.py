@@ -190,7 +190,7 @@ def test_a_training_fold_without_a_class_is_a_clear_error() -> None:
         ({"l1_ratios": [0.5, 1.5]}, r"l1_ratios must be a list of numbers in \[0, 1\]"),
         ({"l1_ratios": []}, "l1_ratios must be a list"),
         ({"refit": "yes"}, "refit must be True or False"),
-        ({"solver": "sgd"}, "Unknown solver 'sgd'"),
+        ({"solver": "sgd"}, r"'solver' parameter .* Got 'sgd' instead"),
         ({"scoring": "not_a_metric"}, "not_a_metric"),
     ],
 )

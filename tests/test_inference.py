@@ -19,7 +19,7 @@ import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_breast_cancer, load_wine
 
-from logitron import LogisticRegression, SingularInformationError
+from logitron import CollinearityWarning, LogisticRegression, SingularInformationError
 from logitron.inference import FitInference
 
 RTOL = 1e-6
@@ -331,7 +331,8 @@ def test_record_from_dict_rejects_bad_input():
 def test_collinear_columns_are_named_never_nan():
     X, y = spector()
     X = X.assign(GPA2=2.0 * X["GPA"] - X["TUCE"])
-    model = fit_ml(X, y, max_iter=30)
+    with pytest.warns(CollinearityWarning, match="GPA, TUCE, GPA2"):
+        model = fit_ml(X, y, max_iter=30)
     with pytest.raises(SingularInformationError, match="GPA, TUCE, GPA2") as error:
         model.summary()
     assert "collinear" in str(error.value)
@@ -349,7 +350,8 @@ def test_collinear_columns_are_named_never_nan():
 def test_all_zero_column_is_named():
     X, y = spector()
     X = X.assign(empty=0.0)
-    model = fit_ml(X, y, max_iter=30)
+    with pytest.warns(CollinearityWarning, match="empty"):
+        model = fit_ml(X, y, max_iter=30)
     with pytest.raises(SingularInformationError, match=r"empty.*zero on every row"):
         model.summary()
 

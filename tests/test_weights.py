@@ -163,7 +163,7 @@ def test_zero_weight_rows_are_ignored() -> None:
             {"ant": 1.0, "eel": 2.0},
             r"class_weight names class 'eel', which is not among the classes",
         ),
-        ("uniform", "class_weight must be a dict"),
+        ("uniform", r"'class_weight' parameter .* must be an instance of 'dict'"),
         ({"ant": -1.0}, "must be finite and >= 0"),
         ({"bee": np.nan}, "must be finite and >= 0"),
     ],

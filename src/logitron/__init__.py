@@ -3,11 +3,16 @@
 from ._version import __version__
 from .cv import LogisticRegressionCV
 from .estimator import LogisticRegression
-from .exceptions import PerfectSeparationWarning, SingularInformationError
+from .exceptions import (
+    CollinearityWarning,
+    PerfectSeparationWarning,
+    SingularInformationError,
+)
 from .formula import logit
 from .io import load, save
 
 __all__ = [
+    "CollinearityWarning",
     "LogisticRegression",
     "LogisticRegressionCV",
     "PerfectSeparationWarning",

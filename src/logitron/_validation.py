@@ -7,47 +7,23 @@ estimators and rewords the messages users most often meet.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_scalar
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from . import _params
 from ._numerics import FloatArray
 
 
 def check_params(estimator: Any, solver_names: list[str]) -> None:
-    """Check the estimator's hyper-parameters; raise ValueError/TypeError."""
-    C = estimator.C
-    check_scalar(C, "C", numbers.Real, min_val=0.0, include_boundaries="neither")
-    if np.isnan(C):
-        raise ValueError("C must be a positive number or np.inf, got nan.")
-    check_scalar(
-        estimator.l1_ratio, "l1_ratio", numbers.Real, min_val=0.0, max_val=1.0
-    )
-    if np.isnan(estimator.l1_ratio):
-        raise ValueError("l1_ratio must be a number in [0, 1], got nan.")
-    check_scalar(
-        estimator.learning_rate, "learning_rate", numbers.Real, min_val=0.0,
-        include_boundaries="neither",
-    )
-    if not np.isfinite(estimator.learning_rate):
-        raise ValueError(f"learning_rate must be finite, got {estimator.learning_rate}.")
-    if estimator.tol is not None:
-        check_scalar(estimator.tol, "tol", numbers.Real, min_val=0.0)
-    if estimator.max_iter is not None:
-        # max_iter=0 returns the starting point, as scikit-learn does.
-        check_scalar(estimator.max_iter, "max_iter", numbers.Integral, min_val=0)
-    check_scalar(estimator.verbose, "verbose", numbers.Integral, min_val=0)
-    if estimator.solver not in ["auto", *solver_names]:
-        raise ValueError(
-            f"Unknown solver {estimator.solver!r}; choose one of "
-            f"{['auto', *solver_names]}."
-        )
+    """Check the estimator's hyper-parameters against scikit-learn-style
+    constraints (``logitron._params``); raises ``InvalidParameterError``
+    (a ValueError and a TypeError) naming the parameter."""
+    _params.check(estimator, _params.parameter_constraints(solver_names))
 
 
 def check_training_data(
@@ -115,7 +91,8 @@ def check_weights(
     )
     if class_weight is not None:
         weight = weight * class_weights(class_weight, classes, y_index, weight)[y_index]
-    if np.sum(weight) <= 0:
+    # Not np.sum(weight) <= 0: a sum of huge weights overflows (issue 14).
+    if not np.any(weight > 0):
         raise ValueError("The sample weights sum to zero: there is nothing to fit.")
     # A count per class is O(n); np.unique would sort.
     weighted_counts = np.bincount(y_index[weight > 0], minlength=len(classes))

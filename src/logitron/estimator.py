@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import _sklearn_params, _validation, fitting, inference, minibatch
+from . import _params, _scaling, _sklearn_params, _validation, fitting, inference, minibatch
 from ._numerics import FloatArray
 from .backends import is_dask_collection
 from .dask import inputs as dask_inputs
@@ -136,6 +136,11 @@ default="auto"
     [0, 1]
     """
 
+    # scikit-learn's declaration of the constructor's constraints.
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = _params.parameter_constraints(
+        _sklearn_params.ACCEPTED_SOLVERS
+    )
+
     def __init__(
         self,
         C: float = 1.0,
@@ -200,7 +205,10 @@ default="auto"
         weight = _validation.check_weights(
             X, y_index, classes, sample_weight, self.class_weight
         )
-        return self._fit_arrays(X, y_index, classes, weight, response_name)
+        self._fit_arrays(X, y_index, classes, weight, response_name)
+        # Collinear columns are named at fit, not only at summary().
+        inference.collinearity.warn_if_collinear(self.inference_, stacklevel=2)
+        return self
 
     def _fit_arrays(
         self,
@@ -215,24 +223,38 @@ default="auto"
         in. ``LogisticRegressionCV`` calls it once per ``C`` of a fold's path,
         after checking the fold once."""
         self.n_features_in_ = X.shape[1]
+        names = inference.feature_names(getattr(self, "feature_names_in_", None), X.shape[1])
         outcome = fitting.fit_arrays(
             X, y_index, len(classes), weight, self._settings(),
-            self._previous(classes, X.shape[1]), self.random_state,
+            self._previous(classes, X.shape[1]), self.random_state, names,
         )
         self._set_fitted(outcome, classes)
         self.inference_ = None
         if np.isposinf(self.C):
-            self.inference_ = inference.record_fit(
-                X, y_index, weight, outcome.objective, outcome.theta,
-                outcome.result.converged,
-                feature_names=inference.feature_names(
-                    getattr(self, "feature_names_in_", None), X.shape[1]
-                ),
-                class_names=[str(label) for label in classes],
-                response_name=response_name,
-            )
+            self.inference_ = self._record(outcome, y_index, names, classes, response_name)
         self._warn(outcome, self.inference_.separation if self.inference_ else "")
         return self
+
+    def _record(
+        self,
+        outcome: fitting.FitOutcome,
+        y_index: np.ndarray,
+        names: list[str],
+        classes: np.ndarray,
+        response_name: str,
+    ) -> inference.FitInference:
+        """The statistics record of an unpenalised fit, from the data and the
+        objective the solver saw (rescaled ones mapped back, ``_scaling``)."""
+        assert outcome.sample_weight is not None
+        record = inference.record_fit(
+            outcome.objective.unit.data.X, y_index, outcome.sample_weight,
+            outcome.objective, outcome.theta, outcome.result.converged,
+            feature_names=names, class_names=[str(label) for label in classes],
+            response_name=response_name,
+        )
+        if outcome.rescaling is not None:
+            record = _scaling.unscale_record(record, outcome.rescaling)
+        return record
 
     def _fit_dask(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
         """``fit`` on dask input: one graph per solver iteration. The
@@ -288,11 +310,16 @@ default="auto"
         self.solver_ = outcome.solver
         self.n_iter_ = np.array([outcome.result.n_iter], dtype=np.int32)
         self.loss_curve_ = list(outcome.result.history)
-        self._set_coefficients(unit, outcome.theta)
+        coef, intercept = outcome.unpack(self._centre_coef())
+        self.coef_ = np.array(coef, dtype=unit.data.dtype)
+        self.intercept_ = np.array(intercept, dtype=unit.data.dtype)
+
+    def _centre_coef(self) -> bool:
+        # The zero-sum softmax representative of coef_ (LinearUnit.unpack).
+        return bool(np.isposinf(self.C)) or float(self.l1_ratio) == 0.0
 
     def _set_coefficients(self, unit: LinearUnit, theta: FloatArray) -> None:
-        centre_coef = bool(np.isposinf(self.C)) or float(self.l1_ratio) == 0.0
-        coef, intercept = unit.unpack(theta, centre_coef=centre_coef)
+        coef, intercept = unit.unpack(theta, centre_coef=self._centre_coef())
         dtype = unit.data.dtype
         self.coef_ = np.array(coef, dtype=dtype)
         self.intercept_ = np.array(intercept, dtype=dtype)

@@ -16,14 +16,16 @@ estimator (the Dask backend's sample start, tests, benchmarks).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from . import trace
+from . import _scaling, trace
 from ._numerics import FloatArray
+from ._scaling import Rescaling
 from .neuron import LinearUnit
 from .objective import LogisticObjective, Objective
 from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult, choose_solver
@@ -54,15 +56,31 @@ class FitSettings:
 
 @dataclass
 class FitOutcome:
-    """The solver that ran, on which objective, and its result."""
+    """The solver that ran, on which objective, and its result.
+
+    ``rescaling`` is set when ``fit_arrays`` fitted rescaled columns or
+    weights (``_scaling``): ``theta`` and the objective are then those of
+    the rescaled problem, and ``unpack`` maps the coefficients back.
+    """
 
     solver: str
     objective: Any
     result: SolverResult
+    rescaling: Rescaling | None = None
+    #: The sample weights the objective was built with (rescaled with it).
+    sample_weight: FloatArray | None = None
 
     @property
     def theta(self) -> FloatArray:
         return self.result.theta
+
+    def unpack(self, centre_coef: bool) -> tuple[FloatArray, FloatArray]:
+        """``(coef (K, d), intercept (K,))`` of the original problem (see
+        ``LinearUnit.unpack``)."""
+        coef, intercept = self.objective.unit.unpack(self.theta, centre_coef)
+        if self.rescaling is not None:
+            coef = self.rescaling.unscale_coef(coef)
+        return coef, intercept
 
 
 def resolve_solver(
@@ -134,11 +152,24 @@ def fit_arrays(
     settings: FitSettings,
     previous: tuple[FloatArray, FloatArray] | None = None,
     random_state: Any = None,
+    feature_names: list[str] | None = None,
 ) -> FitOutcome:
     """Minimise the objective of checked arrays: ``X`` (dense or sparse),
     class indices ``y_index`` into ``n_classes`` classes, and weights with
     class weights folded in; from ``previous`` ``(coef, intercept)`` or as
-    ``initial_theta`` says."""
+    ``initial_theta`` says.
+
+    Columns or weights near the float's limits are fitted rescaled by
+    powers of two, an exact reparametrisation (``_scaling``; its errors
+    name ``feature_names``): the outcome says so and maps back.
+    """
+    names = feature_names or [f"x{j + 1}" for j in range(X.shape[1])]
+    rescaling = _scaling.plan(X, sample_weight, settings.C, settings.l1_ratio, names)
+    if rescaling is not None:
+        X, sample_weight = rescaling.scale_X(X), rescaling.scale_weight(sample_weight)
+        settings = dataclasses.replace(settings, C=rescaling.C, l1_ratio=rescaling.l1_ratio)
+        if previous is not None:
+            previous = (rescaling.scale_coef(previous[0]), previous[1])
     objective = LogisticObjective.from_arrays(
         X, y_index, n_classes, sample_weight,
         fit_intercept=settings.fit_intercept, C=float(settings.C),
@@ -146,7 +177,9 @@ def fit_arrays(
     )
     solver = resolve_solver(settings, objective.unit, n_classes)
     start = initial_theta(objective.unit, previous, random_state)
-    return minimize(objective, solver, settings, start)
+    outcome = minimize(objective, solver, settings, start)
+    outcome.rescaling, outcome.sample_weight = rescaling, sample_weight
+    return outcome
 
 
 @dataclass(frozen=True)

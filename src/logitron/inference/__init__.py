@@ -15,6 +15,7 @@ weights are frequency weights (``nobs = sum(weights)``). Softmax models are
 reported against a reference class (the first, as in ``MNLogit``).
 """
 
+from . import collinearity
 from .covariance import COV_TYPES, cov_params, reference_parametrisation
 from .fit_record import feature_names, record_fit, response_name, summarize_fit
 from .record import FitInference
@@ -28,6 +29,7 @@ __all__ = [
     "ModelFit",
     "Summary",
     "coefficient_table",
+    "collinearity",
     "cov_params",
     "feature_names",
     "model_fit",

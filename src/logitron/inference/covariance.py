@@ -122,13 +122,36 @@ def cov_params(
         separation that drove some fitted probabilities to 0 or 1); the
         message names the terms involved.
     """
+    scaled, exponent = scaled_cov_params(record, cov_type, reference)
+    # Entries beyond the float range at extreme scales: inf or 0, as in a float.
+    with np.errstate(over="ignore", under="ignore"):
+        return np.ldexp(scaled, -(exponent[:, None] + exponent[None, :]))
+
+
+def scaled_cov_params(
+    record: FitInference, cov_type: str = "nonrobust", reference: object = None
+) -> tuple[FloatArray, np.ndarray]:
+    """``(cov', e)`` with ``cov = cov' * 2**-(e[:, None] + e[None, :])``: the
+    covariance in the coordinates the record's information is stored in
+    (``record.log2_scale``; ``e = 0`` without one). Standard errors
+    ``sqrt(diag(cov')) * 2**-e`` fit in a float where ``cov`` may not."""
     if cov_type not in COV_TYPES:
         raise ValueError(f"cov_type must be one of {COV_TYPES}; got {cov_type!r}.")
     parametrisation = reference_parametrisation(record, reference)
+    exponent = np.zeros(len(parametrisation.index), dtype=np.int32)
+    if record.log2_scale is not None:
+        exponent = record.log2_scale[parametrisation.index].astype(np.int32)
+    return _scaled_cov(record, cov_type, parametrisation, exponent), exponent
+
+
+def _scaled_cov(
+    record: FitInference, cov_type: str, parametrisation: Parametrisation,
+    exponent: np.ndarray,
+) -> FloatArray:
     keep = np.ix_(parametrisation.index, parametrisation.index)
     information = record.information[keep]
     inverse = inverse_information(
-        information, parametrisation.labels, record.separation
+        information, parametrisation.labels, record.separation, exponent
     )
     if cov_type == "nonrobust":
         return inverse
@@ -149,6 +172,7 @@ def inverse_information(
     information: FloatArray,
     labels: list[tuple[str, str]],
     separation: str = "",
+    log2_scale: np.ndarray | None = None,
 ) -> FloatArray:
     """``inv(information)`` through a Cholesky factor, refusing singular input.
 
@@ -172,7 +196,7 @@ def inverse_information(
         raise SingularInformationError(
             _singular_message(
                 _involved(eigenvectors[:, null], labels),
-                _relation(eigenvectors[:, null], scale, labels),
+                _relation(eigenvectors[:, null], scale, labels, log2_scale),
                 separation,
             )
         )
@@ -200,7 +224,8 @@ def _involved(
 
 
 def _relation(
-    null_vectors: FloatArray, scale: FloatArray, labels: list[tuple[str, str]]
+    null_vectors: FloatArray, scale: FloatArray, labels: list[tuple[str, str]],
+    log2_scale: np.ndarray | None = None,
 ) -> str:
     """One exact linear relation among the columns, e.g. ``x3 = 1 * x1 - 2 * x2``.
 
@@ -212,6 +237,10 @@ def _relation(
     if null_vectors.shape[1] != 1:
         return ""
     combination = null_vectors[:, 0] / scale
+    if log2_scale is not None:
+        # Information of rescaled columns (X' = X * 2**-e, see FitInference):
+        # the relation is stated in X's own columns.
+        combination = np.ldexp(combination, -np.asarray(log2_scale, dtype=np.int32))
     size = np.abs(null_vectors[:, 0])
     lead = int(np.argmax(size))
     terms = [

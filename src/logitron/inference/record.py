@@ -78,6 +78,12 @@ class FitInference:
     n_dropped : int
         Rows dropped for missing values before the fit (R's "observations
         deleted due to missingness"); 0 when none were.
+    log2_scale : ndarray of shape (m*q,) or None
+        Set when the fit ran on rescaled columns or weights (see
+        ``logitron._scaling``): ``information`` and ``meat`` are then those
+        of the rescaled problem, and the true ones are
+        ``D @ information @ D`` with ``D = diag(2**log2_scale)``, which may
+        not fit in a float while the standard errors do. None means 0.
     """
 
     params: FloatArray
@@ -94,6 +100,7 @@ class FitInference:
     converged: bool = True
     separation: str = ""
     n_dropped: int = 0
+    log2_scale: FloatArray | None = None
 
     @property
     def n_outputs(self) -> int:
@@ -117,6 +124,8 @@ class FitInference:
         plain: dict[str, Any] = {"format": RECORD_FORMAT}
         for field in fields(self):
             value = getattr(self, field.name)
+            if value is None:
+                continue  # optional field left at its default
             if isinstance(value, np.ndarray):
                 plain[field.name] = np.array(value, dtype=np.float64)
             elif isinstance(value, tuple):
@@ -135,8 +144,9 @@ class FitInference:
                 f"Unsupported inference record format {plain.get('format')!r}; "
                 f"this version of logitron reads format {RECORD_FORMAT}."
             )
-        # n_dropped came after format 1 was first written: absent means none.
-        plain = {"n_dropped": 0, **plain}
+        # n_dropped and log2_scale came after format 1 was first written:
+        # absent means none.
+        plain = {"n_dropped": 0, "log2_scale": None, **plain}
         missing = [f.name for f in fields(cls) if f.name not in plain]
         if missing:
             raise ValueError(f"Inference record is missing the fields {missing}.")
@@ -159,7 +169,15 @@ class FitInference:
             converged=bool(plain["converged"]),
             separation=str(plain["separation"]),
             n_dropped=int(plain["n_dropped"]),
+            log2_scale=(
+                None
+                if plain.get("log2_scale") is None
+                else np.asarray(plain["log2_scale"], dtype=np.float64).reshape(size)
+            ),
         )
+        scale = record.log2_scale
+        if scale is not None and not np.all((np.abs(scale) <= 4096) & (scale == np.trunc(scale))):
+            raise ValueError("Inference record's log2_scale must hold whole exponents.")
         if len(record.term_names) != params.shape[1]:
             raise ValueError(
                 f"Inference record has {params.shape[1]} parameters per output but "

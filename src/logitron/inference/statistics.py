@@ -31,7 +31,9 @@ import numpy as np
 import scipy.stats
 
 from .._numerics import FloatArray
-from .covariance import cov_params, reference_parametrisation
+from ..exceptions import SingularInformationError
+from .covariance import reference_parametrisation, scaled_cov_params
+from .existence import available_terms, mask_statistics
 from .record import FitInference
 
 
@@ -51,6 +53,10 @@ class CoefficientTable:
     cov_type : str
     reference : str
         Reference class (the one whose coefficients are fixed at zero).
+    available : ndarray of bool, shape (k,)
+        False for terms whose maximum-likelihood estimate does not exist
+        (see ``existence``); their ``bse``, ``zvalues``, ``pvalues`` and
+        ``conf_int`` are NaN.
     """
 
     labels: list[tuple[str, str]]
@@ -63,6 +69,7 @@ class CoefficientTable:
     alpha: float
     cov_type: str
     reference: str
+    available: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -95,13 +102,30 @@ def coefficient_table(
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     parametrisation = reference_parametrisation(record, reference)
-    cov = cov_params(record, cov_type, reference)
+    # Hook (issue 14): no Wald statistics for terms without an estimate.
+    available = available_terms(record, len(parametrisation.params))
+    try:
+        scaled, exponent = scaled_cov_params(record, cov_type, reference)
+    except SingularInformationError:
+        if np.all(available):
+            raise
+        scaled = np.full((len(available), len(available)), np.nan)
+        exponent = np.zeros(len(available), dtype=np.int32)
+    # Entries beyond the float range at extreme scales: inf or 0, as in a float.
+    with np.errstate(over="ignore", under="ignore"):
+        cov = np.ldexp(scaled, -(exponent[:, None] + exponent[None, :]))
     params = parametrisation.params
-    bse = np.sqrt(np.diag(cov))
+    # From the rescaled covariance: at extreme column scales cov underflows.
+    bse = np.ldexp(np.sqrt(np.diag(scaled)), -exponent)
     zvalues = params / bse
     pvalues = 2.0 * scipy.stats.norm.sf(np.abs(zvalues))
     quantile = scipy.stats.norm.isf(alpha / 2.0)
     conf_int = np.column_stack([params - quantile * bse, params + quantile * bse])
+    bse, zvalues, pvalues, conf_int = mask_statistics(
+        available, bse, zvalues, pvalues, conf_int
+    )
+    cov = mask_statistics(available, cov)[0]
+    cov[:, ~available] = np.nan
     return CoefficientTable(
         labels=parametrisation.labels,
         params=params,
@@ -113,6 +137,7 @@ def coefficient_table(
         alpha=float(alpha),
         cov_type=cov_type,
         reference=parametrisation.reference,
+        available=available,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._numerics import FloatArray
+from . import existence
 from .record import FitInference
 from .statistics import CoefficientTable, ModelFit, coefficient_table, model_fit
 
@@ -92,6 +93,7 @@ class Summary:
         lines = [_title(self.record), "=" * _WIDTH]
         lines += _header(self.record, self.fit, self.table)
         lines.append("=" * _WIDTH)
+        lines += textwrap.wrap(existence.note(self.table.available), _WIDTH)
         lines += _coefficients(self.record, self.table)
         lines.append("=" * _WIDTH)
         for note in _notes(self.record, self.table):
@@ -127,7 +129,8 @@ def _header(record: FitInference, fit: ModelFit, table: CoefficientTable) -> lis
         ("Dep. variable:", record.response_name),
         ("Classes:", ", ".join(record.class_names)),
         ("Covariance:", table.cov_type),
-        ("Converged:", str(record.converged)),
+        # Converging on separated data only means the loss stopped falling.
+        ("Converged:", str(record.converged) if not record.separation else "no MLE"),
         ("Log-likelihood:", f"{fit.loglik:.6g}"),
         ("LL-null:", f"{fit.loglik_null:.6g}"),
         ("Deviance:", f"{fit.deviance:.6g}"),
@@ -171,6 +174,8 @@ def _coefficients(record: FitInference, table: CoefficientTable) -> list[str]:
             _number(table.conf_int[k, 0]),
             _number(table.conf_int[k, 1]),
         ]
+        if table.available[k]
+        else [_number(table.params[k])] + [existence.NOT_AVAILABLE] * 5
         for k in range(len(table.labels))
     ]
     # Every column at least as wide as its widest cell plus one space.

@@ -37,13 +37,20 @@ def gradient_descent(
         # 2. the update (a too-large learning rate can overflow: caught below)
         with np.errstate(over="ignore", invalid="ignore"):
             theta = theta - learning_rate * gradient
-        if not np.all(np.isfinite(theta)):
-            return SolverResult(
-                theta, False, iteration, "gradient descent diverged: the weights "
-                "overflowed; lower learning_rate or scale the features", history,
+            # 1. forward and backward at the new weights; finite weights can
+            # still overflow z = X @ theta, which is the same divergence.
+            new_cost, gradient = (
+                objective.value_gradient(theta)
+                if np.all(np.isfinite(theta))
+                else (np.inf, gradient)
             )
-        # 1. forward and backward at the new weights
-        new_cost, gradient = objective.value_gradient(theta)
+        if not (np.all(np.isfinite(theta)) and np.isfinite(new_cost)):
+            # NaN weights: the estimator refuses non-finite coefficients.
+            return SolverResult(
+                np.full_like(theta, np.nan), False, iteration,
+                "gradient descent diverged: the weights overflowed; lower "
+                "learning_rate or scale the features", history,
+            )
         history.append(new_cost)
         report(options, iteration, new_cost, float(np.max(np.abs(gradient))), theta)
         # 3. the recipe's stopping rule

@@ -1,0 +1,225 @@
+"""Extreme scales of ``X`` and of the sample weights: fit a rescaled problem.
+
+Scaling a column by a power of two is an exact linear reparametrisation::
+
+    X' = X * 2**-e            # column j times 2**-e_j, no rounding
+    coef = coef' * 2**-e      # the optimum maps back exactly
+    I = D @ I' @ D,  D = diag(2**e)     # Fisher information, intercept e = 0
+
+so a column whose values are near the overflow or underflow threshold (or
+just far from 1, where the solvers' absolute tolerances lose their meaning)
+is fitted as a column of size about 1, and nothing is lost. Weights are
+treated alike: ``s' = s * 2**-k`` leaves the mean-scale loss unchanged,
+and ``C' = C * 2**k`` keeps the penalty's strength ``1 / (C * sum(s))``.
+
+Without a penalty each column has its own exponent. A penalty is not
+invariant to a column's units, so a penalised fit only takes one exponent
+for all columns (which maps into a new ``C`` and ``l1_ratio``, below),
+taken when the largest column lies outside ``[2**-16, 2**16]``, and refuses
+columns that would stay more than ``2**(maxexp/4)`` apart after it (their
+squares would leave the float's range). The inference record
+keeps the information in the rescaled coordinates plus the exponents (its
+``log2_scale``): at 1e160 the information's entries (1e320) do not fit in
+a float, the standard errors (1e-160) do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._numerics import FloatArray
+
+#: A column whose largest |x| lies outside [2**-16, 2**16] is rescaled:
+#: beyond that the solvers' absolute gradient tolerances (and Newton's
+#: rounding floor, set by the largest column) start to mean a different
+#: precision per column, and the intercept's gradient is held to the floor
+#: of the largest column.
+SAFE_EXPONENT = 16
+#: Weights are normalised when the largest lies outside [2**-64, 2**64].
+WEIGHT_EXPONENT = 64
+
+
+@dataclass(frozen=True)
+class Rescaling:
+    """The exponents of a rescaled fit and the penalty that goes with them.
+
+    Attributes
+    ----------
+    column_exponent : ndarray of int, shape (d,)
+        ``X' = ldexp(X, -column_exponent)`` column by column.
+    weight_exponent : int
+        ``s' = ldexp(s, -weight_exponent)``; even, so that its square root
+        (the information's share) is a power of two too.
+    C, l1_ratio : float
+        The penalty of the rescaled problem (unchanged without one).
+    """
+
+    column_exponent: np.ndarray
+    weight_exponent: int
+    C: float
+    l1_ratio: float
+
+    def scale_X(self, X: Any) -> Any:
+        return scale_columns(X, -self.column_exponent)
+
+    def scale_weight(self, weight: FloatArray) -> FloatArray:
+        return np.ldexp(weight, -self.weight_exponent)
+
+    def scale_coef(self, coef: FloatArray) -> FloatArray:
+        """Coefficients of the original columns in the rescaled ones."""
+        return np.ldexp(coef, self.column_exponent.astype(np.int32))
+
+    def unscale_coef(self, coef: FloatArray) -> FloatArray:
+        """Coefficients of the rescaled columns back in the original ones."""
+        return np.ldexp(coef, -self.column_exponent.astype(np.int32)).astype(coef.dtype)
+
+
+def column_max_abs(X: Any) -> FloatArray:
+    """Largest ``|x|`` of each column (float64), dense or sparse."""
+    if sp.issparse(X):
+        return np.asarray(abs(X).max(axis=0).toarray(), dtype=np.float64).ravel()
+    if X.shape[0] == 0:
+        return np.zeros(X.shape[1])
+    return np.asarray(np.max(np.abs(X), axis=0), dtype=np.float64)
+
+
+def scale_columns(X: Any, exponent: np.ndarray) -> Any:
+    """``X * 2**exponent`` column by column, exactly (``np.ldexp``), in X's
+    dtype and format (dense, CSR or CSC)."""
+    exponent = np.asarray(exponent, dtype=np.int64)
+    if not sp.issparse(X):
+        return np.ldexp(X, exponent[None, :].astype(np.int32)).astype(X.dtype, copy=False)
+    scaled = X.copy()
+    if scaled.format == "csr":
+        columns = scaled.indices
+    else:
+        columns = np.repeat(np.arange(X.shape[1]), np.diff(scaled.indptr))
+    scaled.data = np.ldexp(scaled.data, exponent[columns].astype(np.int32)).astype(
+        X.dtype, copy=False
+    )
+    return scaled
+
+
+def _exponent(value: Any) -> np.ndarray:
+    """``e`` with ``2**e <= value < 2**(e + 1)`` (0 where ``value`` is 0)."""
+    _, exponent = np.frexp(np.asarray(value, dtype=np.float64))
+    return np.where(np.asarray(value) > 0, exponent - 1, 0).astype(np.int64)
+
+
+def plan(
+    X: Any, weight: FloatArray, C: float, l1_ratio: float, feature_names: list[str]
+) -> Rescaling | None:
+    """The rescaling a fit of ``X`` with ``weight`` needs, or None.
+
+    Raises
+    ------
+    ValueError
+        For a penalised fit whose non-zero columns span more than the
+        dtype allows to fit together (see module doc).
+    """
+    size = column_max_abs(X)
+    present = size > 0
+    exponent = np.zeros(len(size), dtype=np.int64)
+    penalised = not np.isposinf(C)
+    if penalised:
+        limit = np.finfo(X.dtype).maxexp // 4  # 256 for float64, 32 for float32
+        top = int(_exponent(np.max(size))) if np.any(present) else 0
+        if abs(top) > SAFE_EXPONENT:
+            exponent[:] = top
+            small = present & (_exponent(size) - exponent < -limit)
+            if np.any(small):
+                names = [feature_names[j] for j in np.flatnonzero(small)[:5]]
+                raise ValueError(
+                    f"The columns of X span too many orders of magnitude for a "
+                    f"penalised fit: the largest |x| is {np.max(size):.3g} while "
+                    f"{', '.join(names)} have |x| below {np.max(size) * 2.0**-limit:.3g}. "
+                    "A penalty depends on each column's units, so they cannot be "
+                    "rescaled exactly here: standardise X (e.g. with "
+                    "sklearn.preprocessing.StandardScaler) or fit with C=np.inf."
+                )
+    else:
+        outside = present & (np.abs(_exponent(size)) > SAFE_EXPONENT)
+        exponent[outside] = _exponent(size[outside])
+    largest = float(np.max(weight)) if len(weight) else 1.0
+    weight_exponent = 0
+    if largest > 0 and abs(int(_exponent(largest))) > WEIGHT_EXPONENT:
+        weight_exponent = 2 * (int(_exponent(largest)) // 2)
+    if not np.any(exponent) and weight_exponent == 0:
+        return None
+    # A penalised fit has one exponent for every column (possibly negative).
+    shared = int(exponent[0]) if penalised and len(exponent) else 0
+    C_new, l1_new = _penalty(C, l1_ratio, shared, weight_exponent)
+    return Rescaling(exponent, weight_exponent, C_new, l1_new)
+
+
+def _penalty(C: float, l1_ratio: float, e: int, k: int) -> tuple[float, float]:
+    """``(C', r')`` of the problem with ``X' = X * 2**-e`` (every column) and
+    ``s' = s * 2**-k``.
+
+    With ``coef' = coef * 2**e`` the objective
+    ``C * sum(s * loss) + (1 - r)/2 * ||coef||**2 + r * ||coef||_1`` is
+    ``a * (C' * sum(s' * loss) + (1 - r')/2 * ||coef'||**2 + r' * ||coef'||_1)``
+    with ``a = (1 - r) * 2**(-2e) + r * 2**-e``, ``r' = r * 2**-e / a`` and
+    ``C' = C * 2**k / a``. An overflowing ``C'`` is clamped to the largest
+    float: the penalty is then below the rounding of the loss anyway; one
+    below ``2**-1000`` is refused (ValueError).
+    """
+    if np.isposinf(C):
+        return C, l1_ratio
+    with np.errstate(over="ignore", under="ignore"):
+        if l1_ratio == 0.0:
+            C_new, ratio = float(np.ldexp(C, k + 2 * e)), 0.0
+        else:
+            # 1 / a = 2**e / inner with inner = r + (1 - r) * 2**-e.
+            inner = l1_ratio + (1.0 - l1_ratio) * float(np.ldexp(1.0, -e))
+            C_new, ratio = float(np.ldexp(C / inner, k + e)), min(l1_ratio / inner, 1.0)
+    if not C_new >= 2.0**-1000:
+        # The rescaled penalty strength 1 / (C' * sum(s')) would leave the
+        # float range: no faithful rescaled problem exists.
+        raise ValueError(
+            f"The penalty C={C!r} is too strong for the scales of X and of the "
+            "sample weights: rescaled to columns and weights of size 1 it is "
+            "below 2**-1000, beyond what a float holds. Standardise X, scale "
+            "the weights towards 1 or raise C."
+        )
+    # An overflowing C' means a penalty below the loss's rounding.
+    return float(min(C_new, np.finfo(np.float64).max)), ratio
+
+
+def unscale_record(record: Any, rescaling: Rescaling) -> Any:
+    """The ``FitInference`` of the original problem from the rescaled one.
+
+    Estimates map back exactly; the information and meat stay in the
+    rescaled coordinates, with ``log2_scale`` saying how to map them::
+
+        information = D @ information' @ D,   D = diag(2**log2_scale)
+
+    (each term's column exponent plus half the weight exponent, since the
+    information is linear in the weights). Log-likelihoods and ``nobs``
+    scale with the weights.
+    """
+    term_exponent = rescaling.column_exponent
+    if record.fit_intercept:
+        term_exponent = np.concatenate([[0], term_exponent])
+    params = np.ldexp(record.params, -term_exponent[None, :].astype(np.int32))
+    half = rescaling.weight_exponent // 2
+    log2_scale = np.tile(term_exponent + half, record.n_outputs).astype(np.float64)
+    if record.log2_scale is not None:
+        log2_scale = log2_scale + record.log2_scale
+    k = rescaling.weight_exponent
+    # Weights near the float's range may make nobs and the log-likelihoods
+    # overflow: they are then reported as inf, which they are in a float.
+    with np.errstate(over="ignore"):
+        return dataclasses.replace(
+            record,
+            params=params,
+            log2_scale=log2_scale,
+            loglik=float(np.ldexp(record.loglik, k)),
+            loglik_null=float(np.ldexp(record.loglik_null, k)),
+            nobs=float(np.ldexp(record.nobs, k)),
+        )

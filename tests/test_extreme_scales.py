@@ -1,0 +1,178 @@
+"""Extreme scales of X and of the sample weights (issue 14, items 2-4).
+
+Scaling a column by ``s`` is a linear reparametrisation: the optimum is the
+unscaled one with the coefficient divided by ``s`` (and its standard error
+too). The reference is statsmodels' ``Logit`` on the unscaled data; with a
+penalty, scikit-learn on the unscaled data with the equivalent ``C``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import statsmodels.api as sm
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
+
+from logitron import LogisticRegression, load, save
+from logitron._scaling import scale_columns
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    X, y = load_breast_cancer(return_X_y=True)
+    X = X[:, :5]
+    return (X - X.mean(axis=0)) / X.std(axis=0), y
+
+
+@pytest.fixture(scope="module")
+def statsmodels_fit(data):
+    X, y = data
+    return sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-12)
+
+
+def _coef(model) -> np.ndarray:
+    return np.concatenate([model.intercept_, model.coef_.ravel()])
+
+
+@pytest.mark.parametrize("scale", [1e160, 1e300, 1e-300, 1e-200])
+def test_all_columns_scaled_reach_the_unpenalised_optimum(data, statsmodels_fit, scale):
+    X, y = data
+    model = LogisticRegression(C=np.inf).fit(X * scale, y)
+    expected = statsmodels_fit.params.copy()
+    expected[1:] /= scale
+    np.testing.assert_allclose(_coef(model), expected, rtol=1e-7)
+    summary = model.summary()
+    bse = statsmodels_fit.bse.copy()
+    bse[1:] /= scale
+    np.testing.assert_allclose(summary.bse, bse, rtol=1e-6)
+    np.testing.assert_allclose(summary.pvalues, statsmodels_fit.pvalues, rtol=1e-5)
+    np.testing.assert_allclose(summary.fit.aic, statsmodels_fit.aic, rtol=1e-10)
+
+
+def test_robust_errors_survive_the_rescaling(data):
+    X, y = data
+    robust = sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-12, cov_type="HC0")
+    summary = LogisticRegression(C=np.inf).fit(X * 1e160, y).summary(cov_type="HC0")
+    bse = robust.bse.copy()
+    bse[1:] /= 1e160
+    np.testing.assert_allclose(summary.bse, bse, rtol=1e-6)
+
+
+def test_one_huge_column_without_penalty(data, statsmodels_fit):
+    X, y = data
+    wide = X.copy()
+    wide[:, 0] *= 1e200
+    model = LogisticRegression(C=np.inf).fit(wide, y)
+    expected = statsmodels_fit.params.copy()
+    expected[1] /= 1e200
+    np.testing.assert_allclose(_coef(model), expected, rtol=1e-7)
+
+
+def test_one_huge_column_with_a_penalty_is_refused(data):
+    X, y = data
+    wide = X.copy()
+    wide[:, 0] *= 1e200
+    with pytest.raises(ValueError, match=r"span too many orders of magnitude.*StandardScaler"):
+        LogisticRegression(C=1.0).fit(wide, y)
+
+
+def test_penalised_huge_scale_equals_sklearn_with_the_equivalent_C(data):
+    # X * s with penalty C is the unscaled problem with penalty C * s**2
+    # (module doc of logitron._scaling): s = 2**515, C = 2**-1020 give 2**10.
+    X, y = data
+    scale = 2.0**515
+    model = LogisticRegression(C=2.0**-1020).fit(X * scale, y)
+    theirs = SklearnLogisticRegression(C=2.0**10, tol=1e-12, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(model.coef_ * scale, theirs.coef_, rtol=1e-5)
+    np.testing.assert_allclose(model.intercept_, theirs.intercept_, rtol=1e-5)
+
+
+def test_default_C_at_1e160_is_the_unpenalised_optimum(data, statsmodels_fit):
+    # With C = 1 the penalty on coefficients of size 1e-160 is 1e-320 of the
+    # loss: below its rounding, so the optimum is the unpenalised one.
+    X, y = data
+    model = LogisticRegression().fit(X * 1e160, y)
+    expected = statsmodels_fit.params.copy()
+    expected[1:] /= 1e160
+    np.testing.assert_allclose(_coef(model), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("storage", ["csr", "csc", "float32"])
+def test_sparse_and_float32_inputs(data, statsmodels_fit, storage):
+    X, y = data
+    if storage == "float32":
+        # float32's range ends near 3e38: 1e30 already overflows X.T @ X.
+        scale, X_scaled, rtol = 1e30, (X * 1e30).astype(np.float32), 2e-3
+    else:
+        scale, rtol = 1e160, 1e-7
+        X_scaled = sp.csr_matrix(X * scale) if storage == "csr" else sp.csc_matrix(X * scale)
+    model = LogisticRegression(C=np.inf).fit(X_scaled, y)
+    expected = statsmodels_fit.params.copy()
+    expected[1:] /= scale
+    np.testing.assert_allclose(_coef(model).astype(np.float64), expected, rtol=rtol)
+
+
+def test_huge_weights_fit_as_weights_one(data, statsmodels_fit):
+    X, y = data
+    weight = np.full(len(y), 1e308)
+    model = LogisticRegression(C=np.inf).fit(X, y, sample_weight=weight)
+    np.testing.assert_allclose(_coef(model), statsmodels_fit.params, rtol=1e-7)
+    # Frequency weights of 1e308 make n = 569e308: the standard errors shrink
+    # by sqrt(1e308); nobs itself is beyond a float.
+    bse = model.summary().bse
+    np.testing.assert_allclose(bse * 1e154, statsmodels_fit.bse, rtol=1e-6)
+
+
+def test_tiny_weights_with_a_penalty_are_refused(data):
+    # C * sum(weights) ~ 6e-318: rescaled to weights of size 1 the penalty
+    # needs C' = 2**-1063, beyond a float's normal range; no faithful fit.
+    X, y = data
+    with pytest.raises(ValueError, match="too strong for the scales of X and of the"):
+        LogisticRegression(C=1.0).fit(X, y, sample_weight=np.full(len(y), 1e-320))
+
+
+def test_tiny_weights_with_a_moderate_penalty_equal_sklearn(data):
+    # Weights 2**-200 with C = 2**190 are weights 1 with C = 2**-10.
+    X, y = data
+    weight = np.full(len(y), 2.0**-200)
+    model = LogisticRegression(C=2.0**190).fit(X, y, sample_weight=weight)
+    theirs = SklearnLogisticRegression(C=2.0**-10, tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(model.coef_, theirs.coef_, rtol=1e-6)
+    np.testing.assert_allclose(model.intercept_, theirs.intercept_, rtol=1e-6)
+
+
+def test_warm_start_maps_the_previous_coefficients(data, statsmodels_fit):
+    X, y = data
+    model = LogisticRegression(C=np.inf, warm_start=True, solver="lbfgs")
+    model.fit(X * 1e-300, y)
+    model.fit(X * 1e-300, y)
+    expected = statsmodels_fit.params.copy()
+    expected[1:] /= 1e-300
+    np.testing.assert_allclose(_coef(model), expected, rtol=1e-6)
+
+
+def test_scale_columns_is_exact_for_every_storage():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 3))
+    exponent = np.array([-500, 0, 300])
+    expected = X * np.exp2(exponent)
+    np.testing.assert_array_equal(scale_columns(X, exponent), expected)
+    for sparse in (sp.csr_matrix(X), sp.csc_matrix(X)):
+        scaled = scale_columns(sparse, exponent)
+        assert scaled.format == sparse.format
+        np.testing.assert_array_equal(scaled.toarray(), expected)
+
+
+def test_a_saved_rescaled_model_keeps_its_standard_errors(data, statsmodels_fit, tmp_path):
+    X, y = data
+    model = LogisticRegression(C=np.inf).fit(X * 1e160, y)
+    path = tmp_path / "model.json"
+    save(model, path)
+    loaded = load(path)
+    bse = statsmodels_fit.bse.copy()
+    bse[1:] /= 1e160
+    np.testing.assert_allclose(loaded.summary().bse, bse, rtol=1e-6)
+    assert model.inference_ is not None
+    np.testing.assert_array_equal(loaded.inference_.log2_scale, model.inference_.log2_scale)
