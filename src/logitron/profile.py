@@ -23,12 +23,13 @@ warm-started from the previous one, so it takes two or three scoring steps.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.stats import chi2, norm
 
 from ._numerics import FloatArray
-from .firth import FirthResult, fit_penalised
+from .firth import FirthResult, design_matrix, fit_penalised
 
 #: Distance from the estimate, in standard errors, beyond which an end point
 #: is declared infinite: the profile has levelled off above the cut-off, as
@@ -145,3 +146,47 @@ def end_point(problem: ProfileProblem, column: int, sign: float, level: float) -
             return float(sign * np.inf)
         b = proposal
     return float(b)
+
+
+def mle_profile_intervals(
+    model: Any, X: Any, y: Any, sample_weight: Any = None, level: float = 0.95,
+) -> ProfileIntervals:
+    """Profile-likelihood intervals and LR p-values of an ordinary fit.
+
+    What R's ``confint`` gives for a ``glm(family=binomial)`` (MASS's
+    profiling), for a fitted two-class ``LogisticRegression(C=np.inf)`` and
+    the data it was fitted on. Entries follow ``coef_[0]`` then the
+    intercept. The fit is first polished by Newton's method to a step below
+    1e-10 so that the profile starts from the exact optimum.
+
+    Raises
+    ------
+    ValueError
+        A penalised, softmax or class-weighted model, or data whose
+        maximum-likelihood estimate does not exist (separation: use
+        ``FirthLogisticRegression``).
+    """
+    if not (np.isposinf(model.C) and len(model.classes_) == 2):
+        raise ValueError(
+            "profile intervals need an unpenalised two-class fit "
+            f"(C=np.inf, 2 classes); got C={model.C}, {len(model.classes_)} classes."
+        )
+    if model.class_weight is not None:
+        raise ValueError("profile intervals take sample_weight, not class_weight.")
+    X = np.asarray(X, dtype=np.float64)
+    response = (np.asarray(y) == model.classes_[1]).astype(np.float64)
+    n = X.shape[0]
+    weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    design = design_matrix(X, model.fit_intercept)
+    start = model.coef_[0]
+    if model.fit_intercept:
+        start = np.r_[start, model.intercept_[0]]
+    fit = fit_penalised(design, response, weight, jeffreys=False, start=start)
+    if not fit.converged:
+        raise ValueError(
+            "the maximum-likelihood estimate does not converge (the classes are "
+            "probably separated), so its profile is flat; use "
+            "FirthLogisticRegression for finite estimates and intervals."
+        )
+    problem = ProfileProblem(design, response, weight, np.zeros(n), fit, False)
+    return profile_intervals(problem, level)
