@@ -114,7 +114,11 @@ def _evaluate(
     eta = design @ beta + offset
     p = sigmoid(eta)
     w = weight * p * (1 - p)
-    information = design.T @ (w[:, None] * design)
+    # I = R.T @ R with R = sqrt(w) * D: NumPy runs R.T @ R as a symmetric
+    # rank-n update (half the flops of a general product); R serves the hat
+    # values too.
+    root = np.sqrt(w)[:, None] * design
+    information = root.T @ root
     try:
         factor = scipy.linalg.cho_factor(information, lower=True, check_finite=False)
     except np.linalg.LinAlgError:
@@ -125,11 +129,14 @@ def _evaluate(
     value = loglik
     hat = np.zeros_like(p)
     if jeffreys:
-        # h_i = w_i * ||inv(L) d_i||^2 with I = L L.T: one triangular solve.
-        half = scipy.linalg.solve_triangular(
-            factor[0], design.T, lower=True, check_finite=False
+        # h_i = ||inv(L) r_i||^2 with I = L L.T, r_i = sqrt(w_i) d_i. inv(L)
+        # is m x m; one product R @ inv(L).T runs at matrix-product speed,
+        # twice as fast as a triangular solve with the n columns of R.T.
+        inverse = scipy.linalg.solve_triangular(
+            factor[0], np.eye(len(beta)), lower=True, check_finite=False
         )
-        hat = w * np.einsum("ij,ij->j", half, half)
+        half = root @ inverse.T
+        hat = np.einsum("ij,ij->i", half, half)
         residual = residual + hat * (0.5 - p)
         value += float(np.sum(np.log(np.diag(factor[0]))))  # 0.5 * log det I
     return _Point(beta, value, loglik, design.T @ residual, factor, hat)
@@ -185,8 +192,8 @@ def fit_penalised(
     fixed : bool ndarray of shape (m,), optional
         Coefficients held at their ``start`` values.
     tol : float, default=1e-10
-        Stop when the largest step and the largest free score component are
-        both below ``tol``.
+        Stop when the largest step is below ``tol`` and the largest free
+        score component below ``tol * sum(weight)`` (the mean scale).
     max_iter : int, default=100
 
     Returns
@@ -210,13 +217,16 @@ def fit_penalised(
             "the Fisher information is singular: the design's columns are "
             "collinear (or a column is constant within the weighted rows)"
         )
+    # The score is a sum over rows: compare it on the mean scale, as the
+    # Newton solver does, so that tol means the same for any n.
+    scale = max(float(np.sum(weight)), 1.0)
     converged, n_iter = False, 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
         # 1. The scoring direction on the free coefficients.
         step = _free_step(point, free)
         if np.max(np.abs(step), initial=0.0) < tol and np.max(
             np.abs(point.score[free]), initial=0.0
-        ) < tol:
+        ) < tol * scale:
             converged = True
             break
         # 2. Halve it until the penalised log-likelihood does not fall.
