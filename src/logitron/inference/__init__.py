@@ -24,6 +24,7 @@ import numpy as np
 
 from .._numerics import FloatArray
 from .covariance import COV_TYPES, cov_params, reference_parametrisation
+from .infinite import direction_labels, infinite_directions
 from .record import FitInference, compute_fit_inference, information_order
 from .separation import (
     certified_identified,
@@ -112,7 +113,12 @@ def record_fit(
         feature_names=feature_names,
         class_names=[str(label) for label in model.classes_],
     )
-    return dataclasses.replace(record, separation=separation)
+    # Hook (issue 17): which estimates are infinite, for the summary.
+    infinite = direction_labels(infinite_directions(
+        X, y_index, weight, fit_intercept=unit.fit_intercept,
+        n_classes=len(model.classes_),
+    )) if separation else ()
+    return dataclasses.replace(record, separation=separation, infinite=infinite)
 
 
 def summarize_model(

@@ -75,6 +75,11 @@ class FitInference:
     separation : str
         The separation diagnostic's message, ``""`` when the data are not
         separated.
+    infinite : tuple of str
+        Per coefficient of the summary's parametrisation (first class as
+        reference, intercept first): ``"+inf"`` / ``"-inf"`` for an estimate
+        that does not exist and diverges that way, ``""`` for a finite one;
+        empty when no estimate is infinite (``inference.infinite``).
     """
 
     params: FloatArray
@@ -90,6 +95,7 @@ class FitInference:
     response_name: str = "y"
     converged: bool = True
     separation: str = ""
+    infinite: tuple[str, ...] = ()
 
     @property
     def n_outputs(self) -> int:
@@ -131,7 +137,8 @@ class FitInference:
                 f"Unsupported inference record format {plain.get('format')!r}; "
                 f"this version of logitron reads format {RECORD_FORMAT}."
             )
-        missing = [f.name for f in fields(cls) if f.name not in plain]
+        # "infinite" came later: files without it hold no infinite estimates.
+        missing = [f.name for f in fields(cls) if f.name not in plain and f.name != "infinite"]
         if missing:
             raise ValueError(f"Inference record is missing the fields {missing}.")
         params = np.atleast_2d(np.asarray(plain["params"], dtype=np.float64))
@@ -152,6 +159,7 @@ class FitInference:
             response_name=str(plain["response_name"]),
             converged=bool(plain["converged"]),
             separation=str(plain["separation"]),
+            infinite=tuple(str(label) for label in plain.get("infinite", ())),
         )
         if len(record.term_names) != params.shape[1]:
             raise ValueError(
