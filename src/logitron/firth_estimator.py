@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_scalar
@@ -96,6 +97,11 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
     def _check_params(self) -> None:
         if self.correction not in CORRECTIONS:
             raise ValueError(
@@ -116,13 +122,17 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
         frequency weights ``sample_weight`` and a fixed ``offset`` (n,) added
         to the linear predictor during the fit (not at prediction)."""
         self._check_params()
+        if sp.issparse(X):
+            raise TypeError(
+                "Sparse data was passed, but FirthLogisticRegression needs dense X "
+                "(its hat values come from the dense design); use X.toarray()."
+            )
         X, y = _validation.check_training_data(self, X, y)
-        if not isinstance(X, np.ndarray):
-            raise TypeError("FirthLogisticRegression needs dense X (the hat values are n-sized).")
         classes, y_index = _validation.encode_labels(y)
         if len(classes) != 2:
             raise ValueError(
-                f"FirthLogisticRegression fits two classes; y has {len(classes)}."
+                "Only binary classification is supported. FirthLogisticRegression "
+                f"fits two classes; y has {len(classes)}."
             )
         weight = _validation.check_weights(X, y_index, classes, sample_weight, None)
         n = X.shape[0]
@@ -185,7 +195,8 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of larger probability."""
-        return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
+        positive = self.decision_function(X) > 0
+        return np.asarray(self.classes_[positive.astype(int)])
 
 
 def _flic(
