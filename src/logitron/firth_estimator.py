@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _validation
 from ._numerics import FloatArray, log1pexp, sigmoid
 from .firth import FirthResult, design_matrix, fit_penalised
+from .firth_summary import FirthSummary, firth_summary
 from .profile import ProfileIntervals, ProfileProblem, profile_intervals
 
 CORRECTIONS = (None, "flic", "flac")
@@ -177,9 +178,32 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
     def profile_intervals(self, level: float = 0.95) -> ProfileIntervals:
         """Profile penalised-likelihood intervals and penalised LR p-values
         (as logistf's ``pl=TRUE``) of the Firth fit, one entry per
-        coefficient, intercept last."""
+        coefficient, intercept last.
+
+        With ``correction="flic"`` the slopes are Firth's and keep their
+        intervals; the refitted intercept gets NaN. ``"flac"`` changes every
+        coefficient, so its profile is not this one: ValueError (use
+        ``summary(method="wald")``).
+        """
         check_is_fitted(self)
-        return profile_intervals(self._problem, level)
+        if self.correction == "flac":
+            raise ValueError(
+                "profile intervals are those of Firth's fit; with correction='flac' "
+                "every coefficient differs from it. Use summary(method='wald')."
+            )
+        intervals = profile_intervals(self._problem, level)
+        if self.correction == "flic":
+            for values in (intervals.lower, intervals.upper, intervals.statistic,
+                           intervals.pvalue):
+                values[-1] = np.nan
+        return intervals
+
+    def summary(self, level: float = 0.95, method: str = "profile") -> FirthSummary:
+        """Coefficients, standard errors, intervals and p-values, as
+        logistf prints them; ``method="profile"`` (profile penalised
+        likelihood) or ``"wald"``. See ``logitron.firth_summary``."""
+        check_is_fitted(self)
+        return firth_summary(self, level, method)
 
     # -- prediction ------------------------------------------------------------
     def decision_function(self, X: Any) -> FloatArray:
