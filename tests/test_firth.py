@@ -249,3 +249,16 @@ def test_corrections_and_profiles(endometrial):
         FirthLogisticRegression(correction="flac").fit(X, y).summary()
     with pytest.raises(ValueError, match="method must be one of"):
         FirthLogisticRegression().fit(X, y).summary(method="score")
+
+
+def test_readme_firth_example_runs():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = next(
+        code for code in readme.split("```python\n")[1:]
+        if "FirthLogisticRegression().fit" in code
+    ).split("```")[0]
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(model, FirthLogisticRegression)
+    assert np.all(np.isfinite(model.coef_))
