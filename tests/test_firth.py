@@ -193,15 +193,36 @@ def test_bad_input_is_named(endometrial, kwargs, fit_kwargs, message):
         FirthLogisticRegression(**kwargs).fit(X, y, **fit_kwargs)
 
 
-def test_more_than_two_classes_is_refused():
-    X = np.arange(12.0).reshape(6, 2)
-    with pytest.raises(ValueError, match="Only binary classification is supported"):
-        FirthLogisticRegression().fit(X, [0, 1, 2, 0, 1, 2])
+def test_more_than_two_classes_fit_the_softmax_penalty():
+    # Iris setosa is separated by sepal length and width: no finite MLE.
+    from sklearn.datasets import load_iris
+
+    from logitron.firth import design_matrix
+    from logitron.firth_softmax import fit_softmax_penalised
+
+    X, y = load_iris(return_X_y=True)
+    X = X[:, :2]
+    model = FirthLogisticRegression().fit(X, y)
+    reference = fit_softmax_penalised(design_matrix(X, True), y, 3)
+    np.testing.assert_array_equal(model.coef_[0], [0.0, 0.0])
+    np.testing.assert_allclose(model.coef_[1:], reference.theta[:, :2], atol=1e-12)
+    np.testing.assert_allclose(model.intercept_[1:], reference.theta[:, 2], atol=1e-12)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.predict(X), model.classes_[proba.argmax(axis=1)])
+    summary = model.summary(method="wald")
+    assert summary.terms[:2] == ("1:(Intercept)", "1:x1")
+    np.testing.assert_allclose(summary.bse[1], np.sqrt(reference.covariance[0, 0]))
+    with pytest.raises(ValueError, match="implemented for two classes"):
+        model.summary()
+    with pytest.raises(ValueError, match="correction and offset are for two classes"):
+        FirthLogisticRegression(correction="flic").fit(X, y)
 
 
-# The one expected failure: that check fits 15 rows with 30 features, whose
-# Fisher information is singular; Firth's penalty log det I needs full
-# column rank, and the fit says so (LinAlgError naming collinear columns).
+# The one expected failure: that check fits 15 rows with 30 features (3
+# classes), whose Fisher information is singular; Firth's penalty log det I
+# needs full column rank, and the fit says so (LinAlgError naming collinear
+# columns).
 @parametrize_with_checks(
     [FirthLogisticRegression()],
     expected_failed_checks=lambda _: {

@@ -42,6 +42,7 @@ import numpy as np
 import scipy.linalg
 
 from ._numerics import FloatArray, log1pexp, sigmoid
+from ._score_newton import crawling, newton_step
 
 #: Largest change of any coefficient in one step, on the linear-predictor
 #: scale: a scoring step far from the optimum can overshoot badly when some
@@ -220,7 +221,11 @@ def fit_penalised(
     # The score is a sum over rows: compare it on the mean scale, as the
     # Newton solver does, so that tol means the same for any n.
     scale = max(float(np.sum(weight)), 1.0)
-    converged, n_iter = False, 0
+    def score_at(beta: FloatArray) -> FloatArray | None:
+        moved = _evaluate(design, y, weight, offset, beta, jeffreys)
+        return None if moved is None else moved.score
+
+    converged, n_iter, previous = False, 0, None
     for n_iter in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
         # 1. The scoring direction on the free coefficients.
         step = _free_step(point, free)
@@ -229,7 +234,12 @@ def fit_penalised(
         ) < tol * scale:
             converged = True
             break
-        # 2. Halve it until the penalised log-likelihood does not fall.
+        # 2. Newton's step instead when scoring crawls (``_score_newton``).
+        newton = newton_step(score_at, point.beta, point.score, free) if crawling(
+            step, previous, int(np.sum(free)), tol) else None
+        previous = step
+        step = step if newton is None else newton
+        # 3. Halve it until the penalised log-likelihood does not fall.
         for _ in range(MAX_HALVINGS):
             trial = _evaluate(design, y, weight, offset, point.beta + step, jeffreys)
             if trial is not None and trial.value >= point.value - 1e-12 * abs(point.value):

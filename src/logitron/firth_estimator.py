@@ -21,8 +21,9 @@ from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _validation
-from ._numerics import FloatArray, log1pexp, sigmoid
+from ._numerics import FloatArray, log1pexp, sigmoid, softmax
 from .firth import FirthResult, design_matrix, fit_penalised
+from .firth_softmax import fit_softmax_penalised
 from .firth_summary import FirthSummary, firth_summary
 from .profile import ProfileIntervals, ProfileProblem, profile_intervals
 
@@ -30,7 +31,7 @@ CORRECTIONS = (None, "flic", "flac")
 
 
 class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
-    """Two-class logistic regression by Firth's penalised likelihood.
+    """Logistic regression by Firth's penalised likelihood.
 
     Maximises (Firth 1993; Heinze & Schemper 2002)::
 
@@ -40,7 +41,8 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
 
     The estimate is finite even when the classes are separated, where the
     maximum-likelihood estimate does not exist, and its bias is of order
-    ``1/n**2`` instead of ``1/n``.
+    ``1/n**2`` instead of ``1/n``. With K > 2 classes the same penalty on
+    the softmax likelihood, each class against the first (``firth_softmax``).
 
     Parameters
     ----------
@@ -61,11 +63,15 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (2,)
-    coef_ : ndarray of shape (1, n_features)
-    intercept_ : ndarray of shape (1,)
-    covariance_ : ndarray of shape (n_features + 1, n_features + 1)
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        For K > 2 classes, each class against the first, whose row is 0
+        (the softmax fit of ``firth_softmax``, as brglm2's ``brmultinom``).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    covariance_ : ndarray of shape (q, q)
         ``inv(I)`` at the estimate, intercept last (as logistf's ``var``);
-        for ``"flac"`` the augmented fit's, for ``"flic"`` the Firth fit's.
+        for ``"flac"`` the augmented fit's, for ``"flic"`` the Firth fit's;
+        for K > 2, class-major over classes ``1 .. K-1`` (``q = (K - 1) *
+        (n_features + 1)``).
     penalised_loglik_ : float
         ``l + 0.5 * log det I`` at the Firth estimate.
     loglik_ : float
@@ -98,11 +104,6 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        return tags
-
     def _check_params(self) -> None:
         if self.correction not in CORRECTIONS:
             raise ValueError(
@@ -130,43 +131,68 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
             )
         X, y = _validation.check_training_data(self, X, y)
         classes, y_index = _validation.encode_labels(y)
-        if len(classes) != 2:
-            raise ValueError(
-                "Only binary classification is supported. FirthLogisticRegression "
-                f"fits two classes; y has {len(classes)}."
-            )
         weight = _validation.check_weights(X, y_index, classes, sample_weight, None)
         n = X.shape[0]
+        self.classes_ = classes
+        design = design_matrix(X, self.fit_intercept)
+        if len(classes) > 2:
+            if self.correction is not None or offset is not None:
+                raise ValueError(
+                    f"correction and offset are for two classes; y has {len(classes)}."
+                )
+            return self._fit_softmax(design, y_index, weight)
         offset = np.zeros(n) if offset is None else np.asarray(offset, dtype=np.float64)
         if offset.shape != (n,) or not np.all(np.isfinite(offset)):
             raise ValueError(f"offset must be {n} finite numbers, one per row of X.")
-        self.classes_ = classes
-        design = design_matrix(X, self.fit_intercept)
         response = y_index.astype(np.float64)
         fit = fit_penalised(design, response, weight, offset, tol=self.tol,
                             max_iter=self.max_iter)
-        if not fit.converged:
-            warnings.warn(
-                f"Firth's iteration did not converge in {fit.n_iter} steps; "
-                "increase max_iter.", ConvergenceWarning, stacklevel=2,
-            )
-        self._problem = ProfileProblem(design, response, weight, offset, fit, True)
+        self._warn_if_not_converged(fit.converged, fit.n_iter)
+        self._problem: ProfileProblem | None = ProfileProblem(
+            design, response, weight, offset, fit, True
+        )
         self.penalised_loglik_ = fit.penalised_loglik
         beta, covariance, loglik = fit.beta, fit.covariance, fit.loglik
         if self.correction == "flic":
             beta, loglik = _flic(design, response, weight, offset, fit)
         elif self.correction == "flac":
             beta, covariance, loglik = _flac(design, response, weight, offset, fit)
-        self._set_coefficients(beta)
+        self._set_coefficients(beta[None, :])
         self.covariance_ = covariance
         self.loglik_ = loglik
         self.n_iter_ = np.array([fit.n_iter], dtype=np.int32)
         return self
 
+    def _fit_softmax(
+        self, design: FloatArray, y_index: np.ndarray, weight: FloatArray
+    ) -> FirthLogisticRegression:
+        """K > 2: the softmax Firth fit against the first class, whose row
+        of ``coef_`` and ``intercept_`` is zero."""
+        fit = fit_softmax_penalised(
+            design, y_index, len(self.classes_), weight, tol=self.tol, max_iter=self.max_iter
+        )
+        self._warn_if_not_converged(fit.converged, fit.n_iter)
+        self._problem = None
+        self.penalised_loglik_ = fit.penalised_loglik
+        self._set_coefficients(np.vstack([np.zeros(design.shape[1]), fit.theta]))
+        self.covariance_ = fit.covariance
+        self.loglik_ = fit.loglik
+        self.n_iter_ = np.array([fit.n_iter], dtype=np.int32)
+        return self
+
+    @staticmethod
+    def _warn_if_not_converged(converged: bool, n_iter: int) -> None:
+        if not converged:
+            warnings.warn(
+                f"Firth's iteration did not converge in {n_iter} steps; "
+                "increase max_iter.", ConvergenceWarning, stacklevel=3,
+            )
+
     def _set_coefficients(self, beta: FloatArray) -> None:
+        """``beta`` has one row per output: the columns of ``[X | 1]``."""
         d = self.n_features_in_
-        self.coef_ = beta[:d].reshape(1, d)
-        self.intercept_ = np.array([beta[d] if self.fit_intercept else 0.0])
+        self.coef_ = beta[:, :d]
+        self.intercept_ = beta[:, d] if self.fit_intercept else np.zeros(len(beta))
 
     # -- statistics ------------------------------------------------------------
     @property
@@ -186,6 +212,11 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
         ``summary(method="wald")``).
         """
         check_is_fitted(self)
+        if self._problem is None:
+            raise ValueError(
+                "profile intervals are implemented for two classes; use "
+                "summary(method='wald') for a softmax fit."
+            )
         if self.correction == "flac":
             raise ValueError(
                 "profile intervals are those of Firth's fit; with correction='flac' "
@@ -207,20 +238,27 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
 
     # -- prediction ------------------------------------------------------------
     def decision_function(self, X: Any) -> FloatArray:
-        """The linear predictor ``X @ coef + intercept``, shape (n,)."""
+        """The linear predictor ``X @ coef.T + intercept``: shape (n,) for
+        two classes, (n, K) for more (the first class's column is 0)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return np.asarray(X @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
+        raw = np.asarray(X @ self.coef_.T + self.intercept_, dtype=np.float64)
+        return raw[:, 0] if len(self.classes_) == 2 else raw
 
     def predict_proba(self, X: Any) -> FloatArray:
-        """``[[1 - p, p]]`` per row, ``p = sigmoid(decision_function(X))``."""
-        p = sigmoid(self.decision_function(X))
+        """Class probabilities, shape (n, K): ``[1 - p, p]`` with
+        ``p = sigmoid(z)`` for two classes, ``softmax(z)`` for more."""
+        raw = self.decision_function(X)
+        if raw.ndim == 2:
+            return np.asarray(softmax(raw, axis=1))
+        p = sigmoid(raw)
         return np.column_stack([1 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        """The class of larger probability."""
-        positive = self.decision_function(X) > 0
-        return np.asarray(self.classes_[positive.astype(int)])
+        """The class of largest probability."""
+        raw = self.decision_function(X)
+        index = raw.argmax(axis=1) if raw.ndim == 2 else (raw > 0).astype(int)
+        return np.asarray(self.classes_[index])
 
 
 def _flic(

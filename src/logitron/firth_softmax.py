@@ -32,6 +32,7 @@ import numpy as np
 import scipy.linalg
 
 from ._numerics import FloatArray, log_softmax, softmax
+from ._score_newton import crawling, newton_step
 from .firth import MAX_HALVINGS, MAX_STEP
 
 
@@ -143,7 +144,13 @@ def fit_softmax_penalised(
             "the Fisher information is singular: the design's columns are collinear"
         )
     scale = max(float(np.sum(weight)), 1.0)
-    converged, n_iter = False, 0
+
+    def score_at(theta: FloatArray) -> FloatArray | None:
+        moved = _evaluate(design, onehot, weight, theta)
+        return None if moved is None else moved.score
+
+    free = np.ones(point.theta.shape, dtype=bool)
+    converged, n_iter, previous = False, 0, None
     for n_iter in range(1, max_iter + 1):  # noqa: B007 (reported after the loop)
         # 1. The scoring direction inv(I) @ U*, capped like the binary one.
         step = scipy.linalg.cho_solve(point.factor, point.score.ravel(), check_finite=False)
@@ -152,9 +159,15 @@ def fit_softmax_penalised(
         if largest < tol and float(np.max(np.abs(point.score))) < tol * scale:
             converged = True
             break
+        # 2. Newton's step instead when scoring crawls (``_score_newton``).
+        newton = newton_step(score_at, point.theta, point.score, free) if crawling(
+            step, previous, int(np.sum(free)), tol) else None
+        previous = step
+        step = step if newton is None else newton
+        largest = float(np.max(np.abs(step)))
         if largest > MAX_STEP:
             step *= MAX_STEP / largest
-        # 2. Halve it until the penalised log-likelihood does not fall.
+        # 3. Halve it until the penalised log-likelihood does not fall.
         for _ in range(MAX_HALVINGS):
             trial = _evaluate(design, onehot, weight, point.theta + step)
             if trial is not None and trial.value >= point.value - 1e-12 * abs(point.value):

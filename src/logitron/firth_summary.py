@@ -74,12 +74,17 @@ class FirthSummary:
 
 
 def firth_summary(model: Any, level: float = 0.95, method: str = "profile") -> FirthSummary:
-    """The ``FirthSummary`` of a fitted ``FirthLogisticRegression``."""
+    """The ``FirthSummary`` of a fitted ``FirthLogisticRegression``; for
+    K > 2 classes one row per (class, term) against the first class, Wald
+    only (``"class:term"``)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}.")
     if not 0 < level < 1:
         raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
-    params = np.r_[model.coef_[0], model.intercept_] if model.fit_intercept else model.coef_[0]
+    width = model.n_features_in_ + int(model.fit_intercept)
+    stacked = np.column_stack([model.coef_, model.intercept_])[:, :width]
+    outputs = stacked if len(model.classes_) == 2 else stacked[1:]
+    params = outputs.ravel()
     bse = model.bse_
     if method == "profile":
         intervals = model.profile_intervals(level)
@@ -96,8 +101,11 @@ def firth_summary(model: Any, level: float = 0.95, method: str = "profile") -> F
         else [f"x{j + 1}" for j in range(model.n_features_in_)]
     )
     # Stored intercept last; printed first, as R does.
-    order = np.roll(np.arange(len(params)), 1) if model.fit_intercept else np.arange(len(params))
+    within = np.roll(np.arange(width), 1) if model.fit_intercept else np.arange(width)
     terms = (["(Intercept)"] if model.fit_intercept else []) + features
+    if len(outputs) > 1:
+        terms = [f"{label}:{term}" for label in model.classes_[1:] for term in terms]
+    order = np.concatenate([k * width + within for k in range(len(outputs))])
     return FirthSummary(
         tuple(terms), params[order], bse[order], bounds[order], statistic[order],
         pvalues[order], level, method, model.penalised_loglik_,
