@@ -36,6 +36,7 @@ penalised likelihood does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -221,8 +222,21 @@ def fit_penalised(
     # The score is a sum over rows: compare it on the mean scale, as the
     # Newton solver does, so that tol means the same for any n.
     scale = max(float(np.sum(weight)), 1.0)
+
+    def evaluate(beta: FloatArray) -> _Point | None:
+        return _evaluate(design, y, weight, offset, beta, jeffreys)
+
+    return _maximise(evaluate, point, free, tol * scale, tol, max_iter)
+
+
+def _maximise(
+    evaluate: Callable[[FloatArray], _Point | None], point: _Point, free: np.ndarray,
+    score_tol: float, tol: float, max_iter: int,
+) -> FirthResult:
+    """The iteration of ``fit_penalised`` from ``point``."""
+
     def score_at(beta: FloatArray) -> FloatArray | None:
-        moved = _evaluate(design, y, weight, offset, beta, jeffreys)
+        moved = evaluate(beta)
         return None if moved is None else moved.score
 
     converged, n_iter, previous = False, 0, None
@@ -231,17 +245,19 @@ def fit_penalised(
         step = _free_step(point, free)
         if np.max(np.abs(step), initial=0.0) < tol and np.max(
             np.abs(point.score[free]), initial=0.0
-        ) < tol * scale:
+        ) < score_tol:
             converged = True
             break
         # 2. Newton's step instead when scoring crawls (``_score_newton``).
         newton = newton_step(score_at, point.beta, point.score, free) if crawling(
             step, previous, int(np.sum(free)), tol) else None
         previous = step
-        step = step if newton is None else newton
+        if newton is not None:
+            largest = float(np.max(np.abs(newton)))
+            step = newton * (MAX_STEP / largest) if largest > MAX_STEP else newton
         # 3. Halve it until the penalised log-likelihood does not fall.
         for _ in range(MAX_HALVINGS):
-            trial = _evaluate(design, y, weight, offset, point.beta + step, jeffreys)
+            trial = evaluate(point.beta + step)
             if trial is not None and trial.value >= point.value - 1e-12 * abs(point.value):
                 break
             step = step / 2
