@@ -283,3 +283,15 @@ def test_readme_firth_example_runs():
     model = namespace["model"]
     assert isinstance(model, FirthLogisticRegression)
     assert np.all(np.isfinite(model.coef_))
+
+
+def test_profile_intervals_with_weights_equal_repeated_rows(endometrial):
+    X, y = endometrial
+    counts = np.random.default_rng(3).integers(1, 3, size=len(y))
+    weighted = FirthLogisticRegression().fit(X, y, sample_weight=counts).profile_intervals()
+    repeated = FirthLogisticRegression().fit(
+        np.repeat(X, counts, axis=0), np.repeat(y, counts)
+    ).profile_intervals()
+    np.testing.assert_allclose(weighted.lower, repeated.lower, atol=1e-8)
+    np.testing.assert_allclose(weighted.upper, repeated.upper, atol=1e-8)
+    np.testing.assert_allclose(weighted.statistic, repeated.statistic, atol=1e-8)
