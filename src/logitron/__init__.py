@@ -8,11 +8,13 @@ from .exceptions import (
     PerfectSeparationWarning,
     SingularInformationError,
 )
+from .firth_estimator import FirthLogisticRegression
 from .formula import logit
 from .io import load, save
 
 __all__ = [
     "CollinearityWarning",
+    "FirthLogisticRegression",
     "LogisticRegression",
     "LogisticRegressionCV",
     "PerfectSeparationWarning",

@@ -8,11 +8,11 @@ a term whose estimate does not exist means nothing (a robust standard error
 at such a point can be tiny and give p = 1e-246), so the summary shows
 those terms' standard error, z, p-value and interval as not available.
 
-Today every term is marked when the data are separated: under complete
-separation no coefficient has a unique limit, and under quasi-complete
-separation the record does not yet say which coefficients stay finite. A
-per-term diagnosis of infinite estimates refines ``available_terms`` and
-nothing else.
+When the record says which estimates are infinite (``record.infinite``,
+from ``infinite``: the direction of each coefficient that diverges, as R's
+detectseparation reports it), only those terms are marked: the others
+converge along the solver's path, as in R's output for such data. Without
+that diagnosis every term is marked when the data are separated.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ NOT_AVAILABLE = "n/a"
 def available_terms(record: FitInference, n_params: int) -> np.ndarray:
     """Boolean mask over the summary's ``n_params`` parameters: True where
     the Wald statistics of the term are meaningful."""
+    if record.separation and len(record.infinite) == n_params:
+        return np.array([label == "" for label in record.infinite], dtype=bool)
     return np.full(n_params, not record.separation, dtype=bool)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._numerics import FloatArray
+from .infinite import direction_labels, infinite_directions
 from .record import FitInference, compute_fit_inference, information_order
 from .separation import (
     certified_identified,
@@ -86,7 +87,12 @@ def record_fit(
         feature_names=feature_names,
         class_names=list(class_names),
     )
-    return dataclasses.replace(record, separation=separation)
+    # Which estimates are infinite, and in which direction, for the summary.
+    infinite = direction_labels(infinite_directions(
+        X, y_index, weight, fit_intercept=unit.fit_intercept,
+        n_classes=len(class_names),
+    )) if separation else ()
+    return dataclasses.replace(record, separation=separation, infinite=infinite)
 
 
 def summarize_fit(

@@ -84,6 +84,11 @@ class FitInference:
         of the rescaled problem, and the true ones are
         ``D @ information @ D`` with ``D = diag(2**log2_scale)``, which may
         not fit in a float while the standard errors do. None means 0.
+    infinite : tuple of str
+        Per coefficient of the summary's parametrisation (first class as
+        reference, intercept first): ``"+inf"`` / ``"-inf"`` for an estimate
+        that does not exist and diverges that way, ``""`` for a finite one;
+        empty when no estimate is infinite (``inference.infinite``).
     """
 
     params: FloatArray
@@ -101,6 +106,7 @@ class FitInference:
     separation: str = ""
     n_dropped: int = 0
     log2_scale: FloatArray | None = None
+    infinite: tuple[str, ...] = ()
 
     @property
     def n_outputs(self) -> int:
@@ -146,7 +152,7 @@ class FitInference:
             )
         # n_dropped and log2_scale came after format 1 was first written:
         # absent means none.
-        plain = {"n_dropped": 0, "log2_scale": None, **plain}
+        plain = {"n_dropped": 0, "log2_scale": None, "infinite": (), **plain}
         missing = [f.name for f in fields(cls) if f.name not in plain]
         if missing:
             raise ValueError(f"Inference record is missing the fields {missing}.")
@@ -174,6 +180,7 @@ class FitInference:
                 if plain.get("log2_scale") is None
                 else np.asarray(plain["log2_scale"], dtype=np.float64).reshape(size)
             ),
+            infinite=tuple(str(label) for label in plain.get("infinite", ())),
         )
         scale = record.log2_scale
         if scale is not None and not np.all((np.abs(scale) <= 4096) & (scale == np.trunc(scale))):

@@ -276,6 +276,7 @@ def _message(
     return (
         f"{what}, so fitted probabilities tend to 0 or 1 and the "
         "maximum-likelihood estimate does not exist (some coefficients grow "
-        "without bound). Use a finite C for a penalised fit, or drop or merge "
-        "the separating features."
+        "without bound). Use FirthLogisticRegression for finite, bias-reduced "
+        "estimates with profile intervals, a finite C for a ridge fit, or drop "
+        "or merge the separating features."
     )

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._numerics import FloatArray
 from . import existence
+from .infinite import INFINITE_NOTE, infinite_cells
 from .record import FitInference
 from .statistics import CoefficientTable, ModelFit, coefficient_table, model_fit
 
@@ -178,6 +179,10 @@ def _coefficients(record: FitInference, table: CoefficientTable) -> list[str]:
         else [_number(table.params[k])] + [existence.NOT_AVAILABLE] * 5
         for k in range(len(table.labels))
     ]
+    # Hook (issue 17): infinite estimates show their direction, not numbers.
+    for k, label in enumerate(_infinite(record, table)):
+        if label:
+            body[k] = infinite_cells(label, len(heads))
     # Every column at least as wide as its widest cell plus one space.
     widths = [
         max(11, len(head) + 1, *(len(row[c]) + 1 for row in body))
@@ -218,12 +223,22 @@ def _notes(record: FitInference, table: CoefficientTable) -> list[str]:
         )
     if record.separation:
         notes.append(f"Warning: {record.separation}")
+    if any(_infinite(record, table)):
+        notes.append(INFINITE_NOTE)
     if not record.converged:
         notes.append(
             "Warning: the solver did not converge; the estimates and their "
             "standard errors are not the maximum-likelihood ones."
         )
     return notes
+
+
+def _infinite(record: FitInference, table: CoefficientTable) -> tuple[str, ...]:
+    """The record's infinite-estimate labels when the table has their
+    parametrisation (the first class as reference), else none."""
+    if table.reference != record.class_names[0]:
+        return ()
+    return record.infinite
 
 
 def _interval_names(alpha: float) -> tuple[str, str]:
