@@ -18,6 +18,7 @@ from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from .backends import as_data
 from .dask import dispatch as dask_dispatch
 from .exceptions import PerfectSeparationWarning
+from .inference.model_statistics import Statistics, statistics, with_odds_ratios
 from .inference.separation import classifies_every_row
 from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from .neuron import LinearUnit
@@ -424,7 +425,11 @@ default="auto"
 
     # -- inference ---------------------------------------------------------
     def summary(
-        self, alpha: float = 0.05, cov_type: str = "nonrobust", reference: Any = None
+        self,
+        alpha: float = 0.05,
+        cov_type: str = "nonrobust",
+        reference: Any = None,
+        odds_ratios: bool = False,
     ) -> inference.Summary:
         """Standard errors, z, p-values, Wald intervals and fit statistics.
 
@@ -443,6 +448,9 @@ default="auto"
         reference : class label, optional
             Softmax models only: the class the others are compared against
             (default ``classes_[0]``, as statsmodels' MNLogit).
+        odds_ratios : bool, default=False
+            Report ``exp(coef)`` and its interval (Stata's ``logit, or``).
+            HC2, HC3 and clustered errors need the data: see ``statistics``.
 
         Returns
         -------
@@ -451,4 +459,16 @@ default="auto"
             ``.params``, ``.bse``, ``.pvalues``, ``.conf_int``, ``.fit.aic``...
         """
         check_is_fitted(self)
-        return inference.summarize_model(self, alpha, cov_type, reference)
+        summary = inference.summarize_model(self, alpha, cov_type, reference)
+        return with_odds_ratios(summary) if odds_ratios else summary
+
+    def statistics(
+        self, X: Any, y: Any = None, sample_weight: Any = None, **options: Any
+    ) -> Statistics:
+        """Every post-fit statistic from the training rows: robust and
+        clustered covariances, tests, predictions with intervals, marginal
+        effects, residuals. See ``logitron.inference.model_statistics``;
+        ``options`` are ``cov_type``, ``groups``, ``convention``, ``reference``.
+        """
+        check_is_fitted(self)
+        return statistics(self, X, y, sample_weight, **options)

@@ -51,6 +51,9 @@ class CoefficientTable:
     cov_type : str
     reference : str
         Reference class (the one whose coefficients are fixed at zero).
+    odds_ratios : bool
+        ``params``, ``bse`` and ``conf_int`` are ``exp(coef)``, its
+        delta-method standard error and the exponentiated interval.
     """
 
     labels: list[tuple[str, str]]
@@ -63,6 +66,7 @@ class CoefficientTable:
     alpha: float
     cov_type: str
     reference: str
+    odds_ratios: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,14 +100,30 @@ def coefficient_table(
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     parametrisation = reference_parametrisation(record, reference)
     cov = cov_params(record, cov_type, reference)
-    params = parametrisation.params
+    return coefficient_from_cov(
+        parametrisation.params, cov, parametrisation.labels, alpha, cov_type,
+        parametrisation.reference,
+    )
+
+
+def coefficient_from_cov(
+    params: FloatArray,
+    cov: FloatArray,
+    labels: list[tuple[str, str]],
+    alpha: float,
+    cov_type: str,
+    reference: str,
+) -> CoefficientTable:
+    """The Wald table of ``params`` given their covariance ``cov``."""
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     bse = np.sqrt(np.diag(cov))
     zvalues = params / bse
     pvalues = 2.0 * scipy.stats.norm.sf(np.abs(zvalues))
     quantile = scipy.stats.norm.isf(alpha / 2.0)
     conf_int = np.column_stack([params - quantile * bse, params + quantile * bse])
     return CoefficientTable(
-        labels=parametrisation.labels,
+        labels=labels,
         params=params,
         bse=bse,
         zvalues=zvalues,
@@ -112,7 +132,7 @@ def coefficient_table(
         cov=cov,
         alpha=float(alpha),
         cov_type=cov_type,
-        reference=parametrisation.reference,
+        reference=reference,
     )
 
 

@@ -1,0 +1,208 @@
+"""``model.statistics(X, y)``: every post-fit answer from one object.
+
+A fitted unpenalised model keeps a small record (``inference_``) that is
+enough for the classical summary. Questions that need the data again (robust
+and clustered covariances, predictions with intervals for new rows, marginal
+effects, residuals and influence, tests) are answered by ``Statistics``,
+built from the model and its training rows::
+
+    stats = model.statistics(X, y)                  # arrays
+    stats = model.statistics(df)                    # a logitron.logit model
+    stats = model.statistics(df, cov_type="cluster", groups="school")
+    stats.summary(odds_ratios=True); stats.cov(); stats.wald_test("x1 = x2")
+    stats.get_prediction(new_X).summary_frame(); stats.marginal_effects()
+    stats.residuals("deviance"); stats.cooks_distance(); stats.hosmer_lemeshow()
+
+The covariance chosen when the object is built (``cov_type``, ``groups``,
+``convention``; see ``logitron.inference.robust``) is the one every method
+uses; ``with_cov`` gives the same statistics under another.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from .._numerics import FloatArray
+from . import robust
+from .covariance import cov_params
+from .model_data import ModelData, model_data
+from .statistics import CoefficientTable, coefficient_from_cov, model_fit
+from .summary import Summary
+
+
+@dataclasses.dataclass(frozen=True)
+class Statistics:
+    """Post-fit statistics of a maximum-likelihood logistic regression.
+
+    Build it with ``model.statistics(X, y, ...)`` (see the module doc).
+
+    Attributes
+    ----------
+    data : ModelData
+        The checked training rows and the identified estimates.
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}
+    groups : ndarray or None
+        Cluster labels per row (one column, or two for two-way clustering).
+    convention : {"R", "statsmodels"}
+    """
+
+    data: ModelData
+    cov_type: str = "nonrobust"
+    groups: Any = None
+    convention: str = "R"
+    model: Any = None
+
+    @property
+    def params(self) -> FloatArray:
+        """Identified estimates, flat (output by output, intercept first)."""
+        return self.data.params.ravel()
+
+    @property
+    def labels(self) -> list[tuple[str, str]]:
+        """``(equation, term)`` per parameter; equation ``""`` when binary."""
+        if self.data.n_outputs == 1:
+            return [("", term) for term in self.data.term_names]
+        return [
+            (name, term)
+            for name in self.data.class_names[1:]
+            for term in self.data.term_names
+        ]
+
+    @property
+    def names(self) -> list[str]:
+        """Parameter names: the term, or ``term[class]`` for a softmax model."""
+        return [f"{term}[{eq}]" if eq else term for eq, term in self.labels]
+
+    def with_cov(
+        self, cov_type: str = "nonrobust", groups: Any = None, convention: str = "R"
+    ) -> Statistics:
+        """The same statistics under another covariance (module doc)."""
+        groups = _resolve_groups(groups, self.data)
+        robust.check_cov_choice(cov_type, groups, convention)
+        return dataclasses.replace(
+            self, cov_type=cov_type, groups=groups, convention=convention
+        )
+
+    def bread(self) -> FloatArray:
+        """``inv(I)``: the model-based covariance."""
+        return cov_params(self.data.record, "nonrobust", self.data.class_names[0])
+
+    def leverage(self) -> FloatArray:
+        """Hat-matrix diagonal ``h_i`` of a binary model (see ``robust``)."""
+        if self.data.n_outputs != 1:
+            raise ValueError(
+                "Leverages are defined here for binary models only; a softmax "
+                "model has a (K-1) x (K-1) block per observation."
+            )
+        return robust.leverage_binary(
+            self.data.design, self.data.proba[:, 1], self.bread()
+        )
+
+    def cov(self) -> FloatArray:
+        """Covariance of ``params`` under the chosen ``cov_type``."""
+        bread = self.bread()
+        if self.cov_type == "nonrobust":
+            return bread
+        data = self.data
+        if self.cov_type == "cluster":
+            return robust.cluster_covariance(
+                bread, data.scores(), data.weight, self.groups
+            )
+        needs_leverage = self.cov_type in ("HC2", "HC3") and self.convention == "R"
+        return robust.hc_covariance(
+            bread, data.scores(), data.weight, self.cov_type,
+            leverage=self.leverage() if needs_leverage else None,
+            convention=self.convention,
+        )
+
+    def bse(self) -> FloatArray:
+        return np.sqrt(np.diag(self.cov()))
+
+    def coefficients(self, alpha: float = 0.05) -> CoefficientTable:
+        """Estimates, standard errors, z, p-values and Wald intervals."""
+        return coefficient_from_cov(
+            self.params, self.cov(), self.labels, alpha, self._cov_name(),
+            self.data.class_names[0],
+        )
+
+    def summary(self, alpha: float = 0.05, odds_ratios: bool = False) -> Summary:
+        """The summary table under the chosen covariance.
+
+        ``odds_ratios=True`` reports ``exp(coef)`` with its delta-method
+        standard error ``exp(coef) * se`` and the exponentiated Wald interval,
+        as Stata's ``logit, or`` (z and p-values are those of the coefficient).
+        """
+        table = self.coefficients(alpha)
+        if odds_ratios:
+            table = odds_ratio_table(table)
+        return Summary(table, model_fit(self.data.record), self.data.record)
+
+    def _cov_name(self) -> str:
+        if self.cov_type == "cluster":
+            n_ways = np.asarray(self.groups).ndim
+            return "cluster" if n_ways == 1 else "cluster (two-way)"
+        if self.convention == "statsmodels" and self.cov_type != "nonrobust":
+            return f"{self.cov_type} (statsmodels: HC0)"
+        return self.cov_type
+
+
+def odds_ratio_table(table: CoefficientTable) -> CoefficientTable:
+    """``exp`` of the estimates and interval limits, ``exp(b) * se`` as the
+    standard error (delta method); z and p-values unchanged."""
+    ratio = np.exp(table.params)
+    return dataclasses.replace(
+        table, params=ratio, bse=ratio * table.bse, conf_int=np.exp(table.conf_int),
+        odds_ratios=True,
+    )
+
+
+def with_odds_ratios(summary: Summary) -> Summary:
+    """``summary`` with its table in odds ratios (``model.summary(odds_ratios=True)``)."""
+    return dataclasses.replace(summary, table=odds_ratio_table(summary.table))
+
+
+def statistics(
+    model: Any,
+    X: Any,
+    y: Any = None,
+    sample_weight: Any = None,
+    *,
+    cov_type: str = "nonrobust",
+    groups: Any = None,
+    convention: str = "R",
+    reference: Any = None,
+) -> Statistics:
+    """``model.statistics(...)``: check the rows and build ``Statistics``."""
+    data = model_data(model, X, y, sample_weight, reference)
+    groups = _resolve_groups(groups, data)
+    robust.check_cov_choice(cov_type, groups, convention)
+    return Statistics(data, cov_type, groups, convention, model)
+
+
+def _resolve_groups(groups: Any, data: ModelData) -> Any:
+    """Cluster labels per row: arrays as given, or column name(s) of the
+    formula model's data (taken on the rows the formula kept)."""
+    if groups is None:
+        return None
+    names = [groups] if isinstance(groups, str) else groups
+    if isinstance(names, (list, tuple)) and all(isinstance(g, str) for g in names):
+        if data.frame is None:
+            raise ValueError(
+                f"groups={groups!r} names columns, which only a model fitted by "
+                "logitron.logit with its DataFrame has; pass the labels instead."
+            )
+        missing = [name for name in names if name not in data.frame.columns]
+        if missing:
+            raise ValueError(f"The cluster columns {missing} are not in the data.")
+        values = data.frame[list(names)].to_numpy()
+        return values[:, 0] if len(names) == 1 else values
+    array = np.asarray(groups)
+    if len(array) != len(data.weight):
+        raise ValueError(
+            f"groups must have one label per row of the data ({len(data.weight)}); "
+            f"got {len(array)}."
+        )
+    return array
