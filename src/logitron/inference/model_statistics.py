@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._numerics import FloatArray
-from . import robust
+from . import hypotheses, robust, terms
 from .covariance import cov_params
 from .model_data import ModelData, model_data
 from .statistics import CoefficientTable, coefficient_from_cov, model_fit
@@ -139,6 +139,40 @@ class Statistics:
         if odds_ratios:
             table = odds_ratio_table(table)
         return Summary(table, model_fit(self.data.record), self.data.record)
+
+    # -- tests -------------------------------------------------------------
+    def wald_test(self, hypothesis: Any) -> hypotheses.WaldTest:
+        """Joint Wald test of a linear hypothesis (``logitron.inference.hypotheses``).
+
+        ``hypothesis`` is a string over ``self.names`` (``"x1 = x2"``,
+        ``"C(g)[T.b] = C(g)[T.c] = 0"``), a matrix ``R`` (``R @ params = 0``)
+        or a pair ``(R, q)``.
+        """
+        restriction, target, _ = hypotheses.parse_hypothesis(hypothesis, self.names)
+        return hypotheses.wald_test(self.params, self.cov(), restriction, target)
+
+    def t_test(self, hypothesis: Any, alpha: float = 0.05) -> hypotheses.ContrastTable:
+        """Each constraint of ``hypothesis`` on its own: estimate, se, z, p, interval."""
+        restriction, target, names = hypotheses.parse_hypothesis(
+            hypothesis, self.names
+        )
+        return hypotheses.contrast_table(
+            self.params, self.cov(), restriction, target, names, alpha
+        )
+
+    def term_tests(self) -> dict[str, hypotheses.WaldTest]:
+        """Per model term (all levels of a factor at once), the Wald test
+        that its parameters are all zero."""
+        return terms.term_tests(self.data, self.model, self.params, self.cov())
+
+    def lr_test(self, restricted: Statistics) -> terms.LikelihoodRatioTest:
+        """Likelihood-ratio test against a nested model's statistics, on the
+        same rows (``restricted = small_model.statistics(X_small, y)``)."""
+        return terms.lr_test(self.data, restricted.data)
+
+    def anova(self) -> Any:
+        """Sequential analysis-of-deviance table (R's ``anova(fit, test="Chisq")``)."""
+        return terms.anova(self.data, self.model)
 
     def _cov_name(self) -> str:
         if self.cov_type == "cluster":
