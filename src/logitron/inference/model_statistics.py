@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._numerics import FloatArray
-from . import hypotheses, robust, terms
+from . import hypotheses, prediction, robust, terms
 from .covariance import cov_params
 from .model_data import ModelData, model_data
 from .statistics import CoefficientTable, coefficient_from_cov, model_fit
@@ -139,6 +139,23 @@ class Statistics:
         if odds_ratios:
             table = odds_ratio_table(table)
         return Summary(table, model_fit(self.data.record), self.data.record)
+
+    # -- predictions -------------------------------------------------------
+    def get_prediction(
+        self, X: Any = None, alpha: float = 0.05
+    ) -> prediction.PredictionResults:
+        """Probabilities of ``classes_[1]`` with standard errors and intervals
+        (``logitron.inference.prediction``), for new rows ``X`` (a raw
+        DataFrame for a formula model) or, by default, the training rows."""
+        if self.data.n_outputs != 1:
+            raise ValueError(
+                "get_prediction gives intervals for binary models; for a softmax "
+                "model use predict_proba."
+            )
+        design = self.data.design if X is None else prediction.new_design(
+            self.model, X
+        )
+        return prediction.get_prediction(design, self.params, self.cov(), alpha)
 
     # -- tests -------------------------------------------------------------
     def wald_test(self, hypothesis: Any) -> hypotheses.WaldTest:
