@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._numerics import FloatArray
-from . import hypotheses, prediction, robust, terms
+from . import hypotheses, margins, prediction, robust, terms
 from .covariance import cov_params
 from .model_data import ModelData, model_data
 from .statistics import CoefficientTable, coefficient_from_cov, model_fit
@@ -156,6 +156,48 @@ class Statistics:
             self.model, X
         )
         return prediction.get_prediction(design, self.params, self.cov(), alpha)
+
+    # -- marginal effects --------------------------------------------------
+    def marginal_effects(
+        self,
+        at: str = "overall",
+        method: str = "dydx",
+        dummy: bool = False,
+        count: bool = False,
+        at_values: dict[str, float] | None = None,
+        alpha: float = 0.05,
+    ) -> margins.MarginalEffects:
+        """Marginal effects of every column (``logitron.inference.margins``).
+
+        ``at`` in {"overall", "mean", "median", "zero", "all"}, ``method`` in
+        {"dydx", "eyex", "dyex", "eydx"}; ``dummy`` / ``count`` take discrete
+        changes for 0/1 and count columns; ``at_values`` fixes columns by
+        name first. The options of statsmodels' ``get_margeff``.
+        """
+        data = self.data
+        names = list(data.term_names)
+        columns = [j for j, name in enumerate(names)
+                   if not (data.record.fit_intercept and j == 0)]
+        unknown = sorted(set(at_values or {}) - set(names))
+        if unknown:
+            raise ValueError(f"at_values names unknown columns {unknown}; the "
+                             f"columns are {names}.")
+        fixed = {names.index(k): float(v) for k, v in (at_values or {}).items()}
+        dummies, counts = margins.discrete_columns(data.design, columns)
+        effects, cov = margins.marginal_effects(
+            data.design, data.weight, data.params, self.cov(), columns, at=at,
+            method=method, dummy=dummies if dummy else None,
+            count=counts if count else None, at_values=fixed,
+        )
+        se = None if cov is None else np.sqrt(np.diag(cov))
+        if se is not None and data.n_outputs > 1:
+            se = se.reshape(-1, len(columns)).T
+        if data.n_outputs == 1:
+            effects = effects[..., 0] if effects.ndim == 3 else effects
+        return margins.MarginalEffects(
+            [names[j] for j in columns], list(data.class_names),
+            effects, se, at, method, alpha,
+        )
 
     # -- tests -------------------------------------------------------------
     def wald_test(self, hypothesis: Any) -> hypotheses.WaldTest:
