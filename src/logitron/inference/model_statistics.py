@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._numerics import FloatArray
-from . import hypotheses, margins, prediction, robust, terms
+from . import diagnostics, hypotheses, margins, prediction, robust, terms
 from .covariance import cov_params
 from .model_data import ModelData, model_data
 from .statistics import CoefficientTable, coefficient_from_cov, model_fit
@@ -198,6 +198,34 @@ class Statistics:
             [names[j] for j in columns], list(data.class_names),
             effects, se, at, method, alpha,
         )
+
+    # -- model checking ----------------------------------------------------
+    def residuals(self, kind: str = "deviance") -> FloatArray:
+        """Response, Pearson or deviance residuals per row (binary models;
+        ``logitron.inference.diagnostics``)."""
+        y, proba = self._binary_fit("residuals")
+        return diagnostics.residuals(y, proba, kind)
+
+    def cooks_distance(self) -> FloatArray:
+        """Cook's distance per row (R's ``cooks.distance`` of a ``glm``)."""
+        y, proba = self._binary_fit("Cook's distance")
+        pearson = diagnostics.residuals(y, proba, "pearson")
+        return diagnostics.cooks_distance(pearson, self.leverage(), self.data.n_params)
+
+    def hosmer_lemeshow(self, groups: int = 10) -> diagnostics.HosmerLemeshow:
+        """The Hosmer-Lemeshow calibration test (``ResourceSelection::hoslem.test``)."""
+        y, proba = self._binary_fit("The Hosmer-Lemeshow test")
+        if not np.all(self.data.weight == 1.0):
+            raise ValueError(
+                "The Hosmer-Lemeshow groups are quantiles over rows; with sample "
+                "weights other than 1 they are not defined here: repeat the rows."
+            )
+        return diagnostics.hosmer_lemeshow(y, proba, groups)
+
+    def _binary_fit(self, what: str) -> tuple[FloatArray, FloatArray]:
+        if self.data.n_outputs != 1:
+            raise ValueError(f"{what} is defined here for binary models only.")
+        return self.data.y_index.astype(np.float64), self.data.proba[:, 1]
 
     # -- tests -------------------------------------------------------------
     def wald_test(self, hypothesis: Any) -> hypotheses.WaldTest:
