@@ -175,12 +175,22 @@ def _binary(
     n_params = len(coef)
     effects = np.empty((len(points), len(columns)))
     jacobian = np.zeros((len(columns), n_params))
+    per_unit = method.endswith("ex")
+    # One pass over the rows serves every slope column: X~.T @ (a * slope),
+    # or with the x_j factor of the "ex" methods, the Gram matrix
+    # X~.T @ diag(a * slope) @ X~ (its column j is X~.T @ (a * slope * x_j)).
+    if per_row:
+        cross = None
+    elif per_unit:
+        cross = points.T @ ((a * slope)[:, None] * points)
+    else:
+        cross = points.T @ (a * slope)
     for c, j in enumerate(columns):
         if kinds[c] == "slope":
-            scale = points[:, j] if method.endswith("ex") else np.ones(len(points))
+            scale = points[:, j] if per_unit else np.ones(len(points))
             effects[:, c] = g * coef[j] * scale
-            if not per_row:
-                jacobian[c] = coef[j] * (points.T @ (a * scale * slope))
+            if cross is not None:
+                jacobian[c] = coef[j] * (cross[:, j] if per_unit else cross)
                 jacobian[c, j] += np.dot(a, scale * g)
             continue
         low, high = points.copy(), points.copy()

@@ -11,15 +11,16 @@ recorded at fit) and holds them in the identified parametrisation::
     eta     = X~ @ params.T                   # (n, m), m = K - 1 outputs
     proba   = softmax([0, eta])               # (n, K), reference class at 0
     resid   = onehot(y)[:, others] - proba[:, others]        # (n, m)
-    scores  = resid[:, :, None] * X~[:, None, :]   -> (n, m * q)
+    score_i = kron(resid[i], X~[i])              # (m * q,)
 
-``scores[i]`` is observation ``i``'s gradient of the log-likelihood; the
-flat parameter index ``k * q + j`` is (output ``k``, term ``j``), as in the
+``score_i`` is observation ``i``'s gradient of the log-likelihood; the flat
+parameter index ``k * q + j`` is (output ``k``, term ``j``), as in the
 record. For a binary model ``m = 1`` and ``proba[:, 1] = sigmoid(eta)``.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,35 +81,27 @@ class ModelData:
     def nobs(self) -> float:
         return float(np.sum(self.weight))
 
-    @property
-    def linear_predictor(self) -> FloatArray:
-        return self.design @ self.params.T
+    @functools.cached_property
+    def log_proba(self) -> FloatArray:
+        """``log softmax([0, eta])`` on every row, computed once (the row
+        check needs it) and kept for every later statistic."""
+        return log_probabilities(self.design @ self.params.T)
 
     @property
     def proba(self) -> FloatArray:
-        return probabilities(self.linear_predictor)
+        return np.exp(self.log_proba)
 
-    @property
+    @functools.cached_property
     def residual(self) -> FloatArray:
         """``onehot(y) - proba`` for the non-reference classes, (n, m)."""
-        onehot = np.eye(len(self.class_names))[self.y_index]
-        return onehot[:, 1:] - self.proba[:, 1:]
-
-    def scores(self) -> FloatArray:
-        """Per-observation log-likelihood gradients, (n, m * q), unweighted."""
-        residual = self.residual
-        n = len(residual)
-        return (residual[:, :, None] * self.design[:, None, :]).reshape(n, -1)
+        residual = -self.proba[:, 1:]
+        rows = np.flatnonzero(self.y_index > 0)
+        residual[rows, self.y_index[rows] - 1] += 1.0
+        return residual
 
     def loglik(self) -> float:
-        log_proba = log_probabilities(self.linear_predictor)
-        picked = log_proba[np.arange(len(self.y_index)), self.y_index]
+        picked = self.log_proba[np.arange(len(self.y_index)), self.y_index]
         return float(np.dot(self.weight, picked))
-
-
-def probabilities(eta: FloatArray) -> FloatArray:
-    """``softmax([0, eta])`` row by row: (n, m) -> (n, m + 1)."""
-    return np.exp(log_probabilities(eta))
 
 
 def log_probabilities(eta: FloatArray) -> FloatArray:

@@ -109,11 +109,11 @@ class Statistics:
         data = self.data
         if self.cov_type == "cluster":
             return robust.cluster_covariance(
-                bread, data.scores(), data.weight, self.groups
+                bread, data.design, data.residual, data.weight, self.groups
             )
         needs_leverage = self.cov_type in ("HC2", "HC3") and self.convention == "R"
         return robust.hc_covariance(
-            bread, data.scores(), data.weight, self.cov_type,
+            bread, data.design, data.residual, data.weight, self.cov_type,
             leverage=self.leverage() if needs_leverage else None,
             convention=self.convention,
         )

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 
 from .._numerics import FloatArray
 
@@ -56,13 +57,15 @@ def check_cov_choice(cov_type: str, groups: Any, convention: str) -> None:
 
 def hc_covariance(
     bread: FloatArray,
-    scores: FloatArray,
+    design: FloatArray,
+    residual: FloatArray,
     weight: FloatArray,
     cov_type: str,
     leverage: FloatArray | None = None,
     convention: str = "R",
 ) -> FloatArray:
-    """HC0..HC3 sandwich (module doc); ``leverage`` is needed for HC2/HC3."""
+    """HC0..HC3 sandwich (module doc) of the scores ``kron(residual[i],
+    design[i])``; ``leverage`` is needed for HC2/HC3."""
     if convention == "statsmodels":
         cov_type = "HC0"
     factor = np.asarray(weight, dtype=np.float64)
@@ -75,37 +78,48 @@ def hc_covariance(
             )
         power = 1 if cov_type == "HC2" else 2
         factor = factor / (1.0 - leverage) ** power
-    meat = scores.T @ (factor[:, None] * scores)
+    # Block (k, l) of sum_i f_i g_i g_i^T is X~.T @ diag(f * r_k * r_l) @ X~:
+    # Gram products of the design, never the (n, m * q) score matrix.
+    m, q = residual.shape[1], design.shape[1]
+    meat = np.empty((m * q, m * q))
+    for k in range(m):
+        for l in range(k, m):  # noqa: E741
+            middle = factor * residual[:, k] * residual[:, l]
+            block = design.T @ (middle[:, None] * design)
+            meat[k * q:(k + 1) * q, l * q:(l + 1) * q] = block
+            meat[l * q:(l + 1) * q, k * q:(k + 1) * q] = block.T
     cov = _sandwich(bread, meat)
     if cov_type == "HC1":
-        nobs, k = float(np.sum(weight)), len(bread)
-        if nobs <= k:
+        nobs, n_params = float(np.sum(weight)), len(bread)
+        if nobs <= n_params:
             raise ValueError(
-                f"HC1 needs more observations ({nobs:g}) than parameters ({k})."
+                f"HC1 needs more observations ({nobs:g}) than parameters ({n_params})."
             )
-        cov *= nobs / (nobs - k)
+        cov *= nobs / (nobs - n_params)
     return cov
 
 
 def cluster_covariance(
-    bread: FloatArray, scores: FloatArray, weight: FloatArray, groups: Any
+    bread: FloatArray,
+    design: FloatArray,
+    residual: FloatArray,
+    weight: FloatArray,
+    groups: Any,
 ) -> FloatArray:
-    """One- or two-way cluster-robust covariance (module doc).
+    """One- or two-way cluster-robust covariance (module doc) of the scores
+    ``kron(residual[i], design[i])``.
 
     ``groups`` is one label per row, or a (n, 2) array / pair of label
     columns for two-way clustering.
     """
     columns = _group_columns(groups, len(weight))
+    parts = (bread, design, residual, weight)
     if len(columns) == 1:
-        return _one_way(bread, scores, weight, columns[0])
+        return _one_way(*parts, columns[0])
     first, second = columns
     # Intersections coded densely: the factor G / (G - 1) counts non-empty ones.
-    both = np.unique(first * (int(second.max()) + 1) + second, return_inverse=True)[1]
-    return (
-        _one_way(bread, scores, weight, first)
-        + _one_way(bread, scores, weight, second)
-        - _one_way(bread, scores, weight, both)
-    )
+    both = _dense_codes(first * (int(second.max()) + 1) + second)
+    return _one_way(*parts, first) + _one_way(*parts, second) - _one_way(*parts, both)
 
 
 def leverage_binary(
@@ -117,20 +131,30 @@ def leverage_binary(
 
 
 def _one_way(
-    bread: FloatArray, scores: FloatArray, weight: FloatArray, codes: np.ndarray
+    bread: FloatArray, design: FloatArray, residual: FloatArray, weight: FloatArray,
+    codes: np.ndarray,
 ) -> FloatArray:
     n_groups = int(codes.max()) + 1
     if n_groups < 2:
         raise ValueError("Cluster-robust covariances need at least 2 clusters.")
-    totals = np.zeros((n_groups, scores.shape[1]))
-    np.add.at(totals, codes, weight[:, None] * scores)
-    nobs, k = float(np.sum(weight)), len(bread)
-    if nobs <= k:
+    nobs, n_params = float(np.sum(weight)), len(bread)
+    if nobs <= n_params:
         raise ValueError(
             f"Clustered covariances need more observations ({nobs:g}) than "
-            f"parameters ({k})."
+            f"parameters ({n_params})."
         )
-    factor = n_groups / (n_groups - 1.0) * (nobs - 1.0) / (nobs - k)
+    # The cluster sums c_g = sum_{i in g} s_i r_ik x~_i as one sparse (G x n)
+    # by dense (n x q) product per output: a single pass over the design.
+    # Column i of the indicator holds one entry, in row codes[i]: a CSC
+    # matrix built without sorting.
+    pointers = np.arange(len(codes) + 1)
+    totals = np.hstack([
+        scipy.sparse.csc_matrix(
+            (weight * residual[:, k], codes, pointers), shape=(n_groups, len(codes))
+        ) @ design
+        for k in range(residual.shape[1])
+    ])
+    factor = n_groups / (n_groups - 1.0) * (nobs - 1.0) / (nobs - n_params)
     return factor * _sandwich(bread, totals.T @ totals)
 
 
@@ -149,8 +173,21 @@ def _group_columns(groups: Any, n: int) -> list[np.ndarray]:
         column = array[:, j]
         if column.dtype.kind == "f" and np.any(np.isnan(column)):
             raise ValueError("groups hold missing values (NaN).")
-        codes.append(np.unique(column, return_inverse=True)[1].ravel())
+        codes.append(_dense_codes(column))
     return codes
+
+
+def _dense_codes(labels: np.ndarray) -> np.ndarray:
+    """Labels as codes ``0..G-1``; integer labels of a modest range without
+    the sort of ``np.unique`` (one pass instead of n log n)."""
+    if labels.dtype.kind in "iub" and len(labels):
+        low = int(labels.min())
+        span = int(labels.max()) - low + 1
+        if span <= 4 * len(labels):
+            shifted = labels.astype(np.intp) - low
+            present = np.bincount(shifted, minlength=span) > 0
+            return (np.cumsum(present) - 1)[shifted]
+    return np.unique(labels, return_inverse=True)[1].ravel()
 
 
 def _sandwich(bread: FloatArray, meat: FloatArray) -> FloatArray:
