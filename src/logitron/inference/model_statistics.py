@@ -26,7 +26,15 @@ from typing import Any
 import numpy as np
 
 from .._numerics import FloatArray
-from . import diagnostics, hypotheses, margins, prediction, robust, terms
+from . import (
+    diagnostics,
+    formula_margins,
+    hypotheses,
+    margins,
+    prediction,
+    robust,
+    terms,
+)
 from .covariance import cov_params
 from .model_data import ModelData, model_data
 from .statistics import CoefficientTable, coefficient_from_cov, model_fit
@@ -226,6 +234,28 @@ class Statistics:
         if self.data.n_outputs != 1:
             raise ValueError(f"{what} is defined here for binary models only.")
         return self.data.y_index.astype(np.float64), self.data.proba[:, 1]
+
+    def average_slopes(
+        self, variables: list[str] | None = None, method: str = "dydx",
+        alpha: float = 0.05,
+    ) -> margins.MarginalEffects:
+        """Average effect of each variable of the data through every term of
+        the formula it enters (``np.log(x)``, ``x:z``...), and per level of a
+        categorical variable against its reference level, as R's
+        ``marginaleffects::avg_slopes`` / ``avg_comparisons``. A binary
+        ``logitron.logit`` model built with its DataFrame; see
+        ``logitron.inference.formula_margins``."""
+        if self.data.n_outputs != 1:
+            raise ValueError("average_slopes is for binary models; for a softmax "
+                             "model use marginal_effects (by design column).")
+        names, effects, cov = formula_margins.formula_effects(
+            self.model, self.data.frame, self.data.weight, self.params, self.cov(),
+            variables, method,
+        )
+        return margins.MarginalEffects(
+            names, list(self.data.class_names), effects, np.sqrt(np.diag(cov)),
+            "overall", method, alpha,
+        )
 
     # -- tests -------------------------------------------------------------
     def wald_test(self, hypothesis: Any) -> hypotheses.WaldTest:
