@@ -162,3 +162,24 @@ def test_pandas_groups_and_frame_agree():
     b = model.statistics(X, y, cov_type="cluster",
                          groups=pd.Series(data["educ"]).astype(str)).cov()
     assert_allclose(a, b, rtol=1e-12)
+
+
+def test_frequency_weights_equal_repeated_rows():
+    X, y, data = anes()
+    counts = 1 + (np.arange(len(y)) % 3)
+    model = LogisticRegression(C=np.inf, tol=1e-12)
+    weighted = model.fit(X, y, sample_weight=counts).statistics(
+        X, y, sample_weight=counts)
+    repeated_X, repeated_y = X.loc[X.index.repeat(counts)], y.loc[y.index.repeat(counts)]
+    repeated = LogisticRegression(C=np.inf, tol=1e-12).fit(repeated_X, repeated_y)
+    repeated = repeated.statistics(repeated_X, repeated_y)
+    for cov_type in ["HC0", "HC1", "HC2", "HC3"]:
+        assert_allclose(weighted.with_cov(cov_type).cov(),
+                        repeated.with_cov(cov_type).cov(), rtol=RTOL)
+    groups = data["educ"].to_numpy()
+    assert_allclose(
+        weighted.with_cov("cluster", groups).cov(),
+        repeated.with_cov("cluster", np.repeat(groups, counts)).cov(), rtol=RTOL,
+    )
+    assert_allclose(weighted.marginal_effects(at="mean").se,
+                    repeated.marginal_effects(at="mean").se, rtol=RTOL)

@@ -151,3 +151,26 @@ def test_plain_model_terms_are_its_columns():
         disp=0, method="newton", tol=1e-12
     )
     assert_allclose(tests["GPA"].statistic, reference.tvalues["GPA"] ** 2, rtol=RTOL)
+
+
+def test_multinomial_anova_and_term_tests_match_mnlogit():
+    data = sm.datasets.anes96.load_pandas().data
+    data = data.assign(party=data["PID"].clip(upper=2))
+    model = logitron.logit("party ~ logpopul + selfLR + C(educ)", data=data, tol=1e-12)
+    stats = model.statistics(data)
+    table = stats.anova()
+    design = stats.data.design
+    deviances = []
+    for width in [1, 2, 3, design.shape[1]]:
+        fit = sm.MNLogit(data["party"], design[:, :width]).fit(
+            disp=0, method="newton", tol=1e-12, maxiter=100)
+        deviances.append(-2 * fit.llf)
+        full = fit
+    assert_allclose(table["Resid. Dev"], deviances, rtol=RTOL)
+    assert_allclose(table["Df"].iloc[1:], [2, 2, 12])
+    index = [k * design.shape[1] + j for k in range(2) for j in range(3, design.shape[1])]
+    restriction = np.eye(2 * design.shape[1])[index]
+    # MNLogit orders its parameters term by term within each equation, as ours.
+    expected = full.wald_test(restriction, scalar=True, use_f=False)
+    assert_allclose(stats.term_tests()["C(educ)"].statistic, expected.statistic,
+                    rtol=RTOL)
