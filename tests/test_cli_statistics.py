@@ -86,3 +86,23 @@ def test_cli_statistics_errors(trained):
     assert_fails(run_cli("summary", model, "--cov-type", "HC3"), 2, "--data")
     assert_fails(run_cli("summary", model, "--cov-type", "cluster"), 2, "--cluster")
     assert_fails(run_cli("effects", model, path, "--cluster", "nope"), 1, "nope")
+
+
+def test_effects_by_variable_of_a_formula_model(tmp_path):
+    data = sm.datasets.anes96.load_pandas().data[["vote", "selfLR", "age"]]
+    path = tmp_path / "anes.csv"
+    data.to_csv(path, index=False)
+    model = tmp_path / "formula.json"
+    result = run_cli("train", path, "--formula", "vote ~ selfLR + np.log(age)",
+                     "--C", "inf", "--tol", "1e-12", "-o", model)
+    assert result.returncode == 0, result.stderr
+    result = run_cli("effects", model, path, "--by-variable")
+    assert result.returncode == 0, result.stderr
+    rows = table_rows(result.stdout, ["age", "selfLR"])
+    fit = sm.Logit(data["vote"], sm.add_constant(
+        data.assign(log_age=np.log(data["age"]))[["selfLR", "log_age"]])).fit(**FIT)
+    per_row = fit.get_margeff(at="all").margeff
+    assert_allclose(rows[0, 0], np.mean(per_row[:, 1] / data["age"]), rtol=5e-6)
+    assert_allclose(rows[1, 0], np.mean(per_row[:, 0]), rtol=5e-6)
+    assert_fails(run_cli("effects", model, path, "--by-variable", "--at", "mean"), 2,
+                 "--by-variable")

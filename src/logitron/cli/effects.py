@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from . import options
+from .errors import UsageError
 from .model_input import CliModel
 from .statistics_input import add_covariance_arguments, cov_choice, load_statistics
 
@@ -39,6 +40,12 @@ def register(subparsers: Any) -> None:
         help="discrete changes for 0/1 and count features instead of slopes",
     )
     parser.add_argument(
+        "--by-variable", action="store_true",
+        help="formula models: the average effect of each data column through every "
+        "term it enters (np.log(x), x:z), levels of a categorical column against "
+        "its first (R's avg_slopes / avg_comparisons); --at and --discrete do not apply",
+    )
+    parser.add_argument(
         "--alpha", type=options.fraction, default=0.05,
         help="confidence intervals at level 1 - alpha (default: 0.05)",
     )
@@ -51,10 +58,15 @@ def run(args: argparse.Namespace) -> int:
     statistics = load_statistics(
         model, args.data, args.target, cov_choice(args), args.cluster
     )
-    effects = statistics.marginal_effects(
-        at=args.at, method=args.method, dummy=args.discrete, count=args.discrete,
-        alpha=args.alpha,
-    )
+    if args.by_variable:
+        if args.at != "overall" or args.discrete:
+            raise UsageError("--by-variable gives average effects: drop --at and --discrete")
+        effects = statistics.average_slopes(method=args.method, alpha=args.alpha)
+    else:
+        effects = statistics.marginal_effects(
+            at=args.at, method=args.method, dummy=args.discrete, count=args.discrete,
+            alpha=args.alpha,
+        )
     print(
         f"marginal effects ({args.method}, at {args.at}) of {args.model} on "
         f"{args.data}; covariance {statistics.cov_type}\n"
