@@ -141,7 +141,7 @@ def _points(
     design: FloatArray, weight: FloatArray, at: str, at_values: dict[int, float] | None
 ) -> tuple[FloatArray, FloatArray | None]:
     """Rows where effects are evaluated and the averaging weights (None: per row)."""
-    points = design.copy()
+    points = design.copy() if at_values else design
     for column, value in (at_values or {}).items():
         points[:, column] = value
     share = weight / np.sum(weight)
@@ -171,47 +171,64 @@ def _binary(
     # g: the derivative of p (or log p) in eta; slope: that of g in eta.
     g = (1.0 - proba) if log_scale else density
     slope = -density if log_scale else density * (1.0 - 2.0 * proba)
-    a = np.ones(len(points)) if averaging is None else averaging
-    n_params = len(coef)
-    effects = np.empty((len(points), len(columns)))
-    jacobian = np.zeros((len(columns), n_params))
     per_unit = method.endswith("ex")
+    slopes = [j for j, kind in zip(columns, kinds, strict=True) if kind == "slope"]
+    if per_row:
+        effects = np.empty((len(points), len(columns)))
+        where = [c for c, kind in enumerate(kinds) if kind == "slope"]
+        factor = points[:, slopes] if per_unit else 1.0
+        effects[:, where] = g[:, None] * coef[slopes] * factor
+        for c, j in enumerate(columns):
+            if kinds[c] != "slope":
+                effects[:, c] = _change(points, coef, j, kinds[c], log_scale, None)[0]
+        return effects, None
+    a = np.ones(len(points)) if averaging is None else averaging
     # One pass over the rows serves every slope column: X~.T @ (a * slope),
     # or with the x_j factor of the "ex" methods, the Gram matrix
     # X~.T @ diag(a * slope) @ X~ (its column j is X~.T @ (a * slope * x_j)).
-    if per_row:
-        cross = None
-    elif per_unit:
+    cross: Any
+    if per_unit:
         cross = points.T @ ((a * slope)[:, None] * points)
+        level = points.T @ (a * g)           # sum(a * g * x_j) for every j
     else:
         cross = points.T @ (a * slope)
+        level = np.full(len(coef), np.dot(a, g))
+    effects = np.empty(len(columns))
+    jacobian = np.zeros((len(columns), len(coef)))
     for c, j in enumerate(columns):
         if kinds[c] == "slope":
-            scale = points[:, j] if per_unit else np.ones(len(points))
-            effects[:, c] = g * coef[j] * scale
-            if cross is not None:
-                jacobian[c] = coef[j] * (cross[:, j] if per_unit else cross)
-                jacobian[c, j] += np.dot(a, scale * g)
-            continue
-        low, high = points.copy(), points.copy()
-        if kinds[c] == "dummy":
-            low[:, j], high[:, j], half = 0.0, 1.0, 1.0
+            effects[c] = coef[j] * level[j]
+            jacobian[c] = coef[j] * (cross[:, j] if per_unit else cross)
+            jacobian[c, j] += level[j]
         else:
-            low[:, j] -= 1.0
-            high[:, j] += 1.0
-            half = 0.5
-        p_low, p_high = (scipy.special.expit(rows @ coef) for rows in (low, high))
-        if log_scale:
-            effects[:, c] = half * (np.log(p_high) - np.log(p_low))
-            k_low, k_high = 1.0 - p_low, 1.0 - p_high
-        else:
-            effects[:, c] = half * (p_high - p_low)
-            k_low, k_high = p_low * (1.0 - p_low), p_high * (1.0 - p_high)
-        if not per_row:
-            jacobian[c] = half * (high.T @ (a * k_high) - low.T @ (a * k_low))
-    if per_row:
-        return effects, None
-    return a @ effects, jacobian
+            effects[c], jacobian[c] = _change(points, coef, j, kinds[c], log_scale, a)
+    return effects, jacobian
+
+
+def _change(
+    points: FloatArray, coef: FloatArray, j: int, kind: str, log_scale: bool,
+    a: FloatArray | None,
+) -> tuple[Any, FloatArray]:
+    """Discrete change of column ``j`` (0 -> 1, or x - 1 -> x + 1 halved): per
+    row when ``a`` is None, else averaged with its Jacobian."""
+    low, high = points.copy(), points.copy()
+    if kind == "dummy":
+        low[:, j], high[:, j], half = 0.0, 1.0, 1.0
+    else:
+        low[:, j] -= 1.0
+        high[:, j] += 1.0
+        half = 0.5
+    p_low, p_high = (scipy.special.expit(rows @ coef) for rows in (low, high))
+    if log_scale:
+        change = half * (np.log(p_high) - np.log(p_low))
+        k_low, k_high = 1.0 - p_low, 1.0 - p_high
+    else:
+        change = half * (p_high - p_low)
+        k_low, k_high = p_low * (1.0 - p_low), p_high * (1.0 - p_high)
+    if a is None:
+        return change, np.empty(0)
+    row = half * (high.T @ (a * k_high) - low.T @ (a * k_low))
+    return float(np.dot(a, change)), row
 
 
 def _softmax(
@@ -282,12 +299,14 @@ def _softmax_effects(
 def discrete_columns(design: FloatArray, columns: list[int]) -> tuple[list[int], list[int]]:
     """Dummy (values 0 and 1 only) and count (non-negative integers) columns,
     detected as statsmodels' ``get_margeff`` does."""
+    low, high = design.min(axis=0), design.max(axis=0)
     dummy, count = [], []
-    for j in columns:
-        values = design[:, j]
-        whole = bool(np.all(values % 1.0 == 0))
-        if whole and values.min() == 0 and values.max() == 1:
+    # Only non-negative columns can be either; the integer test is the costly one.
+    for j in (j for j in columns if low[j] >= 0 and high[j] > low[j]):
+        if not np.all(design[:, j] % 1.0 == 0):
+            continue
+        if low[j] == 0 and high[j] == 1:
             dummy.append(j)
-        elif whole and values.min() >= 0 and values.var() != 0:
+        else:
             count.append(j)
     return dummy, count

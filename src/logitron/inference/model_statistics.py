@@ -191,7 +191,10 @@ class Statistics:
             raise ValueError(f"at_values names unknown columns {unknown}; the "
                              f"columns are {names}.")
         fixed = {names.index(k): float(v) for k, v in (at_values or {}).items()}
-        dummies, counts = margins.discrete_columns(data.design, columns)
+        dummies, counts = (
+            margins.discrete_columns(data.design, columns) if dummy or count
+            else ([], [])
+        )
         effects, cov = margins.marginal_effects(
             data.design, data.weight, data.params, self.cov(), columns, at=at,
             method=method, dummy=dummies if dummy else None,
