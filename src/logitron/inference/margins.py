@@ -193,16 +193,16 @@ def _binary(
     else:
         cross = points.T @ (a * slope)
         level = np.full(len(coef), np.dot(a, g))
-    effects = np.empty(len(columns))
+    average = np.empty(len(columns))
     jacobian = np.zeros((len(columns), len(coef)))
     for c, j in enumerate(columns):
         if kinds[c] == "slope":
-            effects[c] = coef[j] * level[j]
+            average[c] = coef[j] * level[j]
             jacobian[c] = coef[j] * (cross[:, j] if per_unit else cross)
             jacobian[c, j] += level[j]
         else:
-            effects[c], jacobian[c] = _change(points, coef, j, kinds[c], log_scale, a)
-    return effects, jacobian
+            average[c], jacobian[c] = _change(points, coef, j, kinds[c], log_scale, a)
+    return average, jacobian
 
 
 def _change(
