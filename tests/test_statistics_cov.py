@@ -183,3 +183,32 @@ def test_frequency_weights_equal_repeated_rows():
     )
     assert_allclose(weighted.marginal_effects(at="mean").se,
                     repeated.marginal_effects(at="mean").se, rtol=RTOL)
+
+
+def test_loaded_formula_model_and_no_intercept(tmp_path):
+    _, _, data = anes()
+    model = logitron.logit("vote ~ logpopul + selfLR + age", data=data, tol=1e-12)
+    logitron.save(model, tmp_path / "model.json")
+    loaded = logitron.load(tmp_path / "model.json")
+    assert_allclose(
+        loaded.statistics(data, cov_type="cluster", groups="educ").cov(),
+        model.statistics(data, cov_type="cluster", groups="educ").cov(), rtol=1e-12,
+    )
+    X, y = spector()
+    bare = LogisticRegression(C=np.inf, tol=1e-12, fit_intercept=False).fit(X, y)
+    stats = bare.statistics(X, y, cov_type="HC3")
+    assert_allclose(stats.cov(), irls_ols_plain(X, y).fit(cov_type="HC3").cov_params(),
+                    rtol=RTOL)
+    reference = sm.Logit(y, X).fit(disp=0, method="newton", tol=1e-12)
+    assert_allclose(stats.with_cov().marginal_effects(at="zero").margeff,
+                    reference.get_margeff(at="zero").margeff, rtol=RTOL)
+
+
+def irls_ols_plain(X, y):
+    """``irls_ols`` for a model without intercept."""
+    glm = sm.GLM(y, X, family=sm.families.Binomial()).fit(tol=1e-12)
+    design = np.asarray(X, dtype=float)
+    p = glm.fittedvalues.to_numpy()
+    w = p * (1 - p)
+    z = design @ glm.params.to_numpy() + (np.asarray(y) - p) / w
+    return sm.OLS(np.sqrt(w) * z, np.sqrt(w)[:, None] * design)
