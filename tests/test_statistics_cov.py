@@ -212,3 +212,9 @@ def irls_ols_plain(X, y):
     w = p * (1 - p)
     z = design @ glm.params.to_numpy() + (np.asarray(y) - p) / w
     return sm.OLS(np.sqrt(w) * z, np.sqrt(w)[:, None] * design)
+
+
+def test_model_summary_points_to_statistics_for_data_covariances():
+    X, y = spector()
+    with pytest.raises(ValueError, match=r"model\.statistics\(X, y, cov_type='HC3'"):
+        fit_ml(X, y).summary(cov_type="HC3")

@@ -459,6 +459,11 @@ default="auto"
             ``.params``, ``.bse``, ``.pvalues``, ``.conf_int``, ``.fit.aic``...
         """
         check_is_fitted(self)
+        if cov_type in ("HC2", "HC3", "cluster"):
+            raise ValueError(
+                f"cov_type={cov_type!r} needs the training rows (leverages, clusters): "
+                f"use model.statistics(X, y, cov_type={cov_type!r}, ...).summary()."
+            )
         summary = inference.summarize_model(self, alpha, cov_type, reference)
         return with_odds_ratios(summary) if odds_ratios else summary
 
