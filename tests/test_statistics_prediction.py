@@ -68,3 +68,48 @@ def test_prediction_refuses_bad_rows():
         stats.get_prediction(data.exog.iloc[:, :2])
     with pytest.raises(ValueError, match="alpha"):
         stats.get_prediction(alpha=2.0)
+
+
+def test_softmax_class_probabilities_with_delta_method_errors():
+    """statsmodels' MNLogit has no get_prediction; the reference standard
+    errors are its ``NonlinearDeltaCov`` (complex-step Jacobian) of the class
+    probabilities, written here as a softmax of MNLogit's parameters."""
+    from statsmodels.stats._delta_method import NonlinearDeltaCov
+
+    data = sm.datasets.anes96.load_pandas().data
+    X, y = data[["logpopul", "selfLR", "age"]], data["PID"].clip(upper=2)
+    stats = LogisticRegression(C=np.inf, tol=1e-12).fit(X, y).statistics(X, y)
+    reference = sm.MNLogit(y, sm.add_constant(X)).fit(
+        disp=0, method="newton", tol=1e-12, maxiter=100)
+    new = X.iloc[:7]
+    exog = sm.add_constant(new, has_constant="add").to_numpy()
+    shape = reference.params.shape
+
+    def proba(flat):
+        eta = exog @ flat.reshape(shape, order="F")
+        full = np.column_stack([np.zeros(len(exog)), eta])
+        e = np.exp(full)
+        return (e / e.sum(axis=1, keepdims=True)).ravel()
+
+    params = reference.params.to_numpy().ravel(order="F")
+    delta = NonlinearDeltaCov(proba, params, reference.cov_params().to_numpy())
+    ours = stats.get_prediction(new, alpha=0.1)
+    assert_allclose(ours.predicted.ravel(), reference.predict(exog).ravel(), rtol=RTOL)
+    assert_allclose(ours.se.ravel(), delta.se_vectorized(), rtol=RTOL)
+    frame = ours.summary_frame()
+    assert frame.shape == (21, 4)
+    assert np.all((frame["ci_lower"] < frame["predicted"])
+                  & (frame["predicted"] < frame["ci_upper"]))
+
+
+def test_two_class_softmax_interval_equals_the_binary_one():
+    data = sm.datasets.spector.load_pandas()
+    binary = LogisticRegression(C=np.inf, tol=1e-12).fit(data.exog, data.endog)
+    stats = binary.statistics(data.exog, data.endog)
+    expected = stats.get_prediction(alpha=0.1)
+    from logitron.inference.prediction_softmax import get_class_prediction
+
+    ours = get_class_prediction(stats.data.design, stats.data.params, stats.cov(),
+                                ["0", "1"], alpha=0.1)
+    assert_allclose(ours.se[:, 1], expected.se, rtol=1e-10)
+    assert_allclose(ours.conf_int()[:, 1], expected.conf_int(), rtol=1e-10)

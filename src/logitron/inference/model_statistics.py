@@ -32,6 +32,7 @@ from . import (
     hypotheses,
     margins,
     prediction,
+    prediction_softmax,
     robust,
     terms,
 )
@@ -149,20 +150,21 @@ class Statistics:
         return Summary(table, model_fit(self.data.record), self.data.record)
 
     # -- predictions -------------------------------------------------------
-    def get_prediction(
-        self, X: Any = None, alpha: float = 0.05
-    ) -> prediction.PredictionResults:
-        """Probabilities of ``classes_[1]`` with standard errors and intervals
-        (``logitron.inference.prediction``), for new rows ``X`` (a raw
-        DataFrame for a formula model) or, by default, the training rows."""
-        if self.data.n_outputs != 1:
-            raise ValueError(
-                "get_prediction gives intervals for binary models; for a softmax "
-                "model use predict_proba."
-            )
+    def get_prediction(self, X: Any = None, alpha: float = 0.05) -> Any:
+        """Probabilities with standard errors and intervals, for new rows
+        ``X`` (a raw DataFrame for a formula model) or, by default, the
+        training rows: of ``classes_[1]`` for a binary model
+        (``PredictionResults``, ``logitron.inference.prediction``), of every
+        class for a softmax model (``ClassPredictionResults``,
+        ``logitron.inference.prediction_softmax``)."""
         design = self.data.design if X is None else prediction.new_design(
             self.model, X
         )
+        if self.data.n_outputs != 1:
+            return prediction_softmax.get_class_prediction(
+                design, self.data.params, self.cov(), list(self.data.class_names),
+                alpha,
+            )
         return prediction.get_prediction(design, self.params, self.cov(), alpha)
 
     # -- marginal effects --------------------------------------------------

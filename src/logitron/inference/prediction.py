@@ -13,8 +13,8 @@ The probability interval is the link-scale Wald interval mapped through
 used and as statsmodels' ``get_prediction().summary_frame()`` reports: it
 stays inside (0, 1) and is not symmetric around ``p``. ``V`` is whichever
 covariance the statistics object was built with (robust or clustered too).
-Binary models only: a softmax model's class probabilities have no single
-link scale.
+This module is for binary models; a softmax model's class probabilities are
+in ``prediction_softmax``.
 """
 
 from __future__ import annotations
