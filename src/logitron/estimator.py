@@ -17,6 +17,7 @@ from .backends import is_dask_collection
 from .dask import inputs as dask_inputs
 from .dask.sample_start import sample_start
 from .exceptions import PerfectSeparationWarning
+from .inference.model_statistics import Statistics, statistics, with_odds_ratios
 from .neuron import LinearUnit
 from .prediction import NeuronPredictions, SparseCoefMixin
 from .solvers import SOLVERS
@@ -407,7 +408,11 @@ default="auto"
 
     # -- inference ---------------------------------------------------------
     def summary(
-        self, alpha: float = 0.05, cov_type: str = "nonrobust", reference: Any = None
+        self,
+        alpha: float = 0.05,
+        cov_type: str = "nonrobust",
+        reference: Any = None,
+        odds_ratios: bool = False,
     ) -> inference.Summary:
         """Standard errors, z, p-values, Wald intervals and fit statistics.
 
@@ -426,6 +431,9 @@ default="auto"
         reference : class label, optional
             Softmax models only: the class the others are compared against
             (default ``classes_[0]``, as statsmodels' MNLogit).
+        odds_ratios : bool, default=False
+            Report ``exp(coef)`` and its interval (Stata's ``logit, or``).
+            HC2, HC3 and clustered errors need the data: see ``statistics``.
 
         Returns
         -------
@@ -434,6 +442,23 @@ default="auto"
             ``.params``, ``.bse``, ``.pvalues``, ``.conf_int``, ``.fit.aic``...
         """
         check_is_fitted(self)
-        return inference.summarize_fit(
+        if cov_type in ("HC2", "HC3", "cluster"):
+            raise ValueError(
+                f"cov_type={cov_type!r} needs the training rows (leverages, clusters): "
+                f"use model.statistics(X, y, cov_type={cov_type!r}, ...).summary()."
+            )
+        summary = inference.summarize_fit(
             getattr(self, "inference_", None), self.C, alpha, cov_type, reference
         )
+        return with_odds_ratios(summary) if odds_ratios else summary
+
+    def statistics(
+        self, X: Any, y: Any = None, sample_weight: Any = None, **options: Any
+    ) -> Statistics:
+        """Every post-fit statistic from the training rows: robust and
+        clustered covariances, tests, predictions with intervals, marginal
+        effects, residuals. See ``logitron.inference.model_statistics``;
+        ``options`` are ``cov_type``, ``groups``, ``convention``, ``reference``.
+        """
+        check_is_fitted(self)
+        return statistics(self, X, y, sample_weight, **options)

@@ -12,11 +12,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
-from . import demo, evaluate, plot, predict, summary, train
+from . import demo, effects, evaluate, plot, predict, summary, train
 from .errors import EXIT_DATA, EXIT_USAGE, CliError
 from .tables import one_line
 
-SUBCOMMANDS = (train, predict, evaluate, summary, plot, demo)
+SUBCOMMANDS = (train, predict, evaluate, summary, effects, plot, demo)
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from . import options, tables
+from . import intervals, options, tables
 from .errors import UsageError
 from .model_input import CliModel
 
@@ -43,6 +43,11 @@ def register(subparsers: Any) -> None:
         "--chunk-size", type=options.count, default=100_000, metavar="ROWS",
         help="rows read and predicted at a time (default: 100000)",
     )
+    parser.add_argument(
+        "--interval", type=options.fraction, nargs="?", const=0.05, metavar="ALPHA",
+        help="binary unpenalised models: add the standard error and the 1 - ALPHA "
+        "confidence interval of the probability (default ALPHA: 0.05)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -56,15 +61,22 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None and not args.output.parent.exists():
         raise UsageError(f"--output: the folder {args.output.parent} does not exist")
     model = CliModel.load(args.model)
+    if args.interval is not None:
+        intervals.check_interval_model(model)
     chunks = tables.iter_table(args.data, args.chunk_size)
     with _destination(args.output) as stream:
         for number, frame in enumerate(chunks):
-            predictions = predict_frame(model, args.data, frame, args.keep or [])
+            predictions = predict_frame(
+                model, args.data, frame, args.keep or [], args.interval
+            )
             predictions.to_csv(stream, index=False, header=number == 0, lineterminator="\n")
     return 0
 
 
-def predict_frame(model: CliModel, path: Path, frame: Any, keep: list[str]) -> Any:
+def predict_frame(
+    model: CliModel, path: Path, frame: Any, keep: list[str],
+    interval: float | None = None,
+) -> Any:
     """The output rows for one chunk: kept columns, label, probabilities."""
     pd = tables.pandas()
     tables.require_columns(path, frame, keep, "--keep")
@@ -75,6 +87,8 @@ def predict_frame(model: CliModel, path: Path, frame: Any, keep: list[str]) -> A
     columns["predicted"] = np.asarray(labels)
     for index, label in enumerate(model.classes):
         columns[f"proba_{label}"] = proba[:, index]
+    if interval is not None:
+        columns.update(intervals.interval_columns(model, features, interval))
     return pd.DataFrame(columns)
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import statistics_input
 from .model_input import CliModel
 from .train_data import final_cost
-
-COV_TYPES = ("nonrobust", "HC0", "HC1")
 
 
 def register(subparsers: Any) -> None:
@@ -34,20 +34,25 @@ def register(subparsers: Any) -> None:
         help="confidence intervals at level 1 - alpha (default: 0.05)",
     )
     parser.add_argument(
-        "--cov-type", choices=COV_TYPES, default="nonrobust",
-        help="nonrobust: inverse Fisher information; HC0/HC1: sandwich (robust) "
-        "covariance (default: nonrobust)",
+        "--odds-ratios", action="store_true",
+        help="report exp(coef) and its interval (Stata's logit, or)",
     )
+    parser.add_argument(
+        "--data", type=Path, metavar="DATA",
+        help="the training rows, needed by --cov-type HC2, HC3 and cluster",
+    )
+    statistics_input.add_covariance_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    statistics_input.check_summary_options(args)
     model = CliModel.load(args.model)
     print(describe(model))
     print()
     estimator = model.estimator
     if getattr(estimator, "inference_", None) is not None:
-        print(estimator.summary(alpha=args.alpha, cov_type=args.cov_type))
+        print(statistics_input.summary(model, args))
     else:
         print(coefficient_listing(model))
         print(

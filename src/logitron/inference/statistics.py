@@ -57,6 +57,9 @@ class CoefficientTable:
         False for terms whose maximum-likelihood estimate does not exist
         (see ``existence``); their ``bse``, ``zvalues``, ``pvalues`` and
         ``conf_int`` are NaN.
+    odds_ratios : bool
+        ``params``, ``bse`` and ``conf_int`` are ``exp(coef)``, its
+        delta-method standard error and the exponentiated interval.
     """
 
     labels: list[tuple[str, str]]
@@ -70,6 +73,7 @@ class CoefficientTable:
     cov_type: str
     reference: str
     available: np.ndarray
+    odds_ratios: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ def coefficient_table(
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     parametrisation = reference_parametrisation(record, reference)
-    # Hook (issue 14): no Wald statistics for terms without an estimate.
+    # No Wald statistics for terms without an estimate (``existence``).
     available = available_terms(record, len(parametrisation.params))
     try:
         scaled, exponent = scaled_cov_params(record, cov_type, reference)
@@ -114,9 +118,33 @@ def coefficient_table(
     # Entries beyond the float range at extreme scales: inf or 0, as in a float.
     with np.errstate(over="ignore", under="ignore"):
         cov = np.ldexp(scaled, -(exponent[:, None] + exponent[None, :]))
-    params = parametrisation.params
     # From the rescaled covariance: at extreme column scales cov underflows.
     bse = np.ldexp(np.sqrt(np.diag(scaled)), -exponent)
+    return coefficient_from_cov(
+        parametrisation.params, cov, parametrisation.labels, alpha, cov_type,
+        parametrisation.reference, bse=bse, available=available,
+    )
+
+
+def coefficient_from_cov(
+    params: FloatArray,
+    cov: FloatArray,
+    labels: list[tuple[str, str]],
+    alpha: float,
+    cov_type: str,
+    reference: str,
+    bse: FloatArray | None = None,
+    available: np.ndarray | None = None,
+) -> CoefficientTable:
+    """The Wald table of ``params`` given their covariance ``cov`` (and their
+    standard errors, when computed more accurately than ``sqrt(diag(cov))``);
+    NaN statistics for the terms not ``available``."""
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
+    if bse is None:
+        bse = np.sqrt(np.diag(cov))
+    if available is None:
+        available = np.ones(len(params), dtype=bool)
     zvalues = params / bse
     pvalues = 2.0 * scipy.stats.norm.sf(np.abs(zvalues))
     quantile = scipy.stats.norm.isf(alpha / 2.0)
@@ -127,7 +155,7 @@ def coefficient_table(
     cov = mask_statistics(available, cov)[0]
     cov[:, ~available] = np.nan
     return CoefficientTable(
-        labels=parametrisation.labels,
+        labels=labels,
         params=params,
         bse=bse,
         zvalues=zvalues,
@@ -136,7 +164,7 @@ def coefficient_table(
         cov=cov,
         alpha=float(alpha),
         cov_type=cov_type,
-        reference=parametrisation.reference,
+        reference=reference,
         available=available,
     )
 

@@ -78,6 +78,7 @@ class Summary:
 
         table = self.table
         lower, upper = _interval_names(table.alpha)
+        heads = _heads(table)
         data = np.column_stack(
             [table.params, table.bse, table.zvalues, table.pvalues, table.conf_int]
         )
@@ -87,7 +88,7 @@ class Summary:
             index = pd.MultiIndex.from_tuples(
                 table.labels, names=[self.record.response_name, "term"]
             )
-        return pd.DataFrame(data, index=index, columns=[*_COLUMNS, lower, upper])
+        return pd.DataFrame(data, index=index, columns=[*heads, lower, upper])
 
     def as_text(self) -> str:
         """The report: model header, coefficient table, notes."""
@@ -165,7 +166,7 @@ def _pair(key: str, value: str, width: int) -> str:
 
 def _coefficients(record: FitInference, table: CoefficientTable) -> list[str]:
     lower, upper = _interval_names(table.alpha)
-    heads = [*_COLUMNS, lower, upper]
+    heads = [*_heads(table), lower, upper]
     body = [
         [
             _number(table.params[k]),
@@ -216,7 +217,14 @@ def _notes(record: FitInference, table: CoefficientTable) -> list[str]:
             f"{table.reference!r} (log-odds of the class versus the reference; "
             "the parametrisation of statsmodels' MNLogit)."
         )
-    if table.cov_type != "nonrobust":
+    if table.odds_ratios:
+        notes.append(
+            "Odds ratios exp(coef); std err exp(coef) * se (delta method); z, "
+            "p-values and the exponentiated intervals are those of the coefficients."
+        )
+    if table.cov_type.startswith("cluster"):
+        notes.append("Standard errors are cluster-robust (G/(G-1) * (n-1)/(n-k)).")
+    elif table.cov_type != "nonrobust":
         notes.append(
             f"Standard errors are heteroscedasticity-robust ({table.cov_type} "
             "sandwich)."
@@ -239,6 +247,11 @@ def _infinite(record: FitInference, table: CoefficientTable) -> tuple[str, ...]:
     if table.reference != record.class_names[0]:
         return ()
     return record.infinite
+
+
+def _heads(table: CoefficientTable) -> tuple[str, ...]:
+    """Stata's ``logit, or`` heads when the table holds odds ratios."""
+    return ("odds ratio", *_COLUMNS[1:]) if table.odds_ratios else _COLUMNS
 
 
 def _interval_names(alpha: float) -> tuple[str, str]:
