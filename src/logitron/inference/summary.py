@@ -209,6 +209,13 @@ def _notes(record: FitInference, table: CoefficientTable) -> list[str]:
         )
     if record.separation:
         notes.append(f"Warning: {record.separation}")
+    elif not record.separation_checked:
+        notes.append(
+            "Warning: separation was not ruled out: the existence of the "
+            "maximum-likelihood estimate could not be proved from the data's "
+            "block sums, and the linear programs that detect quasi-complete "
+            "separation (which need the data in memory) did not run."
+        )
     if not record.converged:
         notes.append(
             "Warning: the solver did not converge; the estimates and their "

@@ -1,0 +1,192 @@
+"""Statistics of an unpenalised Dask fit: the in-memory summary, from one
+more pass over the blocks.
+
+Every number is compared with the same model fitted in memory (which
+tests/test_inference.py checks against statsmodels) to 1e-8, and the
+weighted binary table also with statsmodels' GLM directly. The synchronous
+scheduler runs the blocks in this process: the sums are the same on any
+scheduler (tests/test_dask.py runs fits on a LocalCluster).
+"""
+
+import warnings
+
+import dask
+import dask.array as da
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from numpy.testing import assert_allclose
+
+from logitron import LogisticRegression
+from logitron.backends.dask_backend import DaskBlocks
+from logitron.exceptions import PerfectSeparationWarning
+from logitron.inference import FitInference
+
+N_SAMPLES, N_FEATURES, CHUNK = 900, 3, 200  # 5 blocks, the last short
+
+
+@pytest.fixture(autouse=True)
+def synchronous():
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+def make_data(n_classes, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N_SAMPLES, N_FEATURES)) * [1.0, 3.0, 0.5] + [0.0, 1.0, -2.0]
+    coef = rng.normal(size=(N_FEATURES, n_classes))
+    raw = X @ coef + rng.gumbel(size=(N_SAMPLES, n_classes))
+    y = raw.argmax(axis=1)
+    weight = rng.uniform(0.5, 3.0, size=N_SAMPLES)
+    return X, y, weight
+
+
+def on_dask(*arrays):
+    return [da.from_array(a, chunks=CHUNK if a.ndim == 1 else (CHUNK, -1)) for a in arrays]
+
+
+def record_of(model) -> FitInference:
+    record = model.inference_
+    assert record is not None
+    return record
+
+
+def assert_same_statistics(model, expected):
+    for cov_type in ("nonrobust", "HC0", "HC1"):
+        got, want = model.summary(cov_type=cov_type), expected.summary(cov_type=cov_type)
+        assert_allclose(got.params, want.params, rtol=1e-8, atol=1e-10)
+        for name in ("bse", "zvalues", "pvalues", "conf_int", "cov_params"):
+            assert_allclose(getattr(got, name), getattr(want, name), rtol=1e-8, atol=1e-12)
+    got, want = model.summary().fit, expected.summary().fit
+    for name in ("loglik", "loglik_null", "lr_stat", "lr_pvalue", "pseudo_r2",
+                 "deviance", "aic", "bic", "nobs", "df_resid"):
+        assert_allclose(getattr(got, name), getattr(want, name), rtol=1e-8, atol=1e-14)
+    assert (got.lr_df, got.df_model) == (want.lr_df, want.df_model)
+    record, wanted = record_of(model), record_of(expected)
+    for name in ("information", "meat"):
+        want_matrix = getattr(wanted, name)
+        atol = 1e-8 * np.max(np.abs(want_matrix))
+        assert_allclose(getattr(record, name), want_matrix, rtol=1e-8, atol=atol)
+    assert record.n_samples == wanted.n_samples
+    assert record.term_names == wanted.term_names
+    assert record.class_names == wanted.class_names
+    assert (record.separation, record.separation_checked) == ("", True)
+
+
+@pytest.mark.parametrize(
+    ("n_classes", "params", "weighted"),
+    [
+        pytest.param(2, dict(class_weight={1: 2.0}), True, id="binary-weights-class-weights"),
+        pytest.param(2, dict(fit_intercept=False), False, id="binary-no-intercept"),
+        pytest.param(2, dict(solver="lbfgs"), True, id="binary-lbfgs"),
+        pytest.param(3, dict(class_weight="balanced"), True, id="softmax-balanced-weights"),
+        pytest.param(4, dict(), False, id="softmax-4"),
+    ],
+)
+def test_summary_equals_the_in_memory_summary(n_classes, params, weighted):
+    X, y, weight = make_data(n_classes, seed=n_classes)
+    sample_weight = weight if weighted else None
+    expected = LogisticRegression(C=np.inf, **params).fit(X, y, sample_weight=sample_weight)
+    X_d, y_d, weight_d = on_dask(X, y, weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no separation warning, no non-convergence
+        model = LogisticRegression(C=np.inf, **params).fit(
+            X_d, y_d, sample_weight=weight_d if weighted else None
+        )
+    assert_same_statistics(model, expected)
+
+
+def test_weighted_binary_table_matches_statsmodels_glm():
+    X, y, weight = make_data(2, seed=11)
+    X_d, y_d, weight_d = on_dask(X, y, weight)
+    model = LogisticRegression(C=np.inf).fit(X_d, y_d, sample_weight=weight_d)
+    glm = sm.GLM(
+        y, sm.add_constant(X), family=sm.families.Binomial(), freq_weights=weight
+    ).fit(tol=1e-12)
+    summary = model.summary()
+    assert_allclose(summary.params, glm.params, rtol=1e-7)
+    assert_allclose(summary.bse, glm.bse, rtol=1e-7)
+    assert_allclose(
+        [summary.fit.loglik, summary.fit.loglik_null, summary.fit.aic, summary.fit.bic],
+        [glm.llf, glm.llnull, glm.aic, glm.bic_llf],
+        rtol=1e-9,
+    )
+
+
+def test_dataframe_input_names_the_terms_and_the_response():
+    X, y, weight = make_data(3, seed=5)
+    frame = pd.DataFrame(X, columns=["age", "dose", "score"])
+    frame["outcome"] = np.array(["low", "mid", "high"])[y]
+    frame["w"] = weight
+    expected = LogisticRegression(C=np.inf).fit(
+        frame[["age", "dose", "score"]], frame["outcome"], sample_weight=frame["w"]
+    )
+    data = dd.from_pandas(frame, npartitions=4)
+    model = LogisticRegression(C=np.inf).fit(
+        data[["age", "dose", "score"]], data["outcome"], sample_weight=data["w"]
+    )
+    assert_same_statistics(model, expected)
+    assert record_of(model).response_name == "outcome"
+    got, want = model.summary().to_frame(), expected.summary().to_frame()
+    pd.testing.assert_index_equal(got.index, want.index)
+    assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-8)
+
+
+def test_the_record_is_one_graph_reading_x_once(monkeypatch):
+    X, y, weight = make_data(2, seed=7)
+    calls = []
+    map_sum = DaskBlocks.map_sum
+
+    def counting(self, function, *args, **kwargs):
+        calls.append((function.__name__, self.data_passes))
+        return map_sum(self, function, *args, **kwargs)
+
+    monkeypatch.setattr(DaskBlocks, "map_sum", counting)
+    X_d, y_d, weight_d = on_dask(X, y, weight)
+    LogisticRegression(C=1e6).fit(X_d, y_d, sample_weight=weight_d)
+    penalised = [name for name, _ in calls]
+    calls.clear()
+    LogisticRegression(C=np.inf).fit(X_d, y_d, sample_weight=weight_d)
+    assert [name for name, _ in calls].count("record_block") == 1
+    assert calls[-1][0] == "record_block"
+    assert "record_block" not in penalised
+
+
+def test_complete_separation_is_found_from_the_end_point():
+    X, _, _ = make_data(2, seed=8)
+    separated = (X[:, 0] + X[:, 1] > 0.5).astype(int)
+    with pytest.warns(PerfectSeparationWarning, match="complete separation"):
+        model = LogisticRegression(C=np.inf, max_iter=30).fit(*on_dask(X, separated))
+    record = record_of(model)
+    assert "classifies all 900 observations perfectly" in record.separation
+    assert record.separation_checked
+    assert "Warning: complete separation" in str(model.summary())
+
+
+def test_quasi_complete_separation_is_reported_as_not_ruled_out():
+    # x0 > 0 only in class 1, and x0 = 0 on rows of both classes:
+    # quasi-complete separation (the coefficient of x0 diverges), which the
+    # in-memory fit names with its linear programs. From block sums the
+    # certificate fails and some row stays misclassified: not ruled out.
+    X, y, _ = make_data(2, seed=9)
+    X[:, 0] = np.maximum(X[:, 0], 0.0)
+    y = np.where(X[:, 0] > 0, 1, y)
+    with pytest.warns(PerfectSeparationWarning, match="quasi-complete separation"):
+        in_memory = LogisticRegression(C=np.inf).fit(X, y)
+    assert "quasi-complete" in record_of(in_memory).separation
+    with pytest.warns(PerfectSeparationWarning, match="possible quasi-complete separation"):
+        model = LogisticRegression(C=np.inf).fit(*on_dask(X, y))
+    record = record_of(model)
+    assert (record.separation, record.separation_checked) == ("", False)
+    assert "separation was not ruled out" in str(model.summary())
+    restored = FitInference.from_dict(record.to_dict())
+    assert restored.separation_checked is False
+
+
+def test_records_saved_before_the_flag_read_as_checked():
+    X, y, _ = make_data(2, seed=10)
+    plain = record_of(LogisticRegression(C=np.inf).fit(X, y)).to_dict()
+    del plain["separation_checked"]
+    assert FitInference.from_dict(plain).separation_checked is True
