@@ -206,7 +206,7 @@ default="auto"
     def _fit_dask(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
         """``fit`` on dask input: one graph per solver iteration, and for
         ``C=np.inf`` one more for the inference record (``dask.statistics``)."""
-        objective, classes, _ = dask_inputs.training_problem(
+        objective, classes = dask_inputs.training_problem(
             self, X, y, sample_weight
         )
         settings = self._settings()
