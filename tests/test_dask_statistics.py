@@ -20,9 +20,14 @@ import statsmodels.api as sm
 from numpy.testing import assert_allclose
 
 from logitron import LogisticRegression
+from logitron.backends import as_data
 from logitron.backends.dask_backend import DaskBlocks
 from logitron.exceptions import PerfectSeparationWarning
 from logitron.inference import FitInference
+from logitron.inference.record import record_sums
+from logitron.inference.separation_sums import certificate_sums, certified_by_bound
+from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from logitron.neuron import LinearUnit
 
 N_SAMPLES, N_FEATURES, CHUNK = 900, 3, 200  # 5 blocks, the last short
 
@@ -190,3 +195,41 @@ def test_records_saved_before_the_flag_read_as_checked():
     plain = record_of(LogisticRegression(C=np.inf).fit(X, y)).to_dict()
     del plain["separation_checked"]
     assert FitInference.from_dict(plain).separation_checked is True
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_block_sums_add_up_to_the_sums_over_all_rows(n_classes):
+    # What the blocks add on the client is what one pass over all rows gives.
+    X, y, weight = make_data(n_classes, seed=13)
+    weight[:50] = 0.0  # rows without weight count nowhere
+    fitted = LogisticRegression(C=np.inf).fit(X, y, sample_weight=weight)
+    n_outputs = 1 if n_classes == 2 else n_classes
+    theta = LinearUnit(as_data(X), n_outputs, True).pack(fitted.coef_, fitted.intercept_)
+    loss = BinaryCrossEntropy() if n_classes == 2 else SoftmaxCrossEntropy()
+
+    def sums(rows):
+        unit = LinearUnit(as_data(X[rows]), n_outputs, True)
+        raw = unit.forward(theta)
+        labels = y[rows].astype(float)
+        return (
+            record_sums(unit, loss, labels, weight[rows], n_classes, raw),
+            certificate_sums(unit, X[rows], y[rows], weight[rows], raw),
+        )
+
+    whole_record, whole_certificate = sums(slice(None))
+    parts = [sums(rows) for rows in np.array_split(np.arange(N_SAMPLES), 3)]
+    record = parts[0][0] + parts[1][0] + parts[2][0]
+    certificate = parts[0][1] + parts[1][1] + parts[2][1]
+    for name in ("information", "meat", "class_totals"):
+        assert_allclose(getattr(record, name), getattr(whole_record, name), rtol=1e-12)
+    assert_allclose(record.loglik, whole_record.loglik, rtol=1e-12)
+    assert record.n_samples == whole_record.n_samples == N_SAMPLES - 50
+    assert_allclose(certificate.gram, whole_certificate.gram, rtol=1e-12)
+    assert_allclose(certificate.score, whole_certificate.score, rtol=1e-8,
+                    atol=1e-10 * np.max(np.abs(whole_certificate.gram)))
+    assert_allclose(
+        certificate.column_bound,
+        np.append(np.max(np.abs(X[50:]), axis=0), 1.0),
+    )
+    assert not certificate.underflow
+    assert certified_by_bound(LinearUnit(as_data(X), n_outputs, True), certificate)
