@@ -4,8 +4,9 @@ more pass over the blocks.
 Every number is compared with the same model fitted in memory (which
 tests/test_inference.py checks against statsmodels) to 1e-8, and the
 weighted binary table also with statsmodels' GLM directly. The synchronous
-scheduler runs the blocks in this process: the sums are the same on any
-scheduler (tests/test_dask.py runs fits on a LocalCluster).
+scheduler runs the blocks in this process; one test runs them on a
+LocalCluster of two worker processes (a Client overrides the fixture's
+scheduler while it is open).
 """
 
 import warnings
@@ -17,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from distributed import Client, LocalCluster
+from distributed.diagnostics.plugin import SchedulerPlugin
 from numpy.testing import assert_allclose
 
 from logitron import LogisticRegression
@@ -233,3 +236,34 @@ def test_block_sums_add_up_to_the_sums_over_all_rows(n_classes):
     )
     assert not certificate.underflow
     assert certified_by_bound(LinearUnit(as_data(X), n_outputs, True), certificate)
+
+
+class GraphCounter(SchedulerPlugin):
+    """Counts the graphs clients send to the scheduler."""
+
+    name = "statistics-graph-counter"
+
+    def __init__(self):
+        self.graphs = 0
+
+    def update_graph(self, scheduler, **kwargs):
+        self.graphs += 1
+
+
+def test_the_record_crosses_processes_on_a_local_cluster():
+    # 2 worker processes: the block sums are pickled to the client and added
+    # there; the numbers are those of the in-memory fit.
+    X, y, weight = make_data(3, seed=14)
+    expected = LogisticRegression(C=np.inf).fit(X, y, sample_weight=weight)
+    counter = GraphCounter()
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster),
+    ):
+        cluster.scheduler.add_plugin(counter)
+        X_d, y_d, weight_d = on_dask(X, y, weight)
+        model = LogisticRegression(C=np.inf).fit(X_d, y_d, sample_weight=weight_d)
+    assert counter.graphs > 0
+    assert_same_statistics(model, expected)
