@@ -17,6 +17,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import statsmodels.api as sm
 from distributed import Client, LocalCluster
 from distributed.diagnostics.plugin import SchedulerPlugin
@@ -28,6 +29,7 @@ from logitron.backends.dask_backend import DaskBlocks
 from logitron.exceptions import PerfectSeparationWarning
 from logitron.inference import FitInference
 from logitron.inference.record import record_sums
+from logitron.inference.separation_lp import margin_matrix
 from logitron.inference.separation_sums import certificate_sums, certified_by_bound
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
@@ -227,15 +229,15 @@ def test_block_sums_add_up_to_the_sums_over_all_rows(n_classes):
         assert_allclose(getattr(record, name), getattr(whole_record, name), rtol=1e-12)
     assert_allclose(record.loglik, whole_record.loglik, rtol=1e-12)
     assert record.n_samples == whole_record.n_samples == N_SAMPLES - 50
-    assert_allclose(certificate.gram, whole_certificate.gram, rtol=1e-12)
     assert_allclose(certificate.score, whole_certificate.score, rtol=1e-8,
-                    atol=1e-10 * np.max(np.abs(whole_certificate.gram)))
+                    atol=1e-10 * np.max(np.abs(whole_record.information)))
     assert_allclose(
         certificate.column_bound,
         np.append(np.max(np.abs(X[50:]), axis=0), 1.0),
     )
     assert not certificate.underflow
-    assert certified_by_bound(LinearUnit(as_data(X), n_outputs, True), certificate)
+    unit = LinearUnit(as_data(X), n_outputs, True)
+    assert certified_by_bound(unit, certificate, record.information)
 
 
 class GraphCounter(SchedulerPlugin):
@@ -267,3 +269,39 @@ def test_the_record_crosses_processes_on_a_local_cluster():
         model = LogisticRegression(C=np.inf).fit(X_d, y_d, sample_weight=weight_d)
     assert counter.graphs > 0
     assert_same_statistics(model, expected)
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_the_correction_from_the_information_balances_the_margin_rows(n_classes):
+    # The bound's premise (inference/separation_sums.py): with u from the
+    # Fisher information, lam_ij = s_i p_ij (1 + sum_{k != j} p_ik x~_i @
+    # (u_k - u_j)) has A.T @ lam = 0, A the margin rows that separation_lp
+    # builds for the linear programs. Checked away from the optimum, where
+    # the score A.T @ lam0 is far from 0.
+    rng = np.random.default_rng(15)
+    n, d = 60, 3
+    X, y, s = rng.normal(size=(n, d)), rng.integers(0, n_classes, n), rng.uniform(0.5, 2, n)
+    n_outputs = 1 if n_classes == 2 else n_classes
+    unit = LinearUnit(as_data(X), n_outputs, True)
+    raw = unit.forward(rng.normal(size=unit.n_params) * 0.5)
+    loss = BinaryCrossEntropy() if n_classes == 2 else SoftmaxCrossEntropy()
+    information = record_sums(unit, loss, y.astype(float), s, n_classes, raw).information
+    certificate = certificate_sums(unit, X, y, s, raw)
+    width = d + 1
+    reduced = np.arange(width if n_outputs > 1 else 0, unit.n_params)
+    u = np.vstack([
+        np.zeros(width),
+        -np.linalg.solve(information[np.ix_(reduced, reduced)],
+                         certificate.score[reduced]).reshape(-1, width),
+    ])
+    proba = loss.proba(raw)
+    proba = np.column_stack([1 - proba, proba]) if n_classes == 2 else proba
+    design = sp.csr_matrix(np.column_stack([X, np.ones(n)]))
+    rows, observations, pairs = margin_matrix(design, y, n_classes)
+    x_u = np.column_stack([X, np.ones(n)]) @ u.T  # x~_i @ u_k
+    i, j = observations, pairs[:, 1]
+    correction = (proba[i] * (x_u[i] - x_u[i, j][:, None])).sum(axis=1)
+    lam = s[i] * proba[i, j] * (1 + correction)
+    lam0 = s[i] * proba[i, j]
+    assert np.max(np.abs(rows.T @ lam0)) > 1.0
+    assert_allclose(rows.T @ lam, 0.0, atol=1e-12 * np.max(np.abs(rows.T @ lam0)))

@@ -122,7 +122,7 @@ def fit_record(
     )
     unit = objective.unit
     separation, checked = "", True
-    if not certified_by_bound(unit, total.certificate):
+    if not certified_by_bound(unit, total.certificate, total.sums.information):
         if total.misclassified == 0:
             separation = _complete_separation(total.sums.n_samples)
         else:

@@ -150,44 +150,13 @@ def certified_identified(
 ) -> bool:
     """Stiemke's certificate (module doc): True proves that the data are not
     separated; False means "run the LP"."""
-    score, gram, reduced, underflow = certificate_parts(unit, y_index, weight, proba)
-    if underflow:
-        return False  # some p_ik underflowed to 0: a limit, not a certificate
-    try:
-        factor = scipy.linalg.cho_factor(gram, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
-        return False
-    step = np.zeros(unit.n_params)
-    step[reduced] = -scipy.linalg.cho_solve(factor, score, check_finite=False)
-    raw = np.asarray(unit.forward(step), dtype=np.float64)
-    if raw.ndim == 1:
-        raw = np.column_stack([np.zeros_like(raw), raw])
-    own = raw[np.arange(len(y_index)), y_index]
-    positive = weight > 0
-    others = np.ones(raw.shape, dtype=bool)
-    others[np.arange(len(y_index)), y_index] = False
-    margins = (own[:, None] - raw)[positive][others[positive]]
-    # Theory needs > -1; the slack absorbs rounding in u and in A @ u.
-    return bool(np.all(margins > -0.5))
-
-
-def certificate_parts(
-    unit: Any, y_index: np.ndarray, weight: FloatArray, proba: FloatArray
-) -> tuple[FloatArray, FloatArray, np.ndarray, bool]:
-    """``(score, G, reduced, underflow)`` of Stiemke's certificate (module
-    doc): sums over the rows of ``unit.data``.
-
-    ``score = A.T @ lam0`` and ``G = A.T diag(lam0) A`` on the entries
-    ``reduced`` of theta (those of the non-reference classes; all of them
-    for one sigmoid neuron, whose reference class has no weights);
-    ``underflow`` when some ``lam0_ik`` of a weighted row is 0.
-    """
     n_classes = proba.shape[1]
     positive = weight > 0
     onehot = np.zeros((len(y_index), n_classes))
     onehot[np.arange(len(y_index)), y_index] = 1.0
     lam0 = weight[:, None] * np.where(onehot > 0, 0.0, proba)
-    underflow = bool(np.any(lam0[positive] + onehot[positive] <= 0))
+    if np.any(lam0[positive] + onehot[positive] <= 0):
+        return False  # some p_ik underflowed to 0: a limit, not a certificate
     width = unit.n_features + int(unit.fit_intercept)
     if n_classes == 2 and unit.n_outputs == 1:
         residual = weight * (onehot[:, 1] - proba[:, 1])
@@ -199,7 +168,19 @@ def certificate_parts(
         reduced = np.arange(width, n_classes * width)
     score = unit.backward(residual)[reduced]
     gram = unit.hessian(blocks)[np.ix_(reduced, reduced)]
-    return score, gram, reduced, underflow
+    try:
+        factor = scipy.linalg.cho_factor(gram, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return False
+    step = np.zeros(unit.n_params)
+    step[reduced] = -scipy.linalg.cho_solve(factor, score, check_finite=False)
+    raw = np.asarray(unit.forward(step), dtype=np.float64)
+    if raw.ndim == 1:
+        raw = np.column_stack([np.zeros_like(raw), raw])
+    own = raw[np.arange(len(y_index)), y_index]
+    margins = (own[:, None] - raw)[positive][onehot[positive] == 0]
+    # Theory needs > -1; the slack absorbs rounding in u and in A @ u.
+    return bool(np.all(margins > -0.5))
 
 
 def certified_identified_binary(
