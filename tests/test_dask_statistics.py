@@ -23,7 +23,7 @@ from distributed import Client, LocalCluster
 from distributed.diagnostics.plugin import SchedulerPlugin
 from numpy.testing import assert_allclose
 
-from logitron import LogisticRegression
+from logitron import LogisticRegression, io
 from logitron.backends import as_data
 from logitron.backends.dask_backend import DaskBlocks
 from logitron.exceptions import PerfectSeparationWarning
@@ -193,6 +193,14 @@ def test_quasi_complete_separation_is_reported_as_not_ruled_out():
     assert "separation was not ruled out" in str(model.summary())
     restored = FitInference.from_dict(record.to_dict())
     assert restored.separation_checked is False
+
+
+def test_a_dask_fit_saves_its_statistics_in_the_model_file(tmp_path):
+    X, y, weight = make_data(2, seed=16)
+    X_d, y_d, weight_d = on_dask(X, y, weight)
+    model = LogisticRegression(C=np.inf).fit(X_d, y_d, sample_weight=weight_d)
+    loaded = io.load(io.save(model, tmp_path / "model.json"))
+    assert_same_statistics(loaded, model)
 
 
 def test_records_saved_before_the_flag_read_as_checked():
