@@ -10,8 +10,9 @@ AIC and BIC are then those of the in-memory fit.
 The same pass diagnoses separation as far as sums allow:
 
 1. Stiemke's certificate from sums (``inference.separation_sums``): proves
-   that the estimate exists; it settles every converged fit of data that
-   are not separated.
+   that the estimate exists; at a converged estimate of data that are not
+   separated its correction is of the order of the solver's tolerance, so
+   it settles such fits unless the information is nearly singular.
 2. Otherwise, whether the estimate classifies every weighted row right
    (a per-block count): complete separation, seen from its end point.
 3. Otherwise the record says the check was not done
