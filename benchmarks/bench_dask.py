@@ -113,7 +113,7 @@ class Objective:
         from logitron.dask.inputs import training_problem
 
         estimator = LogisticRegression(C=C, fit_intercept=False)
-        self.objective, _, _ = training_problem(estimator, X, y, None)
+        self.objective, _ = training_problem(estimator, X, y, None)
 
     def values(self, thetas: list[np.ndarray]) -> list[float]:
         import dask

@@ -36,7 +36,7 @@ def make_twins(n_classes=2, fit_intercept=True, C=0.7, l1_ratio=0.0, class_weigh
     estimator = LogisticRegression(
         C=C, l1_ratio=l1_ratio, fit_intercept=fit_intercept, class_weight=class_weight
     )
-    distributed, classes, _ = training_problem(
+    distributed, classes = training_problem(
         estimator,
         da.from_array(X, chunks=(chunk, n_features)),
         da.from_array(y, chunks=chunk),

@@ -14,7 +14,9 @@ from sklearn.utils.validation import check_is_fitted
 from . import _params, _scaling, _sklearn_params, _validation, fitting, inference, minibatch
 from ._numerics import FloatArray
 from .backends import is_dask_collection
+from .backends.dask_backend import is_dask_frame
 from .dask import inputs as dask_inputs
+from .dask import statistics as dask_statistics
 from .dask.sample_start import sample_start
 from .exceptions import PerfectSeparationWarning
 from .inference.model_statistics import Statistics, statistics, with_odds_ratios
@@ -124,7 +126,8 @@ default="auto"
         Only when ``X`` had string column names (a DataFrame).
     inference_ : FitInference or None
         For ``C=np.inf`` only: the Fisher information, sandwich meat and
-        log-likelihoods behind ``summary()`` (see ``logitron.inference``).
+        log-likelihoods behind ``summary()`` (see ``logitron.inference``;
+        on Dask input from one more pass over the blocks).
 
     Examples
     --------
@@ -258,9 +261,9 @@ default="auto"
         return record
 
     def _fit_dask(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
-        """``fit`` on dask input: one graph per solver iteration. The
-        statistics need the data in memory; only the separation check runs."""
-        objective, classes, separates = dask_inputs.training_problem(
+        """``fit`` on dask input: one graph per solver iteration, and for
+        ``C=np.inf`` one more for the inference record (``dask.statistics``)."""
+        objective, classes = dask_inputs.training_problem(
             self, X, y, sample_weight
         )
         settings = self._settings()
@@ -274,8 +277,19 @@ default="auto"
         self._set_fitted(outcome, classes)
         self.inference_ = None
         separation = ""
-        if np.isposinf(self.C) and separates(outcome.theta):
-            separation = "perfect separation: the coefficients grow without bound"
+        if np.isposinf(self.C):
+            record = dask_statistics.fit_record(
+                objective, outcome.theta, outcome.result.converged,
+                feature_names=inference.feature_names(
+                    getattr(self, "feature_names_in_", None), objective.model.n_features
+                ),
+                class_names=[str(label) for label in classes],
+                response_name=inference.response_name(y) if is_dask_frame(y) else "y",
+            )
+            self.inference_ = record
+            separation = record.separation
+            if not record.separation_checked and record.converged:
+                separation = dask_statistics.SEPARATION_NOT_RULED_OUT
         self._warn(outcome, separation)
         return self
 

@@ -34,10 +34,7 @@ class BlockModel:
     """What every block task must know beyond its rows (small; sent with each).
 
     ``classes`` sorted labels; ``class_weight`` one multiplier per class;
-    ``total_weight`` the sum ``S`` of all weights, class weights included;
-    ``checks_separation``: every evaluation also tells whether its point
-    classifies every weighted row right (an unpenalised fit's separation
-    check, from the ``z`` the pass computes anyway).
+    ``total_weight`` the sum ``S`` of all weights, class weights included.
     """
 
     classes: np.ndarray
@@ -46,7 +43,6 @@ class BlockModel:
     fit_intercept: bool
     dtype: np.dtype
     total_weight: float
-    checks_separation: bool = False
 
     @property
     def n_outputs(self) -> int:
@@ -109,16 +105,13 @@ class BlockTerms:
 
     ``value``, ``gradient``, ``hessian`` of ``J_data``; ``derivative`` the
     slope ``phi'(t)`` of ``J_data`` along a line. ``0.0`` stands for a term
-    that was not asked for (or a block without weight). ``misclassified``
-    counts blocks with a weighted row on the wrong side at the point (when
-    ``BlockModel.checks_separation``).
+    that was not asked for (or a block without weight).
     """
 
     value: float = 0.0
     gradient: FloatArray | float = 0.0
     hessian: FloatArray | float = 0.0
     derivative: float = 0.0
-    misclassified: int = 0
 
     def __add__(self, other: BlockTerms) -> BlockTerms:
         return BlockTerms(
@@ -126,7 +119,6 @@ class BlockTerms:
             self.gradient + other.gradient,
             self.hessian + other.hessian,
             self.derivative + other.derivative,
-            self.misclassified + other.misclassified,
         )
 
     def scaled(self, share: float) -> BlockTerms:
@@ -135,7 +127,6 @@ class BlockTerms:
             share * self.gradient,
             share * self.hessian,
             share * self.derivative,
-            self.misclassified,
         )
 
 
@@ -150,7 +141,6 @@ class Evaluation:
     gradient: FloatArray | None = None
     hessian: FloatArray | None = None
     kept: list[Any] | None = None  # per-block KeptBlock handles on the workers
-    misclassified: int | None = None  # blocks misclassifying a row at theta
 
 
 @dataclass

@@ -26,7 +26,6 @@ from sklearn.utils import assert_all_finite
 from .._numerics import FloatArray
 from ..backends.dask_backend import NoLocalData, as_block_matrix
 from ..backends.numpy_backend import ArrayData
-from ..inference.separation import classifies_every_row
 from ..neuron import LinearUnit
 from ..objective import LineFunction, LogisticObjective
 from .block_model import GRADIENT, HESSP, VALUE, BlockModel, BlockTerms, Kept, KeptBlock
@@ -137,8 +136,6 @@ def evaluate(
         objective.remember(theta, raw)
     terms = _terms(objective, theta, order).scaled(share)
     raw = objective.raw_prediction(theta)
-    if model.checks_separation:
-        terms.misclassified = int(not classifies_every_row(raw, y_index, weight))
     kept = KeptBlock.of(
         raw, raw_direction, y_index, weight, model, weighted=weight_block is not None
     )
@@ -229,14 +226,3 @@ def hessian_product(
     objective.remember(theta, kept.raw)
     _, _, hessp = objective.value_gradient_hessp(theta)
     return None, share * hessp(vector)
-
-
-def count_misclassified(
-    X_block: Any, y_block: Any, weight_block: Any, model: BlockModel, theta: FloatArray
-) -> tuple[None, int]:
-    """1 if the model at ``theta`` misclassifies a weighted row of the block,
-    else 0 (the separation test of the in-memory fit, per block)."""
-    X = as_block_matrix(X_block, model.dtype)
-    y_index, weight = encoded(model, len(X), y_block, weight_block)
-    unit = LinearUnit(ArrayData(X), model.n_outputs, model.fit_intercept)
-    return None, int(not classifies_every_row(unit.forward(theta), y_index, weight))

@@ -11,7 +11,6 @@ import time: it is an optional dependency.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,6 @@ from .._validation import class_index, class_weight_vector, encode_labels
 from ..backends import is_dask_collection
 from ..backends.dask_backend import DaskBlocks, is_dask_frame
 from .block_model import BlockModel, label_stats
-from .block_terms import count_misclassified
 from .objective import DaskLogisticObjective
 
 
@@ -47,14 +45,12 @@ def is_data_frame(X: Any) -> bool:
 
 def training_problem(
     estimator: Any, X: Any, y: Any, sample_weight: Any
-) -> tuple[DaskLogisticObjective, np.ndarray, Callable[[FloatArray], bool]]:
-    """``(objective, classes, separates)`` for ``estimator.fit`` on dask input.
+) -> tuple[DaskLogisticObjective, np.ndarray]:
+    """``(objective, classes)`` for ``estimator.fit`` on dask input.
 
     One graph reads ``y`` and the weights (not ``X``): the classes, their
-    counts and weight sums. ``separates(theta)`` tells whether the fitted
-    estimator (at ``theta``) classifies every weighted row right: from the
-    solver's last pass when it was at ``theta`` (an unpenalised objective
-    checks at every pass), else in one more graph.
+    counts and weight sums. (An unpenalised fit's separation check comes
+    with its statistics, ``dask.statistics``.)
     """
     if not is_dask_collection(X):
         raise TypeError(
@@ -81,25 +77,13 @@ def training_problem(
         )
     model = BlockModel(
         classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),
-        blocks.dtype, total_weight, checks_separation=bool(np.isposinf(estimator.C)),
+        blocks.dtype, total_weight,
     )
     objective = DaskLogisticObjective(
         blocks, model, n_samples=stats.n_rows, C=float(estimator.C),
         l1_ratio=float(estimator.l1_ratio),
     )
-
-    def separates(theta: FloatArray) -> bool:
-        known = objective.separates_at(theta)
-        if known is not None:
-            return known
-        misclassified, _ = blocks.map_sum(
-            count_misclassified,
-            list(zip(blocks.X_blocks, blocks.y_blocks, blocks.weight_blocks, strict=True)),
-            (model, np.asarray(theta, dtype=np.float64)),
-        )
-        return bool(misclassified == 0)
-
-    return objective, classes, separates
+    return objective, classes
 
 
 def minibatch_objective(

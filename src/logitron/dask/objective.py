@@ -177,8 +177,6 @@ class DaskLogisticObjective:
         same sums as ``LogisticObjective``)."""
         value = float(terms.value) + self.penalty.value(theta)
         evaluation = Evaluation(np.array(theta, copy=True), order, value, kept=kept)
-        if self.model.checks_separation:
-            evaluation.misclassified = terms.misclassified
         if order >= GRADIENT:
             gradient = np.array(terms.gradient, dtype=np.float64)
             self.penalty.add_gradient(theta, gradient)
@@ -188,15 +186,6 @@ class DaskLogisticObjective:
             hessian[np.diag_indices_from(hessian)] += self.penalty.hessian_diagonal()
             evaluation.hessian = hessian
         return evaluation
-
-    def separates_at(self, theta: FloatArray) -> bool | None:
-        """Whether ``theta`` classifies every weighted row right, as the last
-        pass found (``BlockModel.checks_separation``), or ``None`` when the
-        last pass was not at ``theta`` or did not check."""
-        last = self._last
-        if last is None or last.misclassified is None or not np.array_equal(last.theta, theta):
-            return None
-        return last.misclassified == 0
 
     # -- the Objective protocol ----------------------------------------------
     def value(self, theta: FloatArray) -> float:

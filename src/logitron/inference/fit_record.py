@@ -107,10 +107,9 @@ def summarize_fit(
     if record is None and np.isposinf(C):
         raise ValueError(
             "This model carries no inference record (inference_ is missing or "
-            "None): it was fitted on Dask input, whose statistics are not "
-            "computed (they need the data in memory), or saved without one. "
-            "Refit it in memory (NumPy or pandas input) with C=np.inf to get a "
-            "summary."
+            "None): it was saved without one, or fitted by a version of "
+            "logitron that kept none for Dask input. Refit it with C=np.inf "
+            "to get a summary."
         )
     if record is None:
         raise ValueError(

@@ -89,6 +89,10 @@ class FitInference:
         reference, intercept first): ``"+inf"`` / ``"-inf"`` for an estimate
         that does not exist and diverges that way, ``""`` for a finite one;
         empty when no estimate is infinite (``inference.infinite``).
+    separation_checked : bool
+        False when the diagnosis could neither prove that the estimate
+        exists nor find a separation (a Dask fit, whose data never come into
+        memory for the linear programs); the summary says so.
     """
 
     params: FloatArray
@@ -107,6 +111,7 @@ class FitInference:
     n_dropped: int = 0
     log2_scale: FloatArray | None = None
     infinite: tuple[str, ...] = ()
+    separation_checked: bool = True
 
     @property
     def n_outputs(self) -> int:
@@ -150,9 +155,12 @@ class FitInference:
                 f"Unsupported inference record format {plain.get('format')!r}; "
                 f"this version of logitron reads format {RECORD_FORMAT}."
             )
-        # n_dropped and log2_scale came after format 1 was first written:
-        # absent means none.
-        plain = {"n_dropped": 0, "log2_scale": None, "infinite": (), **plain}
+        # Fields added after format 1 was first written: absent means none
+        # (files written before ``separation_checked`` were all checked).
+        plain = {
+            "n_dropped": 0, "log2_scale": None, "infinite": (), "separation_checked": True,
+            **plain,
+        }
         missing = [f.name for f in fields(cls) if f.name not in plain]
         if missing:
             raise ValueError(f"Inference record is missing the fields {missing}.")
@@ -181,6 +189,7 @@ class FitInference:
                 else np.asarray(plain["log2_scale"], dtype=np.float64).reshape(size)
             ),
             infinite=tuple(str(label) for label in plain.get("infinite", ())),
+            separation_checked=bool(plain["separation_checked"]),
         )
         scale = record.log2_scale
         if scale is not None and not np.all((np.abs(scale) <= 4096) & (scale == np.trunc(scale))):
@@ -191,6 +200,107 @@ class FitInference:
                 f"{len(record.term_names)} term names."
             )
         return record
+
+
+@dataclass
+class RecordSums:
+    """The additive parts of the record over some rows (a block, or all).
+
+    Each field is a sum over the rows, so the record of data split into row
+    blocks is the record of the blocks' sums added (``+``): the in-memory
+    fit computes one ``RecordSums`` over all rows, a Dask fit one per block.
+    Arrays are in the unit's ``[coef | intercept]`` layout. A per-cluster
+    score sum (cluster-robust covariances) adds the same way, keyed by
+    cluster label.
+    """
+
+    loglik: float
+    information: FloatArray
+    meat: FloatArray
+    class_totals: FloatArray  # sum of s over the rows of each class
+    n_samples: int  # rows with s > 0
+
+    def __add__(self, other: RecordSums) -> RecordSums:
+        return RecordSums(
+            self.loglik + other.loglik,
+            self.information + other.information,
+            self.meat + other.meat,
+            self.class_totals + other.class_totals,
+            self.n_samples + other.n_samples,
+        )
+
+
+def record_sums(
+    unit: Any,
+    loss: Any,
+    y: FloatArray,
+    sample_weight: FloatArray,
+    n_classes: int,
+    raw: FloatArray,
+) -> RecordSums:
+    """The record's sums over the rows of ``unit.data`` at ``raw = z(theta)``.
+
+    One loss evaluation and one pass over ``X`` for the Gram products of the
+    information and the meat (module doc for the formulas).
+    """
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
+    loglik = -accurate_dot(weight, np.asarray(loss_pointwise))
+    blocks = [
+        [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)],  # noqa: E741
+        _score_blocks(grad_raw, weight),
+    ]
+    # Only the blocks' weights are needed from here: the n-sized pointwise
+    # arrays go before the Gram products allocate theirs.
+    del loss_pointwise, grad_raw, curvature
+    information, meat = unit.hessians(blocks)
+    del blocks
+    class_totals = np.bincount(
+        np.asarray(y, dtype=np.intp), weights=weight, minlength=n_classes
+    ).astype(np.float64)
+    return RecordSums(
+        loglik, information, meat, class_totals, int(np.count_nonzero(weight))
+    )
+
+
+def record_from_sums(
+    sums: RecordSums,
+    unit: Any,
+    theta: FloatArray,
+    *,
+    term_names: tuple[str, ...],
+    class_names: tuple[str, ...],
+    converged: bool,
+    separation: str = "",
+    separation_checked: bool = True,
+    response_name: str = "y",
+) -> FitInference:
+    """The record of the rows behind ``sums`` at the estimate ``theta``:
+    p-sized work only (reordering to intercept first, the null model)."""
+    order = information_order(unit)
+    weights = unit.weights(np.asarray(theta, dtype=np.float64)).reshape(
+        unit.n_outputs, -1
+    )
+    if unit.n_outputs > 1:
+        # Report the symmetric representative of the softmax gauge, like coef_.
+        weights = weights - weights.mean(axis=0)
+    params = weights.ravel()[order].reshape(unit.n_outputs, -1)
+    return FitInference(
+        params=params,
+        information=sums.information[np.ix_(order, order)],
+        meat=sums.meat[np.ix_(order, order)],
+        loglik=float(sums.loglik),
+        loglik_null=null_loglik(sums.class_totals, unit.fit_intercept),
+        nobs=accurate_sum(sums.class_totals),
+        n_samples=int(sums.n_samples),
+        fit_intercept=bool(unit.fit_intercept),
+        term_names=term_names,
+        class_names=class_names,
+        response_name=response_name,
+        converged=bool(converged),
+        separation=separation,
+        separation_checked=bool(separation_checked),
+    )
 
 
 def compute_fit_inference(
@@ -227,61 +337,27 @@ def compute_fit_inference(
     raw : ndarray, optional
         ``unit.forward(theta)`` when the caller already has it.
     """
-    weight = np.asarray(sample_weight, dtype=np.float64)
     if raw is None:
         raw = unit.forward(theta)
-    loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
-    loglik = -accurate_dot(weight, np.asarray(loss_pointwise))
-    blocks = [
-        [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)],  # noqa: E741
-        _score_blocks(grad_raw, weight),
-    ]
-    # Only the blocks' weights are needed from here: the n-sized pointwise
-    # arrays go before the Gram products allocate theirs.
-    del loss_pointwise, grad_raw, curvature
-    information, meat = unit.hessians(blocks)
-    del blocks
-    order = information_order(unit)
-    weights = unit.weights(np.asarray(theta, dtype=np.float64)).reshape(
-        unit.n_outputs, -1
-    )
-    if unit.n_outputs > 1:
-        # Report the symmetric representative of the softmax gauge, like coef_.
-        weights = weights - weights.mean(axis=0)
-    params = weights.ravel()[order].reshape(unit.n_outputs, -1)
-    total = accurate_sum(weight)
-    return FitInference(
-        params=params,
-        information=information[np.ix_(order, order)],
-        meat=meat[np.ix_(order, order)],
-        loglik=loglik,
-        loglik_null=null_loglik(y, weight, len(class_names), unit.fit_intercept),
-        nobs=total,
-        n_samples=int(np.count_nonzero(weight)),
-        fit_intercept=bool(unit.fit_intercept),
-        term_names=term_names,
-        class_names=class_names,
-        response_name=response_name,
-        converged=bool(converged),
-        separation=separation,
+    sums = record_sums(unit, loss, y, sample_weight, len(class_names), raw)
+    return record_from_sums(
+        sums, unit, theta, term_names=term_names, class_names=class_names,
+        converged=converged, separation=separation, response_name=response_name,
     )
 
 
-def null_loglik(
-    y: FloatArray, weight: FloatArray, n_classes: int, fit_intercept: bool
-) -> float:
+def null_loglik(class_totals: FloatArray, fit_intercept: bool) -> float:
     """Log-likelihood of the model without features, in closed form.
 
-    With an intercept its MLE reproduces the weighted class shares
-    ``f_k = S_k / S``, so ``loglik_null = sum_k S_k * log(f_k)``; without
-    one the null model is ``z = 0``: ``loglik_null = -S * log(K)``.
+    ``class_totals[k] = S_k``, the weight of class ``k``. With an intercept
+    its MLE reproduces the weighted class shares ``f_k = S_k / S``, so
+    ``loglik_null = sum_k S_k * log(f_k)``; without one the null model is
+    ``z = 0``: ``loglik_null = -S * log(K)``.
     """
-    totals = np.bincount(
-        np.asarray(y, dtype=np.intp), weights=weight, minlength=n_classes
-    )
+    totals = np.asarray(class_totals, dtype=np.float64)
     total = float(np.sum(totals))
     if not fit_intercept:
-        return -total * float(np.log(n_classes))
+        return -total * float(np.log(len(totals)))
     present = totals > 0
     return float(np.sum(totals[present] * np.log(totals[present] / total)))
 

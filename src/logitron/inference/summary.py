@@ -233,6 +233,13 @@ def _notes(record: FitInference, table: CoefficientTable) -> list[str]:
         notes.append(f"Warning: {record.separation}")
     if any(_infinite(record, table)):
         notes.append(INFINITE_NOTE)
+    if not record.separation and not record.separation_checked:
+        notes.append(
+            "Warning: separation was not ruled out: the existence of the "
+            "maximum-likelihood estimate could not be proved from the data's "
+            "block sums, and the linear programs that detect quasi-complete "
+            "separation (which need the data in memory) did not run."
+        )
     if not record.converged:
         notes.append(
             "Warning: the solver did not converge; the estimates and their "

@@ -1,0 +1,152 @@
+"""The inference record of an unpenalised Dask fit, from one pass over the blocks.
+
+Every part of ``FitInference`` that depends on the data is a sum over rows
+(``inference.record.RecordSums``: log-likelihood, Fisher information,
+sandwich meat, class totals, row count), so one graph at the estimate
+computes each block's sums with the in-memory code and adds them: the
+summary, its covariances (nonrobust, HC0, HC1), the likelihood-ratio test,
+AIC and BIC are then those of the in-memory fit.
+
+The same pass diagnoses separation as far as sums allow:
+
+1. Stiemke's certificate from sums (``inference.separation_sums``): proves
+   that the estimate exists; at a converged estimate of data that are not
+   separated its correction is of the order of the solver's tolerance, so
+   it settles such fits unless the information is nearly singular.
+2. Otherwise, whether the estimate classifies every weighted row right
+   (a per-block count): complete separation, seen from its end point.
+3. Otherwise the record says the check was not done
+   (``separation_checked=False``): quasi-complete separation needs the
+   linear programs of ``inference.separation``, which need ``X`` in memory.
+
+Per-cluster score sums (cluster-robust covariances) would be one more field
+of the block's sums, added by cluster label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._numerics import FloatArray
+from ..backends.dask_backend import as_block_matrix
+from ..backends.numpy_backend import ArrayData
+from ..inference.record import FitInference, RecordSums, record_from_sums, record_sums
+from ..inference.separation import classifies_every_row
+from ..inference.separation_sums import (
+    CertificateSums,
+    certificate_sums,
+    certified_by_bound,
+)
+from ..neuron import LinearUnit
+from .block_model import BlockModel
+from .block_terms import encoded
+
+#: The warning and summary note of a fit whose separation was not ruled out.
+SEPARATION_NOT_RULED_OUT = (
+    "possible quasi-complete separation: on Dask the existence of the "
+    "maximum-likelihood estimate could not be proved from the blocks' sums, "
+    "and the linear programs that detect quasi-complete separation need the "
+    "data in memory, so they did not run. Very large coefficients or "
+    "standard errors point to it; fit a sample in memory to diagnose it, or "
+    "use a finite C."
+)
+
+
+@dataclass
+class BlockRecord:
+    """One block's (or several blocks') part of the record and of the
+    separation diagnosis; ``misclassified`` counts blocks with a weighted
+    row on the wrong side at the estimate."""
+
+    sums: RecordSums
+    certificate: CertificateSums
+    misclassified: int
+
+    def __add__(self, other: BlockRecord) -> BlockRecord:
+        return BlockRecord(
+            self.sums + other.sums,
+            self.certificate + other.certificate,
+            self.misclassified + other.misclassified,
+        )
+
+
+def record_block(
+    X_block: Any, y_block: Any, weight_block: Any, model: BlockModel, theta: FloatArray
+) -> tuple[None, BlockRecord]:
+    """The block's record sums at the estimate ``theta``: one forward pass
+    and the Gram products of the in-memory record."""
+    X = as_block_matrix(X_block, model.dtype)
+    y_index, weight = encoded(model, len(X), y_block, weight_block)
+    unit = LinearUnit(ArrayData(X), model.n_outputs, model.fit_intercept)
+    raw = unit.forward(theta)
+    # The labels as the in-memory objective hands them to the loss.
+    labels = y_index.astype(model.dtype)
+    sums = record_sums(unit, model.loss(), labels, weight, len(model.classes), raw)
+    certificate = certificate_sums(unit, X, y_index, weight, raw)
+    misclassified = int(not classifies_every_row(raw, y_index, weight))
+    return None, BlockRecord(sums, certificate, misclassified)
+
+
+def fit_record(
+    objective: Any,
+    theta: FloatArray,
+    converged: bool,
+    *,
+    feature_names: list[str],
+    class_names: list[str],
+    response_name: str = "y",
+) -> FitInference:
+    """The ``inference_`` record of an unpenalised fit on Dask: one graph.
+
+    Parameters
+    ----------
+    objective : DaskLogisticObjective
+        The objective the solver minimised (its blocks, model and unit).
+    theta : ndarray
+        The solver's estimate, in the unit's layout.
+    converged : bool
+        Whether the solver met its tolerance.
+    feature_names, class_names : list of str
+        Names of the columns of ``X`` and of the classes.
+    response_name : str
+        Name of the dependent variable.
+    """
+    blocks = objective.blocks
+    theta = np.asarray(theta, dtype=np.float64)
+    total, _ = blocks.map_sum(
+        record_block,
+        list(zip(blocks.X_blocks, blocks.y_blocks, blocks.weight_blocks, strict=True)),
+        (objective.model, theta),
+    )
+    unit = objective.unit
+    separation, checked = "", True
+    if not certified_by_bound(unit, total.certificate, total.sums.information):
+        if total.misclassified == 0:
+            separation = _complete_separation(total.sums.n_samples)
+        else:
+            checked = False
+    term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
+    return record_from_sums(
+        total.sums, unit, theta,
+        term_names=tuple(term_names),
+        class_names=tuple(class_names),
+        converged=converged,
+        separation=separation,
+        separation_checked=checked,
+        response_name=response_name,
+    )
+
+
+def _complete_separation(n_rows: int) -> str:
+    return (
+        f"complete separation: the fitted model classifies all {n_rows} "
+        "observations perfectly (perfect separation), so fitted probabilities "
+        "tend to 0 or 1 and the maximum-likelihood estimate does not exist "
+        "(some coefficients grow without bound). Which features separate was "
+        "not diagnosed: the linear programs that name them need the data in "
+        "memory. Use a finite C for a penalised fit, or drop or merge the "
+        "separating features."
+    )

@@ -1,0 +1,115 @@
+"""Stiemke's certificate from row-block sums, for data that stay on a cluster.
+
+The in-memory certificate (``separation`` module doc) corrects ``lam0``
+with ``u = -inv(G) @ score`` and then checks, row by row, that the
+corrected ``lam`` stays positive. The row check needs ``u``, which is known
+only once every block is summed: a second pass over ``X``. Here ``G`` is
+the Fisher information, which the record sums anyway, and the row check is
+replaced by a bound from sums, so the record's one pass decides.
+
+With ``lam0_ij = s_i p_ij`` (``j != y_i``) and ``u`` solving
+``information[r, r] @ u[r] = -score[r]`` on the entries ``r`` of the
+non-reference classes (``u[0] = 0``), the identity
+``diag(p) - p p^T = sum_{k<l} p_k p_l (e_k - e_l) (e_k - e_l)^T`` turns
+``information @ u`` into a combination of the rows of ``A``, and::
+
+    lam_ij = s_i p_ij * (1 + sum_{k != j} p_ik * x~_i @ (u[k] - u[j]))
+
+satisfies ``A.T @ lam = 0`` exactly (one sigmoid neuron: ``u[0] = 0`` for
+class 0, and ``lam_i = s_i p_wrong_i (1 + p_right_i * a_i @ u)``, the
+binary certificate of ``separation``). Since ``sum_{k != j} p_ik <= 1``,
+Hoelder's inequality bounds the correction from sums alone::
+
+    |x~_i @ (u[k] - u[j])| <= bound @ |u[k] - u[j]|
+    bound_j = max_i |x~_ij|            (over the rows with s_i > 0)
+
+so ``max_kl bound @ |u[k] - u[l]| < 1/2`` keeps every ``lam > 0``: the
+estimate exists. At a converged estimate the score is of the order of the
+solver's tolerance, ``u`` is tiny and the bound holds with room to spare.
+When it does not, the data may be separated; the linear programs that
+decide need ``X`` in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+
+from .._numerics import FloatArray, sigmoid, softmax
+
+
+@dataclass
+class CertificateSums:
+    """What the certificate needs beyond the information, from some rows
+    (a block, or all), added with ``+`` over blocks.
+
+    ``score`` (n_params,) ``sum_i s_i x~_i (x) (onehot(y_i) - p_i)`` in the
+    unit's layout (one sigmoid neuron: ``s_i x~_i (y_i - p_i)``);
+    ``column_bound`` (width,) ``max_i |x~_ij|`` over weighted rows
+    (combined by maximum); ``underflow`` whether some ``lam0_ij`` of a
+    weighted row underflowed to 0 (a limit, not a certificate).
+    """
+
+    score: FloatArray
+    column_bound: FloatArray
+    underflow: bool
+
+    def __add__(self, other: CertificateSums) -> CertificateSums:
+        return CertificateSums(
+            self.score + other.score,
+            np.maximum(self.column_bound, other.column_bound),
+            self.underflow or other.underflow,
+        )
+
+
+def certificate_sums(
+    unit: Any, X: np.ndarray, y_index: np.ndarray, weight: FloatArray, raw: FloatArray
+) -> CertificateSums:
+    """The certificate's sums over the dense rows ``X`` (those of ``unit``)
+    at the raw predictions ``raw``: one backward pass."""
+    positive = weight > 0
+    largest = np.max(np.abs(X[positive]), axis=0, initial=0.0).astype(np.float64)
+    if unit.fit_intercept:
+        largest = np.append(largest, 1.0 if np.any(positive) else 0.0)
+    raw = np.asarray(raw, dtype=np.float64)
+    if raw.ndim == 1:
+        sign = np.where(y_index == 1, 1.0, -1.0)
+        p_wrong = sigmoid(-sign * raw)
+        residual = weight * sign * p_wrong
+        underflow = bool(np.any(p_wrong[positive] <= 0))
+    else:
+        proba = np.asarray(softmax(raw, axis=1), dtype=np.float64)
+        onehot = np.zeros_like(proba)
+        onehot[np.arange(len(y_index)), y_index] = 1.0
+        residual = weight[:, None] * (onehot - proba)
+        underflow = bool(np.any((proba + onehot)[positive] <= 0))
+    return CertificateSums(unit.backward(residual), largest, underflow)
+
+
+def certified_by_bound(
+    unit: Any, sums: CertificateSums, information: FloatArray
+) -> bool:
+    """True proves that the estimate exists (module doc); False means the
+    sums cannot tell. ``information`` is the Fisher information in the
+    unit's ``[coef | intercept]`` layout."""
+    if sums.underflow:
+        return False
+    width = unit.n_features + int(unit.fit_intercept)
+    # The reference class's u is 0: class 0 (for one sigmoid neuron, the
+    # class without weights).
+    reduced = np.arange(width if unit.n_outputs > 1 else 0, unit.n_params)
+    try:
+        factor = scipy.linalg.cho_factor(
+            information[np.ix_(reduced, reduced)], lower=True, check_finite=False
+        )
+    except (np.linalg.LinAlgError, ValueError):
+        return False
+    step = -scipy.linalg.cho_solve(factor, sums.score[reduced], check_finite=False)
+    per_class = np.vstack([np.zeros(width), step.reshape(-1, width)])
+    differences = np.abs(per_class[:, None, :] - per_class[None, :, :])
+    worst = float(np.max(differences @ sums.column_bound))
+    # Theory needs < 1; the slack absorbs rounding in u, as the row check's.
+    return bool(np.isfinite(worst) and worst < 0.5)
