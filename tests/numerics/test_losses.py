@@ -5,11 +5,7 @@ import pytest
 
 from logitron._numerics import sigmoid
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
-
-
-def five_point_derivative(f, z, h):
-    """Central 5-point stencil, error O(h^4)."""
-    return (-f(z + 2 * h) + 8 * f(z + h) - 8 * f(z - h) + f(z - 2 * h)) / (12 * h)
+from tests.helpers import five_point_derivative
 
 
 def test_binary_loss_closed_form_values():
@@ -43,10 +39,10 @@ def test_binary_derivatives_match_finite_differences(label):
     y = np.full_like(z, label)
     value, gradient, curvature = loss.value_gradient_hessian(y, z)
     np.testing.assert_allclose(value, loss.value(y, z), rtol=1e-15)
-    numeric_gradient = five_point_derivative(lambda t: loss.value(y, t), z, 1e-3)
+    numeric_gradient = five_point_derivative(lambda t: loss.value(y, t), z, h=1e-3)
     np.testing.assert_allclose(gradient, numeric_gradient, rtol=1e-8, atol=1e-11)
     numeric_curvature = five_point_derivative(
-        lambda t: loss.value_gradient(y, t)[1], z, 1e-3
+        lambda t: loss.value_gradient(y, t)[1], z, h=1e-3
     )
     np.testing.assert_allclose(curvature, numeric_curvature, rtol=1e-7, atol=1e-11)
     _, gradient_only = loss.value_gradient(y, z)
@@ -71,11 +67,11 @@ def test_softmax_gradient_and_hessian_match_finite_differences():
     for k in range(4):
         step = np.zeros_like(z)
         step[:, k] = 1.0
-        numeric = five_point_derivative(lambda t, step=step: loss.value(y, z + t * step), 0.0, h)
+        numeric = five_point_derivative(lambda t, step=step: loss.value(y, z + t * step), 0.0, h=h)
         np.testing.assert_allclose(gradient[:, k], numeric, rtol=1e-8, atol=1e-11)
     # Hessian-vector product against differences of the gradient.
     v = rng.normal(size=z.shape)
-    numeric_hv = five_point_derivative(lambda t: loss.value_gradient(y, z + t * v)[1], 0.0, h)
+    numeric_hv = five_point_derivative(lambda t: loss.value_gradient(y, z + t * v)[1], 0.0, h=h)
     np.testing.assert_allclose(
         loss.hessian_product(curvature, v), numeric_hv, rtol=1e-7, atol=1e-10
     )

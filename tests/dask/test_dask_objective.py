@@ -1,7 +1,7 @@
 """The distributed objective against the in-memory one, term by term.
 
 These tests check the maths and the bookkeeping (what is cached, which call
-reads X) on Dask's synchronous scheduler; tests/test_dask.py runs the
+reads X) on Dask's synchronous scheduler; tests/dask/test_dask.py runs the
 estimator on a real multi-process cluster.
 """
 
@@ -12,12 +12,10 @@ import pytest
 
 from logitron import LogisticRegression
 from logitron._validation import class_weight_vector
-from logitron.backends import as_data
 from logitron.dask import objective as dask_objective
 from logitron.dask.inputs import training_problem
-from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
-from logitron.objective import LogisticObjective
+from tests.helpers import make_objective
 
 
 @pytest.fixture(autouse=True)
@@ -44,9 +42,9 @@ def make_twins(n_classes=2, fit_intercept=True, C=0.7, l1_ratio=0.0, class_weigh
     )
     weight_sums = np.bincount(y, weights=weight, minlength=n_classes)
     weight = weight * class_weight_vector(class_weight, classes, weight_sums)[y]
-    unit = LinearUnit(as_data(X), 1 if n_classes == 2 else n_classes, fit_intercept)
-    loss = BinaryCrossEntropy() if n_classes == 2 else SoftmaxCrossEntropy()
-    in_memory = LogisticObjective(unit, loss, y, weight, C=C, l1_ratio=l1_ratio)
+    in_memory = make_objective(
+        X, y, sample_weight=weight, C=C, l1_ratio=l1_ratio, fit_intercept=fit_intercept
+    ).objective
     return distributed, in_memory, rng
 
 

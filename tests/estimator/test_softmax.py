@@ -19,33 +19,15 @@ from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
 from logitron.solvers import SOLVERS, SolverOptions
+from tests.helpers import five_point_derivative, make_objective
 
 
-def softmax_objective(
-    n_samples: int = 40,
-    n_features: int = 4,
-    n_classes: int = 3,
-    C: float = 0.7,
-    fit_intercept: bool = True,
-    seed: int = 0,
-) -> tuple[LogisticObjective, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_features))
-    y = rng.integers(n_classes, size=n_samples).astype(np.float64)
-    weight = rng.uniform(0.5, 2.0, size=n_samples)
-    unit = LinearUnit(as_data(X), n_outputs=n_classes, fit_intercept=fit_intercept)
-    objective = LogisticObjective(unit, SoftmaxCrossEntropy(), y, weight, C=C)
-    theta = rng.standard_normal(objective.n_params)
-    return objective, theta
-
-
-def five_point_derivative(
-    function: Any, theta: np.ndarray, direction: np.ndarray
-) -> Any:
-    """``d/dt function(theta + t direction)`` at 0, error O(h^4)."""
-    h = 1e-3
-    values = [function(theta + k * h * direction) for k in (-2, -1, 1, 2)]
-    return (values[0] - 8 * values[1] + 8 * values[2] - values[3]) / (12 * h)
+def softmax_objective(**changes: Any) -> tuple[LogisticObjective, np.ndarray]:
+    """A 3-class objective on 40 x 4 seeded data (``make_objective`` with
+    ``changes``) and a random theta."""
+    settings: dict[str, Any] = {"n_classes": 3, "n_features": 4, "weight_range": (0.5, 2.0)}
+    case = make_objective(**{**settings, **changes})
+    return case.objective, case.rng.standard_normal(case.objective.n_params)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])

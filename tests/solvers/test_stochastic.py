@@ -5,9 +5,10 @@ import pytest
 
 from logitron import LogisticRegression
 from logitron.backends import as_data
-from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from logitron.losses import BinaryCrossEntropy
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
+from tests.helpers import make_objective, theta_of
 
 
 def make_problem(n_classes=2, n_samples=1000, n_features=4, seed=0):
@@ -20,12 +21,7 @@ def make_problem(n_classes=2, n_samples=1000, n_features=4, seed=0):
 
 def objective_value(model, X, y, C):
     """fit's (mean-scale) objective at the model's coefficients."""
-    binary = len(model.classes_) == 2
-    unit = LinearUnit(as_data(X), 1 if binary else len(model.classes_), True)
-    loss = BinaryCrossEntropy() if binary else SoftmaxCrossEntropy()
-    objective = LogisticObjective(unit, loss, y, np.ones(len(y)), C=C)
-    weights = np.column_stack([np.atleast_2d(model.coef_), model.intercept_])
-    return objective.value(weights.ravel() if not binary else weights[0])
+    return make_objective(X, y, C=C, weighted=False).objective.value(theta_of(model))
 
 
 def run_epochs(model, X, y, rng, n_epochs, batch=50, classes=None):

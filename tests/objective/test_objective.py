@@ -2,41 +2,12 @@
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from logitron.backends import as_data
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
-
-
-def make_objective(
-    n_classes=2, fit_intercept=True, C=0.7, sparse=False, weighted=True, seed=0,
-    n_samples=40, n_features=5,
-):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_samples, n_features))
-    if sparse:
-        X[rng.random(X.shape) < 0.6] = 0.0
-        X = sp.csr_matrix(X)
-    y = rng.integers(0, n_classes, size=n_samples)
-    weight = rng.uniform(0.2, 3.0, size=n_samples) if weighted else np.ones(n_samples)
-    unit = LinearUnit(as_data(X), 1 if n_classes == 2 else n_classes, fit_intercept)
-    loss = BinaryCrossEntropy() if n_classes == 2 else SoftmaxCrossEntropy()
-    return LogisticObjective(unit, loss, y, weight, C=C), X, y, weight, rng
-
-
-def numeric_gradient(f, theta, h=1e-4):
-    """Central 5-point differences, one coordinate at a time."""
-    grad = np.empty_like(theta)
-    for j in range(len(theta)):
-        e = np.zeros_like(theta)
-        e[j] = h
-        grad[j] = (-f(theta + 2 * e) + 8 * f(theta + e) - 8 * f(theta - e) + f(theta - 2 * e)) / (
-            12 * h
-        )
-    return grad
-
+from tests.helpers import make_objective, numeric_gradient
 
 CASES = [
     pytest.param(dict(n_classes=2), id="binary"),

@@ -18,11 +18,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from logitron import LogisticRegression
-from logitron.backends import as_data
-from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
-from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
 from logitron.solvers.proximal import as_composite, min_norm_subgradient, soft_threshold
+from tests.helpers import make_objective, theta_of
 
 proximal_newton_module = importlib.import_module("logitron.solvers.proximal_newton")
 
@@ -76,18 +74,10 @@ def sklearn_cost(
 def objective_of(
     X: Any, y: np.ndarray, C: float, l1_ratio: float, fit_intercept: bool = True
 ) -> LogisticObjective:
-    classes, y_index = np.unique(y, return_inverse=True)
-    binary = len(classes) == 2
-    unit = LinearUnit(as_data(X), 1 if binary else len(classes), fit_intercept)
-    loss = BinaryCrossEntropy() if binary else SoftmaxCrossEntropy()
-    return LogisticObjective(
-        unit, loss, y_index.astype(np.float64), np.ones(len(y)), C=C, l1_ratio=l1_ratio
-    )
-
-
-def theta_of(model: Any) -> np.ndarray:
-    weights = np.hstack([model.coef_, model.intercept_[:, None]])
-    return weights.ravel()
+    """The unweighted objective of ``(X, y)`` (see ``tests.helpers.make_objective``)."""
+    return make_objective(
+        X, y, C=C, l1_ratio=l1_ratio, fit_intercept=fit_intercept, weighted=False
+    ).objective
 
 
 def kkt_violation(objective: LogisticObjective, theta: np.ndarray) -> float:
