@@ -1,4 +1,5 @@
-"""Helpers shared by the test layers: finite differences and seeded objectives.
+"""Helpers shared by the test layers: finite differences, seeded objectives
+and scikit-learn's cost of a fitted model.
 
 Imported as ``from tests.helpers import ...``; ``tests/conftest.py`` holds
 the fixtures. Everything here is seeded, so the same arguments give the same
@@ -133,3 +134,28 @@ def make_objective(
 def theta_of(model: Any) -> np.ndarray:
     """theta of a fitted binary or softmax model: rows ``[coef_k | intercept_k]``."""
     return np.hstack([np.atleast_2d(model.coef_), np.asarray(model.intercept_)[:, None]]).ravel()
+
+
+def sklearn_cost(
+    model: Any,
+    X: Any,
+    y: np.ndarray,
+    C: float,
+    l1_ratio: float = 0.0,
+    sample_weight: Any = None,
+) -> float:
+    """scikit-learn's objective at a fitted model's coefficients::
+
+        C * sum(s * logloss) + (1 - r)/2 ||coef||^2 + r ||coef||_1
+
+    with the log-loss from the model's own ``predict_log_proba``."""
+    log_proba = model.predict_log_proba(X)
+    index = np.searchsorted(model.classes_, y)
+    losses = -log_proba[np.arange(len(y)), index]
+    weight = np.ones(len(y)) if sample_weight is None else sample_weight
+    coef = model.coef_
+    return float(
+        C * np.dot(weight, losses)
+        + 0.5 * (1 - l1_ratio) * np.sum(coef**2)
+        + l1_ratio * np.sum(np.abs(coef))
+    )

@@ -19,7 +19,7 @@ from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
 from logitron.solvers import SOLVERS, SolverOptions
-from tests.helpers import five_point_derivative, make_objective
+from tests.helpers import five_point_derivative, make_objective, sklearn_cost
 
 
 def softmax_objective(**changes: Any) -> tuple[LogisticObjective, np.ndarray]:
@@ -178,13 +178,6 @@ def sklearn_multinomial(name: str, C: float) -> SkLogisticRegression:
     ).fit(X, y)
 
 
-def multinomial_cost(model: Any, X: np.ndarray, y: np.ndarray, C: float) -> float:
-    """scikit-learn's objective ``C * sum(logloss) + ||coef||^2 / 2``."""
-    log_proba = model.predict_log_proba(X)
-    data_term = -np.sum(log_proba[np.arange(len(y)), y])
-    return float(C * data_term + 0.5 * np.sum(model.coef_**2))
-
-
 SMOOTH_EXACT_SOLVERS = [
     name
     for name in ("newton", "newton-cg", "lbfgs", "prox-newton", "fista")
@@ -203,8 +196,8 @@ def test_multinomial_fit_equals_scikit_learn(solver: str, name: str, C: float) -
     assert model.coef_.shape == (len(np.unique(y)), X.shape[1])
     assert_allclose(model.coef_, reference.coef_, atol=1e-6)
     assert_allclose(model.intercept_, reference.intercept_, atol=1e-6)
-    assert multinomial_cost(model, X, y, C) == pytest.approx(
-        multinomial_cost(reference, X, y, C), rel=1e-10
+    assert sklearn_cost(model, X, y, C) == pytest.approx(
+        sklearn_cost(reference, X, y, C), rel=1e-10
     )
     assert_allclose(model.predict_proba(X), reference.predict_proba(X), atol=1e-7)
 
@@ -217,8 +210,8 @@ def test_gradient_descent_fits_the_softmax_layer() -> None:
     model = LogisticRegression(C=0.1, solver="gd", learning_rate=1.0, tol=1e-12).fit(
         X, y
     )
-    assert multinomial_cost(model, X, y, 0.1) == pytest.approx(
-        multinomial_cost(reference, X, y, 0.1), rel=1e-6
+    assert sklearn_cost(model, X, y, 0.1) == pytest.approx(
+        sklearn_cost(reference, X, y, 0.1), rel=1e-6
     )
 
 

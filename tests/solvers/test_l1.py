@@ -20,7 +20,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from logitron import LogisticRegression
 from logitron.objective import LogisticObjective
 from logitron.solvers.proximal import as_composite, min_norm_subgradient, soft_threshold
-from tests.helpers import make_objective, theta_of
+from tests.helpers import make_objective, sklearn_cost, theta_of
 
 proximal_newton_module = importlib.import_module("logitron.solvers.proximal_newton")
 
@@ -48,27 +48,6 @@ def iris() -> tuple[np.ndarray, np.ndarray]:
 def breast_cancer() -> tuple[np.ndarray, np.ndarray]:
     X, y = load_breast_cancer(return_X_y=True)
     return StandardScaler().fit_transform(X), y
-
-
-def sklearn_cost(
-    model: Any,
-    X: Any,
-    y: np.ndarray,
-    C: float,
-    l1_ratio: float,
-    sample_weight: Any = None,
-) -> float:
-    """``C * sum(s * logloss) + (1 - r)/2 ||coef||^2 + r ||coef||_1``."""
-    log_proba = model.predict_log_proba(X)
-    index = np.searchsorted(model.classes_, y)
-    losses = -log_proba[np.arange(len(y)), index]
-    weight = np.ones(len(y)) if sample_weight is None else sample_weight
-    coef = model.coef_
-    return float(
-        C * np.dot(weight, losses)
-        + 0.5 * (1 - l1_ratio) * np.sum(coef**2)
-        + l1_ratio * np.sum(np.abs(coef))
-    )
 
 
 def objective_of(
