@@ -9,7 +9,7 @@ The notebook is the page cut into cells: each fenced ``python`` block a code
 cell, the text between them a markdown cell (nbformat 4, written with the
 standard library: no jupytext or nbconvert needed). The figures show the
 page's data (its first code block) fitted by the classic recipe, as the page
-shows them; tests/test_tutorial.py regenerates both and compares.
+shows them; tests/docs/test_tutorial.py regenerates both and compares.
 """
 
 from __future__ import annotations

@@ -1,0 +1,97 @@
+"""Which maximum-likelihood estimates are infinite: per term, with direction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from logitron import LogisticRegression, PerfectSeparationWarning, load, save
+from logitron.inference import FitInference
+from logitron.inference.infinite import infinite_directions
+
+DATA = Path(__file__).parents[1] / "data" / "endometrial.csv"
+
+
+@pytest.fixture(scope="module")
+def endometrial() -> pd.DataFrame:
+    return pd.read_csv(DATA)
+
+
+def record(model: LogisticRegression) -> FitInference:
+    assert model.inference_ is not None
+    return model.inference_
+
+
+def fit_separated(X, y) -> LogisticRegression:
+    with pytest.warns(PerfectSeparationWarning, match="FirthLogisticRegression"):
+        return LogisticRegression(C=np.inf, solver="newton").fit(X, y)
+
+
+def test_endometrial_matches_published_detectseparation(endometrial):
+    # Published reference: brglm2's README (github.com/ikosmidis/brglm2),
+    # update(glm(HG ~ NV + PI + EH, binomial, endometrial),
+    # method = detect_separation) prints
+    #   (Intercept) 0   NV Inf   PI 0   EH 0
+    model = fit_separated(endometrial[["NV", "PI", "EH"]], endometrial["HG"])
+    assert record(model).infinite == ("", "+inf", "", "")
+    # With the classes swapped NV's coefficient runs off the other way.
+    swapped = fit_separated(endometrial[["NV", "PI", "EH"]], 1 - endometrial["HG"])
+    assert record(swapped).infinite == ("", "-inf", "", "")
+
+
+def test_complete_separation_on_one_feature():
+    # y = 1 exactly when x > 1.5: z = b * (x - 1.5) separates for every b > 0,
+    # so the slope runs to +inf and the intercept (-1.5 b) to -inf.
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    directions = infinite_directions(
+        X, np.array([0, 0, 1, 1]), np.ones(4), fit_intercept=True, n_classes=2
+    )
+    np.testing.assert_array_equal(directions, [[-1.0, 1.0]])
+
+
+def test_identified_data_have_no_infinite_estimates():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 2))
+    y = (X[:, 0] + rng.standard_normal(60) > 0).astype(int)
+    directions = infinite_directions(X, y, np.ones(60), fit_intercept=True, n_classes=2)
+    np.testing.assert_array_equal(directions, np.zeros((1, 3)))
+    assert record(LogisticRegression(C=np.inf).fit(X, y)).infinite == ()
+
+
+def test_softmax_rows_follow_the_summary_parametrisation():
+    # Class 2 appears exactly when x2 = 1. Its equation (against class 0):
+    # intercept -> -inf (never at x2 = 0), x2 -> +inf, and x1 may tilt either
+    # way while the intercept runs off (+/-inf). Class 1's x2 coefficient is
+    # unbounded both ways: at x2 = 1 neither class 1 nor class 0 is observed.
+    rng = np.random.default_rng(1)
+    x1 = rng.standard_normal(90)
+    x2 = np.r_[np.zeros(60), np.ones(30)]
+    y = np.r_[(x1[:60] + rng.standard_normal(60) > 0).astype(int), np.full(30, 2)]
+    directions = infinite_directions(
+        np.column_stack([x1, x2]), y, np.ones(90), fit_intercept=True, n_classes=3
+    )
+    np.testing.assert_array_equal(directions, [[0, 0, 2], [-1, 2, 1]])
+
+
+def test_summary_shows_directions_instead_of_standard_errors(endometrial):
+    model = fit_separated(endometrial[["NV", "PI", "EH"]], endometrial["HG"])
+    text = str(model.summary())
+    row = next(line for line in text.splitlines() if line.startswith("NV "))
+    assert row.split() == ["NV", "+inf", "n/a", "n/a", "n/a", "n/a", "n/a"]
+    assert "FirthLogisticRegression gives finite" in text
+    # A finite row keeps its numbers (R's glm: EH -2.90261, se 0.84555).
+    eh = next(line for line in text.splitlines() if line.startswith("EH "))
+    assert eh.split()[:3] == ["EH", "-2.9026", "0.8456"]
+
+
+def test_model_files_keep_the_directions(endometrial, tmp_path):
+    model = fit_separated(endometrial[["NV", "PI", "EH"]], endometrial["HG"])
+    loaded = load(save(model, tmp_path / "model.json"))
+    assert record(loaded).infinite == ("", "+inf", "", "")
+    # Files written before the field existed read as "no infinite estimates".
+    plain = record(model).to_dict()
+    del plain["infinite"]
+    assert FitInference.from_dict(plain).infinite == ()
