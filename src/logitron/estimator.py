@@ -8,24 +8,25 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
 
-from . import _params, _scaling, _sklearn_params, _validation, fitting, inference, minibatch
+from . import _params, _scaling, _sklearn_params, _validation, fitting, inference
 from ._numerics import FloatArray
 from .backends import is_dask_collection
 from .backends.dask_backend import is_dask_frame
 from .dask import inputs as dask_inputs
 from .dask import statistics as dask_statistics
 from .dask.sample_start import sample_start
+from .estimator_statistics import FittedStatistics
 from .exceptions import PerfectSeparationWarning
-from .inference.model_statistics import Statistics, statistics, with_odds_ratios
 from .neuron import LinearUnit
 from .prediction import NeuronPredictions, SparseCoefMixin
-from .solvers import SOLVERS
+from .streaming import PartialFit
 
 
-class LogisticRegression(NeuronPredictions, SparseCoefMixin, ClassifierMixin, BaseEstimator):
+class LogisticRegression(
+    NeuronPredictions, SparseCoefMixin, FittedStatistics, PartialFit, ClassifierMixin,
+    BaseEstimator,
+):
     """Logistic regression as a one-neuron network (a softmax layer for K > 2).
 
     The model, for a feature row ``x``::
@@ -347,132 +348,3 @@ default="auto"
             )
         elif not outcome.result.converged:
             warnings.warn(outcome.result.message, ConvergenceWarning, stacklevel=4)
-
-    def _partial_fit_is_supported(self) -> bool:
-        # Mini-batch steps handle the smooth (L2) penalty only.
-        return float(self.l1_ratio) == 0.0 or bool(np.isposinf(self.C))
-
-    @available_if(lambda self: self._partial_fit_is_supported())
-    def partial_fit(
-        self,
-        X: Any,
-        y: Any,
-        classes: Any = None,
-        sample_weight: Any = None,
-        *,
-        total_weight: float | None = None,
-    ) -> LogisticRegression:
-        """One stochastic (Adam) step on the mini-batch ``(X, y)``.
-
-        For data that never fits at once: call it once per mini-batch, for
-        as many passes as needed; ``coef_`` is an average of the iterates
-        that approaches ``fit``'s optimum. ``learning_rate`` is Adam's base
-        step (decaying as ``1/sqrt(t)``). ``classes`` (all labels) is
-        required on the first call. ``total_weight`` is the sum of the
-        sample weights of all the data (its row count, unweighted), so that
-        the penalty has the strength it has in ``fit``; ``None`` takes the
-        weight seen so far. ``X`` may be in memory or a dask collection.
-        See ``logitron.minibatch`` and ``logitron.solvers.stochastic``.
-        """
-        _validation.check_params(self, list(SOLVERS))
-        first_call = not hasattr(self, "classes_")
-        classes = minibatch.check_classes(getattr(self, "classes_", None), classes, first_call)
-        minibatch.check_settings(self.class_weight, self.C, self.l1_ratio, total_weight)
-        class_weight = _validation.class_weight_vector(
-            self.class_weight, classes, np.ones(len(classes))
-        )
-        objective: Any
-        if is_dask_collection(X, y, sample_weight):
-            objective, batch_weight = dask_inputs.minibatch_objective(
-                self, X, y, sample_weight, classes, class_weight, first_call
-            )
-        else:
-            X, y_index, weight = _validation.check_batch(
-                self, X, y, sample_weight, classes, class_weight, first_call
-            )
-            objective, batch_weight = minibatch.batch_objective(
-                X, y_index, len(classes), weight, bool(self.fit_intercept)
-            )
-        state = self._minibatch_state(objective.unit, classes, first_call)
-        state.step(objective, batch_weight, self.C, total_weight, float(self.learning_rate))
-        self.classes_ = classes
-        self.solver_ = "adam"
-        self.n_iter_ = np.array([state.adam.n_steps], dtype=np.int32)
-        self.loss_curve_ = state.loss_curve
-        self._set_coefficients(objective.unit, state.adam.average)
-        state.publish(self.coef_, self.intercept_)
-        return self
-
-    def _minibatch_state(
-        self, unit: LinearUnit, classes: np.ndarray, first_call: bool
-    ) -> minibatch.MinibatchFit:
-        """The state of earlier calls, or a new one from the coefficients as
-        they are now when ``fit`` (or a user) changed them in between."""
-        state: minibatch.MinibatchFit | None = getattr(self, "_minibatch", None)
-        coef, intercept = getattr(self, "coef_", None), getattr(self, "intercept_", None)
-        if state is None or not state.published(coef, intercept):
-            start = (
-                self._start(unit, classes) if first_call or coef is None
-                else unit.pack(coef, intercept)
-            )
-            seen = 0.0 if state is None else state.adam.seen_weight
-            state = minibatch.MinibatchFit(start, seen)
-            self._minibatch = state
-        return state
-
-    # -- inference ---------------------------------------------------------
-    def summary(
-        self,
-        alpha: float = 0.05,
-        cov_type: str = "nonrobust",
-        reference: Any = None,
-        odds_ratios: bool = False,
-    ) -> inference.Summary:
-        """Standard errors, z, p-values, Wald intervals and fit statistics.
-
-        Only for unpenalised fits (``C=np.inf``): maximum-likelihood
-        conventions as in R's ``glm``, Stata and statsmodels (dispersion 1,
-        no degrees-of-freedom correction); sample weights act as frequency
-        weights. See ``logitron.inference``.
-
-        Parameters
-        ----------
-        alpha : float, default=0.05
-            Intervals at level ``1 - alpha``.
-        cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
-            Inverse Fisher information, or the White sandwich without (HC0)
-            or with (HC1) the ``nobs / (nobs - k)`` factor.
-        reference : class label, optional
-            Softmax models only: the class the others are compared against
-            (default ``classes_[0]``, as statsmodels' MNLogit).
-        odds_ratios : bool, default=False
-            Report ``exp(coef)`` and its interval (Stata's ``logit, or``).
-            HC2, HC3 and clustered errors need the data: see ``statistics``.
-
-        Returns
-        -------
-        Summary
-            ``print`` it for the table; ``.to_frame()`` for a DataFrame;
-            ``.params``, ``.bse``, ``.pvalues``, ``.conf_int``, ``.fit.aic``...
-        """
-        check_is_fitted(self)
-        if cov_type in ("HC2", "HC3", "cluster"):
-            raise ValueError(
-                f"cov_type={cov_type!r} needs the training rows (leverages, clusters): "
-                f"use model.statistics(X, y, cov_type={cov_type!r}, ...).summary()."
-            )
-        summary = inference.summarize_fit(
-            getattr(self, "inference_", None), self.C, alpha, cov_type, reference
-        )
-        return with_odds_ratios(summary) if odds_ratios else summary
-
-    def statistics(
-        self, X: Any, y: Any = None, sample_weight: Any = None, **options: Any
-    ) -> Statistics:
-        """Every post-fit statistic from the training rows: robust and
-        clustered covariances, tests, predictions with intervals, marginal
-        effects, residuals. See ``logitron.inference.model_statistics``;
-        ``options`` are ``cov_type``, ``groups``, ``convention``, ``reference``.
-        """
-        check_is_fitted(self)
-        return statistics(self, X, y, sample_weight, **options)

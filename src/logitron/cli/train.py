@@ -26,8 +26,6 @@ from .train_data import (
 
 
 def register(subparsers: Any) -> None:
-    from ..solvers import SOLVERS
-
     parser = subparsers.add_parser(
         "train",
         help="fit a model on a CSV or Parquet file and write a model file",
@@ -76,6 +74,27 @@ def register(subparsers: Any) -> None:
         help="centre and scale each feature before fitting (stored in the model file; "
         "with --formula write scale(x) in the formula instead)",
     )
+    _add_estimator_options(parser)
+    check = parser.add_argument_group("held-out evaluation and display")
+    check.add_argument(
+        "--test-size", type=options.fraction, metavar="FRACTION",
+        help="hold out this share of the rows (stratified) and report metrics on them",
+    )
+    check.add_argument(
+        "--seed", type=int, default=0, help="seed of the train/test split (default: 0)",
+    )
+    check.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="show iteration and cost on stderr while fitting (default: when "
+        "stderr is a terminal)",
+    )
+    parser.set_defaults(run=run)
+
+
+def _add_estimator_options(parser: Any) -> None:
+    """The estimator's parameters, one option each."""
+    from ..solvers import SOLVERS
+
     model = parser.add_argument_group("estimator options (see logitron.LogisticRegression)")
     model.add_argument(
         "--C", type=options.penalty_c, default=1.0, metavar="C",
@@ -116,20 +135,6 @@ def register(subparsers: Any) -> None:
         "--random-state", type=int, metavar="SEED",
         help="start from small random weights with this seed (default: zeros)",
     )
-    check = parser.add_argument_group("held-out evaluation and display")
-    check.add_argument(
-        "--test-size", type=options.fraction, metavar="FRACTION",
-        help="hold out this share of the rows (stratified) and report metrics on them",
-    )
-    check.add_argument(
-        "--seed", type=int, default=0, help="seed of the train/test split (default: 0)",
-    )
-    check.add_argument(
-        "--progress", action=argparse.BooleanOptionalAction, default=None,
-        help="show iteration and cost on stderr while fitting (default: when "
-        "stderr is a terminal)",
-    )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.special
 
 from .._numerics import FloatArray
+from ..formula_design import as_frame, response_labels
 from .covariance import reference_parametrisation
 from .record import FitInference
 
@@ -183,8 +184,6 @@ def _features(model: Any, X: Any) -> FloatArray:
 
 def _formula_rows(model: Any, data: Any) -> tuple[FloatArray, Any, Any, np.ndarray]:
     """Design, labels, raw rows and their positions, from a formula model."""
-    from ..formula import _as_frame, _response
-
     if getattr(model, "formula_", None) is None:
         raise ValueError(
             "y is missing: pass the labels (statistics(X, y)); only a model "
@@ -192,7 +191,7 @@ def _formula_rows(model: Any, data: Any) -> tuple[FloatArray, Any, Any, np.ndarr
         )
     import formulaic
 
-    frame = _as_frame(data)
+    frame = as_frame(data)
     matrices = formulaic.model_matrix(model.formula_, frame)
     kept = np.asarray(matrices.rhs.index)
     rhs = matrices.rhs
@@ -205,7 +204,7 @@ def _formula_rows(model: Any, data: Any) -> tuple[FloatArray, Any, Any, np.ndarr
             "missing or new. Pass the training data."
         )
     response = str(formulaic.Formula(model.formula_).lhs).strip()
-    y = _response(response, frame, matrices.lhs, kept)
+    y = response_labels(response, frame, matrices.lhs, kept)
     return np.asarray(design, dtype=np.float64), y, frame.iloc[kept], kept
 
 

@@ -27,6 +27,7 @@ import scipy.special
 import scipy.stats
 
 from .._numerics import FloatArray
+from ..formula_design import design_matrix
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,6 @@ def new_design(model: Any, X: Any) -> FloatArray:
     from sklearn.utils.validation import validate_data
 
     if getattr(model, "model_spec_", None) is not None:
-        from ..formula import design_matrix
-
         X = design_matrix(model, X)
     features = validate_data(model, X, reset=False, dtype=np.float64)
     features = np.asarray(features.toarray() if hasattr(features, "toarray")
