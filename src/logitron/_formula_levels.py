@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from ._formula_codec import python_text
+
 
 def check_known_levels(spec: Any, frame: Any) -> None:
     """Raise ValueError if a column that a categorical term of ``spec``
@@ -41,7 +43,6 @@ def _encoded_column(factor: str, columns: Any) -> str | None:
     """The data column behind a categorical factor, when the factor is the
     column itself or ``C(column, ...)``; None for other expressions (those
     still meet formulaic's mismatch check, turned into an error)."""
-    from ._formula_codec import python_text
 
     names = {str(name) for name in columns}
     if factor in names:

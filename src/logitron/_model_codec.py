@@ -13,7 +13,18 @@ from typing import Any
 
 import numpy as np
 
+from . import _validation
+from ._formula_codec import (
+    UnsafeFormulaError,
+    check_formula_is_safe,
+    decode_model_spec,
+    encode_model_spec,
+)
 from ._json_tree import decode_tree, encode_tree
+from ._sklearn_params import ACCEPTED_SOLVERS
+from .estimator import LogisticRegression
+from .inference import FitInference
+from .solvers import SOLVERS
 
 
 class ModelFileError(ValueError):
@@ -28,7 +39,6 @@ def encode_model(model: Any) -> dict[str, Any]:
     from sklearn.preprocessing import StandardScaler
     from sklearn.utils.validation import check_is_fitted
 
-    from .estimator import LogisticRegression
 
     pipeline = isinstance(model, Pipeline)
     steps = list(model.steps) if pipeline else [("logistic", model)]
@@ -69,7 +79,6 @@ def _encode_estimator(name: str, model: Any) -> dict[str, Any]:
         "inference": None,
     }
     if getattr(model, "model_spec_", None) is not None:
-        from ._formula_codec import encode_model_spec
 
         state["formula"] = {
             "text": str(model.formula_),
@@ -165,10 +174,6 @@ def decode_model(plain: dict[str, Any]) -> Any:
 
 
 def _decode_estimator(step: dict[str, Any]) -> Any:
-    from . import _validation
-    from ._sklearn_params import ACCEPTED_SOLVERS
-    from .estimator import LogisticRegression
-    from .solvers import SOLVERS
 
     params = object_field(step, "params")
     known = LogisticRegression().get_params()
@@ -225,7 +230,6 @@ def _decode_estimator(step: dict[str, Any]) -> Any:
 
 
 def _restore_formula(model: Any, formula: Any) -> None:
-    from ._formula_codec import UnsafeFormulaError, check_formula_is_safe, decode_model_spec
 
     if not isinstance(formula, dict) or not isinstance(formula.get("text"), str):
         raise ModelFileError("'formula' must hold the formula 'text' and its 'model_spec'")
@@ -248,7 +252,6 @@ def _restore_formula(model: Any, formula: Any) -> None:
 
 
 def _decode_inference(plain: Any) -> Any:
-    from .inference import FitInference
 
     record = decode_tree(plain)
     if not isinstance(record, dict):

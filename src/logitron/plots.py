@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from .io import atomic_write
+
 # Hook (issue 21): the figures of a fit's path, from their own module.
 from .plots_training import save_animation, training_animation, training_figure
 
@@ -210,7 +212,6 @@ def coefficients(model: Any, *, alpha: float = 0.05, ax: Any = None) -> Any:
 
 def save_figure(figure: Any, path: str | Path, *, dpi: int = 120) -> Path:
     """Write ``figure`` as PNG or SVG (by the file's suffix), atomically."""
-    from .io import atomic_write
 
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())

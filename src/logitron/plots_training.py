@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ._numerics import sigmoid
+from .io import atomic_write
 from .trace import FitTrace
 
 ANIMATION_FORMATS = (".gif", ".html")
@@ -118,7 +119,6 @@ def save_animation(animation: Any, path: str | Path, *, fps: int = 5) -> Path:
     in one step."""
     from matplotlib.animation import PillowWriter
 
-    from .io import atomic_write
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import scipy.special
 
+from .._formula_codec import data_variables
 from .._numerics import FloatArray
 
 _STEP = 1e-5
@@ -47,7 +48,6 @@ def formula_effects(
     method: str,
 ) -> tuple[list[str], FloatArray, FloatArray]:
     """Names, average effects and their covariance (module doc)."""
-    from .._formula_codec import data_variables
 
     spec = getattr(model, "model_spec_", None)
     if spec is None or frame is None:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import scipy.special
 
+from .. import _validation
 from .._numerics import FloatArray
 from ..formula_design import as_frame, response_labels
 from .covariance import reference_parametrisation
@@ -121,7 +122,6 @@ def model_data(
     by ``logitron.logit``, ``X`` may be the raw DataFrame and ``y`` omitted:
     the formula rebuilds both, dropping rows with missing values as at fit.
     """
-    from .. import _validation  # the estimator's own label and weight checks
 
     record = getattr(model, "inference_", None)
     if record is None:
