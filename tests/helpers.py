@@ -8,7 +8,10 @@ numbers in every test that uses them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -159,3 +162,16 @@ def sklearn_cost(
         + 0.5 * (1 - l1_ratio) * np.sum(coef**2)
         + l1_ratio * np.sum(np.abs(coef))
     )
+
+
+def resign_model_file(path: Any, change: Any) -> None:
+    """Edit a model file's JSON with ``change(document)`` and re-sign it by
+    the documented rule (the SHA-256 of the canonical JSON without its
+    digest), as a deliberate forger would: only the field checks stand in
+    the way."""
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    change(document)
+    document.pop("sha256", None)
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    document["sha256"] = hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    Path(path).write_text(json.dumps(document), encoding="utf-8")

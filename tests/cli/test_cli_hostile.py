@@ -15,7 +15,7 @@ from numpy.testing import assert_allclose
 import logitron
 from logitron.io import read_model_file
 from tests.cli_runner import assert_fails, run_cli, write_dataset
-from tests.io.test_hostile_files import resign
+from tests.helpers import resign_model_file
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("formulaic")
@@ -146,7 +146,7 @@ def test_a_number_too_large_for_a_float_is_one_line(data: Path, tmp_path: Path) 
     def enlarge(document: dict[str, Any]) -> None:
         document["model"]["steps"][-1]["state"]["coef"]["data"][0] = 10**400
 
-    resign(model_path, enlarge)
+    resign_model_file(model_path, enlarge)
     assert_fails(run_cli("predict", model_path, data), 1, "m.json", "too large")
 
 

@@ -4,8 +4,6 @@ and missing values. Each test failed before its fix."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 import logitron
 from logitron import LogisticRegression
 from logitron.io import ModelFileError
+from tests.helpers import resign_model_file
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("formulaic")
@@ -24,17 +23,6 @@ smf = pytest.importorskip("statsmodels.formula.api")
 
 from logitron._formula_codec import UnsafeFormulaError  # noqa: E402
 from logitron.formula import design_matrix  # noqa: E402
-
-
-def resign(path: Path, change: Any) -> None:
-    """Edit a model file and recompute its digest by the documented rule, as
-    a deliberate forger would."""
-    document = json.loads(path.read_text(encoding="utf-8"))
-    change(document)
-    document.pop("sha256", None)
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    document["sha256"] = hashlib.sha256(canonical.encode("ascii")).hexdigest()
-    path.write_text(json.dumps(document), encoding="utf-8")
 
 
 def state(document: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +82,7 @@ def test_labels_longer_than_their_dtype_are_refused(labelled_file: Path) -> None
     def shorten(document: dict[str, Any]) -> None:
         state(document)["classes"]["dtype"] = "<U3"
 
-    resign(labelled_file, shorten)
+    resign_model_file(labelled_file, shorten)
     with pytest.raises(ModelFileError, match="cannot hold 'negative'"):
         logitron.load(labelled_file)
 
@@ -103,7 +91,7 @@ def test_unsorted_labels_are_refused(labelled_file: Path) -> None:
     def swap(document: dict[str, Any]) -> None:
         state(document)["classes"]["data"] = ["positive", "negative"]
 
-    resign(labelled_file, swap)
+    resign_model_file(labelled_file, swap)
     with pytest.raises(ModelFileError, match="sorted order"):
         logitron.load(labelled_file)
 
@@ -120,7 +108,7 @@ def test_a_number_too_large_for_its_dtype_is_a_model_file_error(labelled_file: P
     def enlarge(document: dict[str, Any]) -> None:
         state(document)["coef"]["data"][0] = 10**400
 
-    resign(labelled_file, enlarge)
+    resign_model_file(labelled_file, enlarge)
     with pytest.raises(ModelFileError, match="too large"):
         logitron.load(labelled_file)
 
@@ -158,7 +146,7 @@ def test_a_bare_builtin_in_a_model_file_formula_is_never_evaluated(
         spec = formula["model_spec"]
         spec["formula"] = spec["formula"].replace("C(g)", term)
 
-    resign(path, inject)
+    resign_model_file(path, inject)
     loaded = logitron.load(path)
     with pytest.raises(UnsafeFormulaError, match="neither a column of the data nor a known"):
         design_matrix(loaded, grouped)

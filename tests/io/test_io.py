@@ -17,6 +17,7 @@ from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 import logitron
 from logitron import LogisticRegression
 from logitron.io import FORMAT_VERSION, ModelFileError, atomic_write, read_model_file, sha256_file
+from tests.helpers import resign_model_file
 
 
 def make_data(
@@ -52,15 +53,6 @@ def round_trip(model: Any, tmp_path: Path, **training: Any) -> Any:
     return logitron.load(path)
 
 
-def rewrite(path: Path, change: Any) -> None:
-    """Edit a model file's JSON and re-sign it by the documented rule, as a
-    deliberate forger would: only the field checks stand in the way."""
-    document = json.loads(path.read_text(encoding="utf-8"))
-    change(document)
-    document.pop("sha256", None)
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    document["sha256"] = hashlib.sha256(canonical.encode("ascii")).hexdigest()
-    path.write_text(json.dumps(document), encoding="utf-8")
 
 
 def estimator_state(document: dict[str, Any]) -> dict[str, Any]:
@@ -274,7 +266,7 @@ def test_any_edit_fails_the_integrity_check(saved: Path) -> None:
 
 
 def test_future_format_version_asks_for_an_upgrade(saved: Path) -> None:
-    rewrite(saved, lambda document: document.update(format_version=FORMAT_VERSION + 1))
+    resign_model_file(saved, lambda document: document.update(format_version=FORMAT_VERSION + 1))
     with pytest.raises(ModelFileError, match=r"newer logitron.*upgrade"):
         logitron.load(saved)
 
@@ -312,7 +304,7 @@ def set_state(key: str, value: Any) -> Any:
 def test_consistent_forgeries_are_refused_field_by_field(
     saved: Path, change: Any, message: str
 ) -> None:
-    rewrite(saved, change)
+    resign_model_file(saved, change)
     with pytest.raises(ModelFileError, match=message):
         logitron.load(saved)
 
@@ -329,7 +321,7 @@ def test_scaler_and_estimator_widths_must_agree(tmp_path: Path) -> None:
             state[key]["shape"] = [4]
             state[key]["data"].append(1.0)
 
-    rewrite(path, widen)
+    resign_model_file(path, widen)
     with pytest.raises(ModelFileError, match="outputs 4 features"):
         logitron.load(path)
 
@@ -358,7 +350,7 @@ def test_a_formula_that_runs_code_is_refused_without_running_it(tmp_path: Path) 
                 "model_spec": {**formula["model_spec"], "formula": text.split("~")[1]},
             }
 
-        rewrite(path, inject)
+        resign_model_file(path, inject)
         with pytest.raises(ModelFileError, match="refusing to load"):
             logitron.load(path)
         assert not marker.exists()
