@@ -8,7 +8,9 @@ The caller chooses, explicitly, what a missing value means::
                       dropped (in the output and in ``summary()``, as R does)
 
 "Complete" is judged on the columns the model reads: the response, the
-features (or the formula's variables) and the weights.
+features (or the formula's variables) and the weights. The default is
+``"drop"`` everywhere (``logit`` and ``logitron train``), as in R's ``glm``
+and statsmodels; a fitted model's ``summary()`` says how many rows went.
 """
 
 from __future__ import annotations

@@ -74,10 +74,21 @@ def gappy(data: Path, tmp_path: Path) -> Path:
     return path
 
 
-def test_missing_values_are_refused_by_default(gappy: Path, tmp_path: Path) -> None:
+def test_missing_values_are_refused_when_asked(gappy: Path, tmp_path: Path) -> None:
     assert_fails(run_cli("train", gappy, "--target", "label", "--features", "x1,x2",
-                         "-o", tmp_path / "m.json"),
+                         "--missing", "error", "-o", tmp_path / "m.json"),
                  1, "column 'x1' has 2 missing value(s)", "line 3", "--missing drop")
+
+
+def test_missing_values_are_dropped_by_default_as_logit_drops_them(
+    gappy: Path, tmp_path: Path
+) -> None:
+    # One rule for the command line and logitron.logit (R's and statsmodels'
+    # default): the complete rows are fitted and the count is reported.
+    result = run_cli("train", gappy, "--target", "label", "--features", "x1,x2",
+                     "-o", tmp_path / "m.json")
+    assert result.returncode == 0, result.stderr
+    assert "dropped 2 of 160 rows with missing values" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,8 @@ def test_data_errors_exit_1(data: Path, tmp_path: Path, arguments: list[str],
 def test_missing_values_and_empty_files_are_named(tmp_path: Path) -> None:
     holes = tmp_path / "holes.csv"
     holes.write_text("x,label\n1.0,yes\n,no\n2.0,no\n0.5,yes\n", encoding="utf-8")
-    assert_fails(run_cli("train", holes, "--target", "label", "-o", tmp_path / "m.json"),
+    assert_fails(run_cli("train", holes, "--target", "label", "--missing", "error",
+                         "-o", tmp_path / "m.json"),
                  1, "column 'x'", "missing value", "line 3")
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")

@@ -1,11 +1,12 @@
 """What ``logitron train`` fits on: the rows (the missing-value rule) and the
 columns (text columns become categories).
 
-Missing values follow one stated rule (see ``logitron._missing``):
-``--missing error`` (the default) refuses a file with an empty cell in a
-column the model reads; ``--missing drop`` fits on the complete rows and
-says how many it dropped, on stdout, in the model file's metadata and in
-``summary()``.
+Missing values follow one stated rule, the same as ``logit(missing=...)``
+(see ``logitron._missing``): ``--missing drop`` (the default, as R's
+``glm`` and statsmodels) fits on the complete rows and says how many it
+dropped, on stdout, in the model file's metadata and in ``summary()``;
+``--missing error`` refuses a file with an empty cell in a column the model
+reads.
 
 Text columns named as features are categories, as R's ``glm`` and
 spreadsheet users expect: they are encoded by treatment contrasts against
@@ -30,10 +31,10 @@ from .errors import DataError, UsageError
 
 def add_missing_argument(group: Any) -> None:
     group.add_argument(
-        "--missing", choices=MISSING_CHOICES, default="error",
-        help="rows with an empty cell in a column the model reads: 'error' refuses "
-        "the file (default), 'drop' fits on the complete rows and reports how many "
-        "were dropped",
+        "--missing", choices=MISSING_CHOICES, default="drop",
+        help="rows with an empty cell in a column the model reads: 'drop' fits on "
+        "the complete rows and reports how many were dropped (default, as R and "
+        "logitron.logit), 'error' refuses the file",
     )
 
 
