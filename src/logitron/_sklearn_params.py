@@ -21,7 +21,6 @@ scikit-learn's solver names and what each minimises here:
 
 from __future__ import annotations
 
-import copy
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -29,9 +28,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 
-from ._validation import check_training_data
+from ._numerics import FloatArray
 from .backends import is_dask_collection
 from .solvers import SOLVERS
 
@@ -74,10 +72,13 @@ _PENALTY_DEPRECATED = (
 
 @dataclass(frozen=True)
 class Plan:
-    """The problem a parameter set names and the solver we fit it with.
+    """The problem a parameter set names, the solver we fit it with, and
+    what the data need for it.
 
     ``penalised_intercept`` (liblinear) fits ``[X, intercept_scaling]``
-    without a separate intercept and maps the last weight back.
+    without a separate intercept and maps the last weight back;
+    ``sklearn_solver`` is the scikit-learn solver name asked for, if any
+    (its convergence warning opens with scikit-learn's words).
     """
 
     C: float
@@ -85,19 +86,63 @@ class Plan:
     solver: str
     penalised_intercept: bool = False
     tol: float | None = None
+    sklearn_solver: str | None = None
+    intercept_scaling: float = 1.0
 
-    def is_plain(self, estimator: Any) -> bool:
-        """Whether ``estimator``'s own ``C``, ``l1_ratio`` and ``solver`` are
-        this plan already (nothing to translate)."""
-        return (
-            # A scikit-learn name is always translated (its tolerance and its
-            # warnings); the translated fit is marked plain.
-            (estimator.solver not in SKLEARN_SOLVERS or getattr(estimator, "_plain", False))
-            and not self.penalised_intercept
-            and self.solver == estimator.solver
-            and _same(self.C, estimator.C)
-            and _same(self.l1_ratio, estimator.l1_ratio)
-        )
+    def check_input(self, X: Any, y: Any, sample_weight: Any) -> None:
+        """What scikit-learn's liblinear, sag and saga refuse before any fit."""
+        if self.sklearn_solver in ("liblinear", "sag", "saga"):
+            _check_32bit_indices(X)
+        if self.sklearn_solver == "liblinear" and is_dask_collection(X, y, sample_weight):
+            raise NotImplementedError(
+                "solver='liblinear' needs X in memory (it appends a column to X); "
+                "on Dask collections use another solver, e.g. 'auto'."
+            )
+
+    def check_data(self, X: Any, y: np.ndarray) -> Any:
+        """Checked ``X`` as the solver name needs it (liblinear: float64, two
+        classes, no value above 1e30, as scikit-learn's liblinear path)."""
+        if self.sklearn_solver != "liblinear":
+            return X
+        return _liblinear_data(X, y)
+
+    def design(self, X: Any) -> Any:
+        """``X``, or ``[X, intercept_scaling]`` for a penalised intercept."""
+        if not self.penalised_intercept:
+            return X
+        return _append_column(X, self.intercept_scaling)
+
+    def previous(
+        self, previous: tuple[FloatArray, FloatArray] | None
+    ) -> tuple[FloatArray, FloatArray] | None:
+        """A warm start ``(coef_, intercept_)`` in the layout of ``design``."""
+        if previous is None or not self.penalised_intercept:
+            return previous
+        coef, intercept = previous
+        return np.hstack([coef, intercept[:, None] / self.intercept_scaling]), intercept
+
+    def coefficients(
+        self, coef: FloatArray, intercept: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """``(coef_, intercept_)`` of the caller's columns from the fit of
+        ``design``: a penalised intercept is its column's weight times
+        ``intercept_scaling``."""
+        if not self.penalised_intercept:
+            return coef, intercept
+        return coef[:, :-1].copy(), np.asarray(self.intercept_scaling * coef[:, -1])
+
+    def convergence_message(self, message: str, n_iter: int) -> str:
+        """scikit-learn's opening words for its solver name, then ours."""
+        if self.sklearn_solver not in _NOT_CONVERGED:
+            return message
+        return f"{_NOT_CONVERGED[self.sklearn_solver].format(n_iter=n_iter)}: {message}"
+
+
+def plain_plan(estimator: Any) -> Plan:
+    """The plan of an estimator whose parameters are logitron's own (a
+    ``LogisticRegressionCV`` path's template): nothing to translate."""
+    return Plan(C=estimator.C, l1_ratio=estimator.l1_ratio, solver=estimator.solver,
+                tol=estimator.tol)
 
 
 def _same(planned: Any, given: Any) -> bool:
@@ -233,76 +278,9 @@ def plan_fit(estimator: Any) -> Plan:
         C=C, l1_ratio=float(effective_l1), solver=solver,
         penalised_intercept=estimator.solver == "liblinear" and estimator.fit_intercept,
         tol=tol,
+        sklearn_solver=estimator.solver if estimator.solver in SKLEARN_SOLVERS else None,
+        intercept_scaling=float(estimator.intercept_scaling),
     )
-
-
-def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> Any:
-    """Fit ``estimator`` to the problem ``plan`` names.
-
-    A shallow copy with our own parameters does the fit (it shares the
-    fitted attributes, so a warm start still sees them); its fitted
-    attributes are then copied back.
-    """
-    proxy = copy.copy(estimator)
-    proxy.set_params(
-        C=plan.C, l1_ratio=plan.l1_ratio, solver=plan.solver, penalty="deprecated",
-        n_jobs=None, dual=False, tol=plan.tol,
-    )
-    proxy._plain = True
-    if estimator.solver in ("liblinear", "sag", "saga"):
-        _check_32bit_indices(X)
-    if estimator.solver == "liblinear":
-        if is_dask_collection(X, y, sample_weight):
-            raise NotImplementedError(
-                "solver='liblinear' needs X in memory (it appends a column to X); "
-                "on Dask collections use another solver, e.g. 'auto'."
-            )
-        X, y = _liblinear_data(estimator, X, y)
-    if plan.penalised_intercept:
-        scaling = float(estimator.intercept_scaling)
-        X = _append_column(X, scaling)
-        proxy.fit_intercept = False
-        if getattr(estimator, "coef_", None) is not None and estimator.warm_start:
-            proxy.coef_ = np.hstack([estimator.coef_, estimator.intercept_[:, None] / scaling])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        type(estimator).fit(proxy, X, y, sample_weight)
-    _copy_fitted(proxy, estimator, keep_input=estimator.solver == "liblinear")
-    _warn_again(caught, estimator.solver, int(proxy.n_iter_[0]))
-    if plan.penalised_intercept:
-        weights = proxy.coef_
-        estimator.coef_ = weights[:, :-1].copy()
-        estimator.intercept_ = np.asarray(scaling * weights[:, -1], dtype=weights.dtype)
-        # The appended column is no feature of the caller's data.
-        estimator.n_features_in_ = weights.shape[1] - 1
-    return estimator
-
-
-def _copy_fitted(proxy: Any, estimator: Any, keep_input: bool) -> None:
-    """The proxy's fitted attributes onto the estimator, and none it lacks
-    (a fit on an array leaves no feature_names_in_ of an earlier DataFrame).
-    ``keep_input``: the estimator checked the caller's X itself (liblinear),
-    so its n_features_in_ and feature_names_in_ stand."""
-    own_input = {"n_features_in_", "feature_names_in_"} if keep_input else set()
-    fitted = {
-        name for name in vars(proxy) if name.endswith("_") and not name.startswith("_")
-    }
-    for name in [n for n in vars(estimator) if n.endswith("_") and not n.startswith("_")]:
-        if name not in fitted and name not in own_input:
-            delattr(estimator, name)
-    for name in fitted - own_input:
-        setattr(estimator, name, getattr(proxy, name))
-
-
-def _warn_again(caught: list[Any], solver: str, n_iter: int) -> None:
-    """Re-issue the warnings of the translated fit, a ConvergenceWarning
-    opened with scikit-learn's words for its solver name."""
-    for record in caught:
-        message = record.message
-        if issubclass(record.category, ConvergenceWarning) and solver in _NOT_CONVERGED:
-            opening = _NOT_CONVERGED[solver].format(n_iter=n_iter)
-            message = f"{opening}: {message}"
-        warnings.warn(message, record.category, stacklevel=4)
 
 
 def _check_32bit_indices(X: Any) -> None:
@@ -319,12 +297,9 @@ def _check_32bit_indices(X: Any) -> None:
         )
 
 
-def _liblinear_data(estimator: Any, X: Any, y: Any) -> tuple[Any, Any]:
+def _liblinear_data(X: Any, y: np.ndarray) -> Any:
     """The checks scikit-learn's liblinear path makes: two classes only
     (its liblinear fits no multinomial model) and no value above 1e30."""
-    # Checked here, on the estimator itself, so that n_features_in_ and
-    # feature_names_in_ describe the caller's columns.
-    X, y = check_training_data(estimator, X, y)
     # liblinear computes in float64 and so returns float64 coefficients.
     X = X.astype(np.float64, copy=False)
     if len(np.unique(y)) > 2:
@@ -339,7 +314,7 @@ def _liblinear_data(estimator: Any, X: Any, y: Any) -> tuple[Any, Any]:
             "results in a frozen fit. Please choose another solver or rescale the "
             "input X."
         )
-    return X, y
+    return X
 
 
 def _append_column(X: Any, value: float) -> Any:

@@ -197,20 +197,20 @@ default="auto"
         DataFrame (``y`` and weights partitioned alike): the n-sized work then
         runs on the Dask cluster, one graph per solver iteration.
         """
-        # scikit-learn's penalty and solver names, mapped onto our problem.
+        # scikit-learn's penalty and solver names, read as the problem they name.
         plan = _sklearn_params.plan_fit(self)
-        if not plan.is_plain(self):
-            return _sklearn_params.fit_plan(self, plan, X, y, sample_weight)
         _validation.check_params(self, _sklearn_params.ACCEPTED_SOLVERS)
+        plan.check_input(X, y, sample_weight)
         if is_dask_collection(X, y, sample_weight):
-            return self._fit_dask(X, y, sample_weight)
+            return self._fit_dask(X, y, sample_weight, plan)
         response_name = inference.response_name(y)
         X, y = _validation.check_training_data(self, X, y)
+        X = plan.check_data(X, y)
         classes, y_index = _validation.encode_labels(y)
         weight = _validation.check_weights(
             X, y_index, classes, sample_weight, self.class_weight
         )
-        self._fit_arrays(X, y_index, classes, weight, response_name)
+        self._fit_arrays(X, y_index, classes, weight, response_name, plan)
         # Collinear columns are named at fit, not only at summary().
         inference.collinearity.warn_if_collinear(self.inference_, stacklevel=2)
         return self
@@ -222,22 +222,26 @@ default="auto"
         classes: np.ndarray,
         weight: FloatArray,
         response_name: str = "y",
+        plan: _sklearn_params.Plan | None = None,
     ) -> LogisticRegression:
         """``fit`` on data it has already checked: ``X`` validated, labels
         encoded as indices into ``classes``, weights with class weights folded
-        in. ``LogisticRegressionCV`` calls it once per ``C`` of a fold's path,
-        after checking the fold once."""
+        in; ``plan`` the problem the parameters name (``None``: logitron's own
+        parameters, as ``LogisticRegressionCV`` calls it once per ``C`` of a
+        fold's path, after checking the fold once)."""
+        plan = plan or _sklearn_params.plain_plan(self)
         self.n_features_in_ = X.shape[1]
         names = inference.feature_names(getattr(self, "feature_names_in_", None), X.shape[1])
         outcome = fitting.fit_arrays(
-            X, y_index, len(classes), weight, self._settings(),
-            self._previous(classes, X.shape[1]), self.random_state, names,
+            plan.design(X), y_index, len(classes), weight, self._settings(plan),
+            plan.previous(self._previous(classes, X.shape[1])), self.random_state,
+            [*names, "intercept_scaling"] if plan.penalised_intercept else names,
         )
-        self._set_fitted(outcome, classes)
+        self._set_fitted(outcome, classes, plan)
         self.inference_ = None
-        if np.isposinf(self.C):
+        if np.isposinf(plan.C):
             self.inference_ = self._record(outcome, y_index, names, classes, response_name)
-        self._warn(outcome, self.inference_.separation if self.inference_ else "")
+        self._warn(outcome, self.inference_.separation if self.inference_ else "", plan)
         return self
 
     def _record(
@@ -261,13 +265,15 @@ default="auto"
             record = _scaling.unscale_record(record, outcome.rescaling)
         return record
 
-    def _fit_dask(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
+    def _fit_dask(
+        self, X: Any, y: Any, sample_weight: Any, plan: _sklearn_params.Plan
+    ) -> LogisticRegression:
         """``fit`` on dask input: one graph per solver iteration, and for
         ``C=np.inf`` one more for the inference record (``dask.statistics``)."""
+        settings = self._settings(plan)
         objective, classes = dask_inputs.training_problem(
-            self, X, y, sample_weight
+            self, X, y, sample_weight, settings
         )
-        settings = self._settings()
         solver = fitting.resolve_solver(
             settings, objective.unit, len(classes), distributed=True
         )
@@ -275,10 +281,10 @@ default="auto"
             objective, solver, settings, self._start(objective.unit, classes)
         )
         outcome = fitting.minimize(objective, solver, settings, theta0)
-        self._set_fitted(outcome, classes)
+        self._set_fitted(outcome, classes, plan)
         self.inference_ = None
         separation = ""
-        if np.isposinf(self.C):
+        if np.isposinf(plan.C):
             record = dask_statistics.fit_record(
                 objective, outcome.theta, outcome.result.converged,
                 feature_names=inference.feature_names(
@@ -291,14 +297,14 @@ default="auto"
             separation = record.separation
             if not record.separation_checked and record.converged:
                 separation = dask_statistics.SEPARATION_NOT_RULED_OUT
-        self._warn(outcome, separation)
+        self._warn(outcome, separation, plan)
         return self
 
-    def _settings(self) -> fitting.FitSettings:
+    def _settings(self, plan: _sklearn_params.Plan) -> fitting.FitSettings:
         return fitting.FitSettings(
-            C=float(self.C), l1_ratio=float(self.l1_ratio),
-            fit_intercept=bool(self.fit_intercept), solver=str(self.solver),
-            tol=self.tol, max_iter=self.max_iter,
+            C=float(plan.C), l1_ratio=float(plan.l1_ratio),
+            fit_intercept=bool(self.fit_intercept) and not plan.penalised_intercept,
+            solver=str(plan.solver), tol=plan.tol, max_iter=self.max_iter,
             learning_rate=float(self.learning_rate), verbose=int(self.verbose),
         )
 
@@ -320,31 +326,40 @@ default="auto"
         previous = self._previous(classes, unit.n_features)
         return fitting.initial_theta(unit, previous, self.random_state)
 
-    def _set_fitted(self, outcome: fitting.FitOutcome, classes: np.ndarray) -> None:
+    def _set_fitted(
+        self, outcome: fitting.FitOutcome, classes: np.ndarray, plan: _sklearn_params.Plan
+    ) -> None:
         unit = outcome.objective.unit
         self.classes_ = classes
         self.solver_ = outcome.solver
         self.n_iter_ = np.array([outcome.result.n_iter], dtype=np.int32)
         self.loss_curve_ = list(outcome.result.history)
-        coef, intercept = outcome.unpack(self._centre_coef())
+        coef, intercept = plan.coefficients(*outcome.unpack(_centre_coef(plan.C, plan.l1_ratio)))
         self.coef_ = np.array(coef, dtype=unit.data.dtype)
         self.intercept_ = np.array(intercept, dtype=unit.data.dtype)
 
-    def _centre_coef(self) -> bool:
-        # The zero-sum softmax representative of coef_ (LinearUnit.unpack).
-        return bool(np.isposinf(self.C)) or float(self.l1_ratio) == 0.0
-
     def _set_coefficients(self, unit: LinearUnit, theta: FloatArray) -> None:
-        coef, intercept = unit.unpack(theta, centre_coef=self._centre_coef())
+        centre_coef = _centre_coef(self.C, self.l1_ratio)
+        coef, intercept = unit.unpack(theta, centre_coef=centre_coef)
         dtype = unit.data.dtype
         self.coef_ = np.array(coef, dtype=dtype)
         self.intercept_ = np.array(intercept, dtype=dtype)
 
-    def _warn(self, outcome: fitting.FitOutcome, separation: str) -> None:
+    def _warn(
+        self, outcome: fitting.FitOutcome, separation: str, plan: _sklearn_params.Plan
+    ) -> None:
         # Warnings point at the caller of fit (fit, _fit_*, here).
         if separation:
             warnings.warn(
                 f"The classes show {separation}", PerfectSeparationWarning, stacklevel=4
             )
         elif not outcome.result.converged:
-            warnings.warn(outcome.result.message, ConvergenceWarning, stacklevel=4)
+            result = outcome.result
+            message = plan.convergence_message(result.message, result.n_iter)
+            warnings.warn(message, ConvergenceWarning, stacklevel=4)
+
+
+def _centre_coef(C: float, l1_ratio: float) -> bool:
+    """Whether ``coef_`` is the zero-sum softmax representative
+    (``LinearUnit.unpack``): without a penalty, or under a pure L2 one."""
+    return bool(np.isposinf(C)) or float(l1_ratio) == 0.0

@@ -21,6 +21,7 @@ from .._numerics import FloatArray
 from .._validation import class_index, class_weight_vector, encode_labels
 from ..backends import is_dask_collection
 from ..backends.dask_backend import DaskBlocks, is_dask_frame
+from ..fitting import FitSettings
 from .block_model import BlockModel, label_stats
 from .objective import DaskLogisticObjective
 
@@ -44,14 +45,18 @@ def is_data_frame(X: Any) -> bool:
 
 
 def training_problem(
-    estimator: Any, X: Any, y: Any, sample_weight: Any
+    estimator: Any, X: Any, y: Any, sample_weight: Any,
+    settings: FitSettings | None = None,
 ) -> tuple[DaskLogisticObjective, np.ndarray]:
-    """``(objective, classes)`` for ``estimator.fit`` on dask input.
+    """``(objective, classes)`` for ``estimator.fit`` on dask input, with the
+    penalty of ``settings`` (default: the estimator's ``C`` and ``l1_ratio``).
 
     One graph reads ``y`` and the weights (not ``X``): the classes, their
     counts and weight sums. (An unpenalised fit's separation check comes
     with its statistics, ``dask.statistics``.)
     """
+    if settings is None:
+        settings = FitSettings(C=float(estimator.C), l1_ratio=float(estimator.l1_ratio))
     if not is_dask_collection(X):
         raise TypeError(
             "y or sample_weight is a dask collection but X is not; pass X as a "
@@ -80,8 +85,8 @@ def training_problem(
         blocks.dtype, total_weight,
     )
     objective = DaskLogisticObjective(
-        blocks, model, n_samples=stats.n_rows, C=float(estimator.C),
-        l1_ratio=float(estimator.l1_ratio),
+        blocks, model, n_samples=stats.n_rows, C=float(settings.C),
+        l1_ratio=float(settings.l1_ratio),
     )
     return objective, classes
 
