@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from logitron import FirthLogisticRegression
 from tests.cli_runner import assert_fails, run_cli
@@ -114,3 +116,20 @@ def test_correction_needs_firth_and_summary_refuses_other_covariances(
     assert_fails(result, 2, "--correction is an option of --firth")
     assert_fails(run_cli("summary", trained, "--cov-type", "HC1"), 2, "--cov-type",
                  "Firth model")
+
+
+def test_standardized_firth_fit_with_progress(tmp_path: Path) -> None:
+    model_path = tmp_path / "scaled.json"
+    result = run_cli("train", DATA, "--target", "HG", "--firth", "--standardize",
+                     "--progress", "-o", model_path)
+    assert result.returncode == 0, result.stderr
+    summary = run_cli("summary", model_path)
+    assert summary.returncode == 0, summary.stderr
+    frame = pd.read_csv(DATA)
+    X = frame[["NV", "PI", "EH"]]
+    scaler = StandardScaler().set_output(transform="pandas")  # as train keeps the names
+    pipeline = make_pipeline(scaler, FirthLogisticRegression()).fit(X, frame["HG"])
+    assert table_rows(summary.stdout) == table_rows(str(pipeline[-1].summary()))
+    predicted = pd.read_csv(StringIO(run_cli("predict", model_path, DATA).stdout))
+    np.testing.assert_allclose(predicted["proba_1"], pipeline.predict_proba(X)[:, 1],
+                               rtol=1e-15, atol=0)

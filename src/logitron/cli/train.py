@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
             model, features = _fit_columns(args, data_path, train_frame, target, weight)
         trained = CliModel(args.output, model)
         estimator = trained.estimator
-        if progress is not None:
+        if progress is not None and not args.firth:  # Firth's fit reports no iterations
             progress.write(final_progress_line(estimator))
 
     record = getattr(estimator, "inference_", None)
