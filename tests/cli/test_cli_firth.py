@@ -133,3 +133,9 @@ def test_standardized_firth_fit_with_progress(tmp_path: Path) -> None:
     predicted = pd.read_csv(StringIO(run_cli("predict", model_path, DATA).stdout))
     np.testing.assert_allclose(predicted["proba_1"], pipeline.predict_proba(X)[:, 1],
                                rtol=1e-15, atol=0)
+
+
+def test_commands_that_need_the_ordinary_record_say_so(trained: Path) -> None:
+    assert_fails(run_cli("effects", trained, DATA), 2, "not available for a Firth model")
+    assert_fails(run_cli("predict", trained, DATA, "--interval"), 2, "--interval",
+                 "Firth model")

@@ -100,3 +100,12 @@ def summary_text(estimator: Any, alpha: float) -> str:
     except ValueError as error:
         note = f"({error})".replace("summary(method='wald')", "Wald intervals below")
         return f"{note}\n{estimator.summary(level=level, method='wald')}"
+
+
+def refuse_firth_model(estimator: Any, what: str) -> None:
+    """A one-line usage error where a command needs the ordinary fit's record."""
+    if isinstance(estimator, FirthLogisticRegression):
+        raise UsageError(
+            f"{what} is not available for a Firth model (train --firth); "
+            "'logitron summary' prints its statistics"
+        )
