@@ -212,7 +212,7 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
         ``summary(method="wald")``).
         """
         check_is_fitted(self)
-        if self._problem is None:
+        if len(self.classes_) > 2:
             raise ValueError(
                 "profile intervals are implemented for two classes; use "
                 "summary(method='wald') for a softmax fit."
@@ -222,12 +222,33 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
                 "profile intervals are those of Firth's fit; with correction='flac' "
                 "every coefficient differs from it. Use summary(method='wald')."
             )
-        intervals = profile_intervals(self._problem, level)
+        problem: ProfileProblem | None = getattr(self, "_problem", None)
+        if problem is None:
+            return self._saved_profile_intervals(level)
+        intervals = profile_intervals(problem, level)
         if self.correction == "flic":
             for values in (intervals.lower, intervals.upper, intervals.statistic,
                            intervals.pvalue):
                 values[-1] = np.nan
         return intervals
+
+    def _saved_profile_intervals(self, level: float) -> ProfileIntervals:
+        """A model loaded from a file has no training data to profile; the
+        file keeps the intervals computed when it was saved, at one level."""
+        saved: ProfileIntervals | None = getattr(self, "_saved_profile", None)
+        if saved is None:
+            raise ValueError(
+                "this model has no training data to profile and its model file holds "
+                "no profile intervals; use summary(method='wald')."
+            )
+        if level != saved.level:
+            raise ValueError(
+                f"this model was loaded from a model file, which holds its profile "
+                f"intervals at level {saved.level:g} only (profiling needs the training "
+                f"data); use that level, or summary(method='wald') for level {level:g}."
+            )
+        return ProfileIntervals(saved.lower.copy(), saved.upper.copy(),
+                                saved.statistic.copy(), saved.pvalue.copy(), saved.level)
 
     def summary(self, level: float = 0.95, method: str = "profile") -> FirthSummary:
         """Coefficients, standard errors, intervals and p-values, as

@@ -22,7 +22,7 @@ from ._missing import check_missing_choice, describe_missing, record_dropped
 from .estimator import LogisticRegression
 from .formula_design import INTERCEPT, as_frame, design_matrix, plain_frame, response_labels
 
-__all__ = ["design_matrix", "logit"]
+__all__ = ["FormulaTerms", "design_matrix", "logit"]
 
 
 
@@ -82,7 +82,7 @@ def logit(
         )
     check_missing_choice(missing)
     frame = as_frame(data)
-    terms = _FormulaTerms.of(formula, frame, missing)
+    terms = FormulaTerms.of(formula, frame, missing)
     weight = None if sample_weight is None else np.asarray(sample_weight)[terms.kept]
     model = LogisticRegression(
         **{"C": np.inf, **params}, fit_intercept=terms.fit_intercept
@@ -99,7 +99,7 @@ def logit(
 
 
 @dataclasses.dataclass(frozen=True)
-class _FormulaTerms:
+class FormulaTerms:
     """A formula evaluated on a frame: the design without its intercept
     column, the labels, the rows kept and formulaic's spec of the terms."""
 
@@ -111,7 +111,7 @@ class _FormulaTerms:
     spec: Any
 
     @classmethod
-    def of(cls, formula: str, frame: Any, missing: str) -> _FormulaTerms:
+    def of(cls, formula: str, frame: Any, missing: str) -> FormulaTerms:
         import formulaic  # optional dependency, needed only here
 
         parsed = formulaic.Formula(formula)

@@ -37,7 +37,10 @@ floats, strings; ``"|O"`` for Python strings in an object array).
 ``"formula"`` holds the formula text and formulaic's encoding state (levels
 and transform parameters; see ``logitron._formula_codec``); ``"inference"``
 holds the estimator's ``inference_`` record (``to_dict()``), with arrays as
-in ``logitron._json_tree``.
+in ``logitron._json_tree``. The last step may instead be a
+``"FirthLogisticRegression"``, whose state adds its covariance, penalised
+log-likelihood and the profile intervals computed at save time (the
+summary needs them and the file holds no data; see ``logitron._firth_codec``).
 
 ``sha256`` is computed over ``json.dumps(document_without_sha256,
 sort_keys=True, separators=(",", ":"), ensure_ascii=True)``. It detects a
@@ -68,8 +71,10 @@ from typing import IO, Any
 import numpy as np
 
 from ._json_tree import encode_tree
-from ._model_codec import ModelFileError, decode_model, encode_model, object_field
+from ._model_codec import decode_model, encode_model
+from ._model_fields import ModelFileError, object_field
 from ._version import __version__
+from .firth_estimator import FirthLogisticRegression
 
 __all__ = [
     "FORMAT_VERSION",
@@ -87,6 +92,10 @@ FORMAT_VERSION = 1
 OBJECTIVE = (
     "C * sum_i s_i * logloss_i + (1 - l1_ratio)/2 * ||coef||^2 + l1_ratio * ||coef||_1, "
     "intercept unpenalised; final_cost is divided by C * sum(s)"
+)
+FIRTH_OBJECTIVE = (
+    "maximise sum_i s_i * loglik_i + 0.5 * log(det(I)), I the Fisher information "
+    "(Firth 1993); correction: Puhr et al. 2017's FLIC or FLAC, or none"
 )
 
 PathLike = str | os.PathLike[str]
@@ -117,10 +126,11 @@ def save(model: Any, path: PathLike, *, training: Mapping[str, Any] | None = Non
 
     Parameters
     ----------
-    model : LogisticRegression or Pipeline
+    model : LogisticRegression, FirthLogisticRegression or Pipeline
         A fitted ``logitron.LogisticRegression`` (also one made by
-        ``logitron.logit`` from a formula), or a fitted scikit-learn
-        ``Pipeline`` of ``StandardScaler`` steps ending in one.
+        ``logitron.logit`` from a formula) or ``FirthLogisticRegression``,
+        or a fitted scikit-learn ``Pipeline`` of ``StandardScaler`` steps
+        ending in one.
     path : str or path-like
         Destination; an existing file is replaced only once the new one is
         complete.
@@ -245,9 +255,18 @@ def _training_metadata(model: Any, extra: Mapping[str, Any] | None) -> dict[str,
         .replace(microsecond=0)
         .isoformat()
         .replace("+00:00", "Z"),
-        "solver": str(getattr(estimator, "solver_", estimator.solver)),
+        "solver": str(getattr(estimator, "solver_", getattr(estimator, "solver", "firth"))),
         "n_iter": int(np.asarray(getattr(estimator, "n_iter_", [0])).max()),
-        "objective": {
+    }
+    if isinstance(estimator, FirthLogisticRegression):
+        metadata["objective"] = {
+            "definition": FIRTH_OBJECTIVE,
+            "correction": estimator.correction,
+            "fit_intercept": bool(estimator.fit_intercept),
+            "penalised_loglik": float(estimator.penalised_loglik_),
+        }
+    else:
+        metadata["objective"] = {
             "definition": OBJECTIVE,
             "C": encode_tree(float(estimator.C)),
             "l1_ratio": float(estimator.l1_ratio),
@@ -256,8 +275,7 @@ def _training_metadata(model: Any, extra: Mapping[str, Any] | None) -> dict[str,
                 float(estimator.loss_curve_[-1]) if getattr(estimator, "loss_curve_", None)
                 else None
             ),
-        },
-    }
+        }
     metadata.update(extra or {})
     return metadata
 

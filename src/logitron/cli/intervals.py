@@ -11,6 +11,7 @@ import numpy as np
 
 from ..inference import cov_params
 from ..inference.prediction import get_prediction
+from . import train_firth
 from .errors import UsageError
 from .model_input import CliModel
 
@@ -18,6 +19,7 @@ from .model_input import CliModel
 def check_interval_model(model: CliModel) -> None:
     """Refuse models without a record, and softmax models."""
     estimator = model.estimator
+    train_firth.refuse_firth_model(estimator, "--interval")
     if getattr(estimator, "inference_", None) is None:
         raise UsageError(
             "--interval needs an unpenalised model with statistics (train with --C inf)"

@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from . import options, tables
+from . import options, tables, train_firth
 from .errors import UsageError
 from .model_input import CliModel
 
@@ -56,6 +56,7 @@ def load_statistics(
 ) -> Any:
     """``estimator.statistics(...)`` on the rows of ``data`` (the training file)."""
     estimator = model.estimator
+    train_firth.refuse_firth_model(estimator, "a statistics object from the data")
     if getattr(estimator, "inference_", None) is None:
         raise UsageError(
             "statistics need an unpenalised model fitted in memory (train with --C inf)"

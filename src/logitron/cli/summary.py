@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from . import statistics_input
+from ..firth_estimator import FirthLogisticRegression
+from . import statistics_input, train_firth
+from .errors import UsageError
 from .model_input import CliModel
 from .train_data import final_cost
 
@@ -48,10 +50,14 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     statistics_input.check_summary_options(args)
     model = CliModel.load(args.model)
+    estimator = model.estimator
+    if isinstance(estimator, FirthLogisticRegression):
+        _check_firth_options(args)
     print(describe(model))
     print()
-    estimator = model.estimator
-    if getattr(estimator, "inference_", None) is not None:
+    if isinstance(estimator, FirthLogisticRegression):
+        print(train_firth.summary_text(estimator, args.alpha))
+    elif getattr(estimator, "inference_", None) is not None:
         print(statistics_input.summary(model, args))
     else:
         print(coefficient_listing(model))
@@ -63,6 +69,19 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(model.model, "steps"):
         print("\ncoefficients are per standard deviation of each feature (standardized)")
     return 0
+
+
+def _check_firth_options(args: argparse.Namespace) -> None:
+    """Firth's summary comes from the model file alone, with its own covariance."""
+    given = [flag for flag, value in [
+        ("--odds-ratios", args.odds_ratios), ("--data", args.data),
+        ("--cluster", args.cluster), ("--cov-type", args.cov_type != "nonrobust"),
+    ] if value]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} cannot be used with a Firth model: its summary has "
+            "the inverse penalised information and profile intervals only"
+        )
 
 
 def describe(model: CliModel) -> str:
@@ -85,6 +104,9 @@ def describe(model: CliModel) -> str:
     elif target is not None:
         lines.append(f"target       {target}")
     lines.append(f"classes      {', '.join(map(str, model.classes))}")
+    if isinstance(estimator, FirthLogisticRegression):
+        lines.append(f"fit          {train_firth.fit_line(estimator)}")
+        return "\n".join(lines)
     C = float(estimator.C)
     lines.append(
         f"fit          solver {estimator.solver_}, {int(np.max(estimator.n_iter_))} "

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._missing import record_dropped
-from . import metrics, options, tables
+from . import metrics, options, tables, train_firth
 from .errors import DataError, UsageError
 from .model_input import CliModel, formula_functions
 from .progress import progress_display, show_progress
@@ -18,10 +18,12 @@ from .train_data import (
     add_missing_argument,
     apply_missing_rule,
     categorical_columns,
+    class_weight_option,
     feature_columns,
     features_formula,
     final_cost,
     final_progress_line,
+    resolve_class_weight,
 )
 
 
@@ -97,17 +99,17 @@ def _add_estimator_options(parser: Any) -> None:
 
     model = parser.add_argument_group("estimator options (see logitron.LogisticRegression)")
     model.add_argument(
-        "--C", type=options.penalty_c, default=1.0, metavar="C",
+        "--C", type=options.penalty_c, metavar="C",
         help="inverse penalty strength, > 0; 'inf' for an unpenalised fit "
         "(needed by 'logitron summary' for standard errors) (default: 1.0)",
     )
     model.add_argument(
-        "--l1-ratio", type=options.unit_interval, default=0.0, metavar="R",
+        "--l1-ratio", type=options.unit_interval, metavar="R",
         help="share of L1 in the penalty, in [0, 1] (default: 0, pure L2); "
         "values > 0 need a solver that handles L1",
     )
     model.add_argument(
-        "--solver", choices=["auto", *SOLVERS], default="auto",
+        "--solver", choices=["auto", *SOLVERS],
         help="gd: the classic gradient-descent recipe; newton: Newton's method; "
         "auto picks one (default: auto)",
     )
@@ -120,11 +122,11 @@ def _add_estimator_options(parser: Any) -> None:
         help="iteration limit (default: the solver's)",
     )
     model.add_argument(
-        "--learning-rate", type=options.positive, default=0.1, metavar="RATE",
+        "--learning-rate", type=options.positive, metavar="RATE",
         help="step size of the gd solver (default: 0.1)",
     )
     model.add_argument(
-        "--class-weight", type=_class_weight, metavar="balanced|LABEL=W,...",
+        "--class-weight", type=class_weight_option, metavar="balanced|LABEL=W,...",
         help="'balanced', or weights per class such as 'yes=3,no=1'",
     )
     model.add_argument(
@@ -135,6 +137,7 @@ def _add_estimator_options(parser: Any) -> None:
         "--random-state", type=int, metavar="SEED",
         help="start from small random weights with this seed (default: zeros)",
     )
+    train_firth.add_arguments(model)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -157,20 +160,17 @@ def run(args: argparse.Namespace) -> int:
             model, features = _fit_columns(args, data_path, train_frame, target, weight)
         trained = CliModel(args.output, model)
         estimator = trained.estimator
-        if progress is not None:
+        if progress is not None and not args.firth:  # Firth's fit reports no iterations
             progress.write(final_progress_line(estimator))
 
     record = getattr(estimator, "inference_", None)
     n_dropped += 0 if record is None else record.n_dropped  # rows logit() dropped
     record_dropped(estimator, n_dropped)
     # Progress was a display of this run, not a setting of the model.
-    estimator.set_params(verbose=0)
-    iterations = int(np.asarray(estimator.n_iter_).max())
-    print(
-        f"fitted {len(train_frame)} rows, {len(features)} features, classes "
-        f"{', '.join(map(str, trained.classes))}: solver {estimator.solver_}, "
-        f"{iterations} iterations, final cost {final_cost(estimator)}"
-    )
+    if not args.firth:
+        estimator.set_params(verbose=0)
+    print(f"fitted {len(train_frame)} rows, {len(features)} features, classes "
+          f"{', '.join(map(str, trained.classes))}: {_fit_line(args, estimator)}")
     training: dict[str, Any] = {
         "data_file": str(data_path),
         "data_sha256": _sha256(data_path),
@@ -206,7 +206,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fit_line(args: argparse.Namespace, estimator: Any) -> str:
+    if args.firth:
+        return train_firth.fit_line(estimator)
+    iterations = int(np.asarray(estimator.n_iter_).max())
+    return (f"solver {estimator.solver_}, {iterations} iterations, "
+            f"final cost {final_cost(estimator)}")
+
+
 def _check_usage(args: argparse.Namespace) -> None:
+    train_firth.check_usage(args)
     if args.formula is not None:
         for given, flag in [
             (args.target, "--target"), (args.features, "--features"),
@@ -271,12 +280,12 @@ def _weights(path: Path, frame: Any, column: str | None) -> np.ndarray | None:
 
 def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
     return {
-        "C": args.C,
-        "l1_ratio": args.l1_ratio,
-        "solver": args.solver,
+        "C": 1.0 if args.C is None else args.C,
+        "l1_ratio": args.l1_ratio or 0.0,
+        "solver": args.solver or "auto",
         "tol": args.tol,
         "max_iter": args.max_iter,
-        "learning_rate": args.learning_rate,
+        "learning_rate": args.learning_rate or 0.1,
         "class_weight": args.class_weight,
         "random_state": args.random_state,
         "verbose": 1 if show_progress(args.progress) else 0,
@@ -306,9 +315,12 @@ def _fit_columns(
     tables.require_complete(path, frame, target)
     # A Series, not its values: the summary names the response after it.
     y = frame[target]
-    estimator = LogisticRegression(fit_intercept=not args.no_intercept, **_estimator_params(args))
-    class_weight = _resolve_class_weight(args.class_weight, y.to_numpy())
-    estimator.set_params(class_weight=class_weight)
+    if args.firth:
+        estimator: Any = train_firth.estimator(args, fit_intercept=not args.no_intercept)
+    else:
+        estimator = LogisticRegression(fit_intercept=not args.no_intercept,
+                                       **_estimator_params(args))
+        estimator.set_params(class_weight=resolve_class_weight(args.class_weight, y.to_numpy()))
     if args.standardize:
         scaler = StandardScaler().set_output(transform="pandas")
         model: Any = Pipeline([("standardize", scaler), ("logistic", estimator)])
@@ -321,6 +333,9 @@ def _fit_columns(
 def _fit_formula(
     args: argparse.Namespace, formula: str, frame: Any, weight: Any
 ) -> tuple[Any, list[str]]:
+    if args.firth:
+        model = train_firth.fit_formula(args, formula, frame, weight)
+        return model, [str(name) for name in model.feature_names_in_]
     logit = formula_functions()[0]
     params = _estimator_params(args)
     target = _formula_target(formula).strip("`")
@@ -329,7 +344,7 @@ def _fit_formula(
         if name in frame.columns:
             tables.require_complete(args.data, frame, name)
     if target in frame.columns:
-        params["class_weight"] = _resolve_class_weight(
+        params["class_weight"] = resolve_class_weight(
             args.class_weight, frame[target].to_numpy()
         )
     try:
@@ -362,35 +377,6 @@ def _score(model: CliModel, path: Path, frame: Any, target: str) -> metrics.Eval
     return metrics.evaluate(
         y, model.model.predict(features), model.predict_proba(features), model.classes
     )
-
-
-def _class_weight(text: str) -> str | dict[str, float]:
-    if text == "balanced":
-        return text
-    weights: dict[str, float] = {}
-    for part in text.split(","):
-        label, _, value = part.partition("=")
-        if not label.strip() or not value:
-            raise argparse.ArgumentTypeError(
-                f"expected 'balanced' or LABEL=WEIGHT pairs such as 'yes=3,no=1', got {text!r}"
-            )
-        weights[label.strip()] = options.positive(value)
-    return weights
-
-
-def _resolve_class_weight(given: Any, y: np.ndarray) -> Any:
-    """Labels typed on the command line are text; match them to the labels
-    in the data by their text."""
-    if not isinstance(given, dict):
-        return given
-    by_text = {str(label): label for label in np.unique(y)}
-    unknown = sorted(set(given) - set(by_text))
-    if unknown:
-        raise UsageError(
-            f"--class-weight names label(s) {', '.join(unknown)} not in the target "
-            f"(labels: {', '.join(by_text)})"
-        )
-    return {by_text[text]: weight for text, weight in given.items()}
 
 
 def _sha256(path: Path) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .._missing import MISSING_CHOICES, describe_missing, incomplete_rows
-from . import tables
+from . import options, tables
 from .errors import DataError, UsageError
 
 
@@ -136,3 +136,33 @@ def final_progress_line(estimator: Any) -> str:
     iterations = int(np.asarray(estimator.n_iter_).max())
     return (f"[{estimator.solver_}] iter {iterations:5d}  cost "
             f"{final_cost(estimator, '.10f')}  (done)\n")
+
+
+def class_weight_option(text: str) -> str | dict[str, float]:
+    """``--class-weight``: 'balanced' or LABEL=WEIGHT pairs."""
+    if text == "balanced":
+        return text
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        label, _, value = part.partition("=")
+        if not label.strip() or not value:
+            raise argparse.ArgumentTypeError(
+                f"expected 'balanced' or LABEL=WEIGHT pairs such as 'yes=3,no=1', got {text!r}"
+            )
+        weights[label.strip()] = options.positive(value)
+    return weights
+
+
+def resolve_class_weight(given: Any, y: np.ndarray) -> Any:
+    """Labels typed on the command line are text; match them to the labels
+    in the data by their text."""
+    if not isinstance(given, dict):
+        return given
+    by_text = {str(label): label for label in np.unique(y)}
+    unknown = sorted(set(given) - set(by_text))
+    if unknown:
+        raise UsageError(
+            f"--class-weight names label(s) {', '.join(unknown)} not in the target "
+            f"(labels: {', '.join(by_text)})"
+        )
+    return {by_text[text]: weight for text, weight in given.items()}
