@@ -236,7 +236,9 @@ def plan_fit(estimator: Any) -> Plan:
     )
 
 
-def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> Any:
+def fit_plan(
+    estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any, offset: Any = None
+) -> Any:
     """Fit ``estimator`` to the problem ``plan`` names.
 
     A shallow copy with our own parameters does the fit (it shares the
@@ -266,7 +268,7 @@ def fit_plan(estimator: Any, plan: Plan, X: Any, y: Any, sample_weight: Any) -> 
             proxy.coef_ = np.hstack([estimator.coef_, estimator.intercept_[:, None] / scaling])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        type(estimator).fit(proxy, X, y, sample_weight)
+        type(estimator).fit(proxy, X, y, sample_weight, offset)
     _copy_fitted(proxy, estimator, keep_input=estimator.solver == "liblinear")
     _warn_again(caught, estimator.solver, int(proxy.n_iter_[0]))
     if plan.penalised_intercept:
