@@ -20,6 +20,7 @@ from ._formula_codec import (
     decode_model_spec,
     encode_model_spec,
 )
+from ._formula_offset import OffsetFormulaError, split_offset
 from ._json_tree import decode_tree, encode_tree
 from ._sklearn_params import ACCEPTED_SOLVERS
 from .estimator import LogisticRegression
@@ -79,7 +80,6 @@ def _encode_estimator(name: str, model: Any) -> dict[str, Any]:
         "inference": None,
     }
     if getattr(model, "model_spec_", None) is not None:
-
         state["formula"] = {
             "text": str(model.formula_),
             "model_spec": encode_model_spec(model.model_spec_, _formula_columns(model)),
@@ -235,9 +235,11 @@ def _restore_formula(model: Any, formula: Any) -> None:
         raise ModelFileError("'formula' must hold the formula 'text' and its 'model_spec'")
     plain_spec = object_field(formula, "model_spec")
     try:
-        check_formula_is_safe(formula["text"])
+        # An offset(...) term is ours, not formulaic's: checked on its own.
+        without_offset, _ = split_offset(formula["text"])
+        check_formula_is_safe(without_offset)
         spec = decode_model_spec(plain_spec)
-    except UnsafeFormulaError as error:
+    except (UnsafeFormulaError, OffsetFormulaError) as error:
         raise ModelFileError(f"refusing to load: {error}") from None
     except ModuleNotFoundError:
         raise ModelFileError(
