@@ -124,3 +124,31 @@ def test_bad_offsets_are_refused_by_name(spector) -> None:
     model.fit(X, y, offset=offset)
     with pytest.raises(ValueError, match=r"expected shape \(5,\), got \(4,\)"):
         model.predict_proba(X[:5], offset=offset[:4])
+
+
+def test_dask_input_with_an_offset_is_refused(spector) -> None:
+    da = pytest.importorskip("dask.array")
+    X, y, offset = spector
+    lazy_X, lazy_y = da.from_array(X, chunks=16), da.from_array(y, chunks=16)
+    with pytest.raises(NotImplementedError, match="offset is not supported on Dask"):
+        LogisticRegression(C=np.inf).fit(lazy_X, lazy_y, offset=offset)
+    model = LogisticRegression(C=np.inf).fit(X, y, offset=offset)
+    with pytest.raises(NotImplementedError, match="offset is not supported on Dask"):
+        model.predict_proba(lazy_X, offset=offset)
+
+
+def test_weights_and_float32_with_an_offset(spector) -> None:
+    X, y, offset = spector
+    weight = np.arange(len(y)) % 3 + 1.0
+    reference = sm.GLM(
+        y, sm.add_constant(X), family=sm.families.Binomial(), offset=offset,
+        freq_weights=weight,
+    ).fit(tol=1e-12)
+    model = LogisticRegression(C=np.inf).fit(X, y, sample_weight=weight, offset=offset)
+    assert_allclose(np.r_[model.intercept_, model.coef_.ravel()], reference.params, atol=1e-6)
+    assert_allclose(np.asarray(model.summary().bse), reference.bse, rtol=1e-6)
+    # float32 data keep float32 coefficients, to float32's accuracy.
+    unweighted = sm.Logit(y, sm.add_constant(X), offset=offset).fit(disp=0, tol=1e-12)
+    single = LogisticRegression(C=np.inf).fit(X.astype(np.float32), y, offset=offset)
+    assert single.coef_.dtype == np.float32
+    assert_allclose(single.coef_.ravel(), unweighted.params[1:], rtol=1e-3)
