@@ -152,3 +152,16 @@ def test_weights_and_float32_with_an_offset(spector) -> None:
     single = LogisticRegression(C=np.inf).fit(X.astype(np.float32), y, offset=offset)
     assert single.coef_.dtype == np.float32
     assert_allclose(single.coef_.ravel(), unweighted.params[1:], rtol=1e-3)
+
+
+def test_offset_routed_through_a_pipeline(spector) -> None:
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y, offset = spector
+    reference = sm.Logit(y, sm.add_constant(X), offset=offset).fit(disp=0, tol=1e-12)
+    with sklearn.config_context(enable_metadata_routing=True):
+        step = LogisticRegression(C=np.inf).set_fit_request(offset=True)
+        pipeline = make_pipeline(FunctionTransformer(), step).fit(X, y, offset=offset)
+    assert_allclose(pipeline[-1].coef_.ravel(), reference.params[1:], atol=1e-6)
