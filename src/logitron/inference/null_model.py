@@ -53,9 +53,13 @@ def null_loglik_with_offset(
         z = a + offset
         score = accurate_dot(weight, y - sigmoid(z))
         information = accurate_dot(weight, sigmoid(z) * sigmoid(-z))
-        if information <= 0.0 or abs(score) <= tol * max(information, 1.0):
+        if information <= 0.0:
             break
+        # The Newton step, not the score, is tested: it does not change
+        # when every weight is scaled by the same factor.
         step = score / information
+        if abs(step) <= tol * max(abs(a), 1.0):
+            break
         # Halve the Newton step until loglik does not decrease (concave).
         for _ in range(60):
             trial = _loglik(a + step, y, weight, offset)
@@ -65,6 +69,4 @@ def null_loglik_with_offset(
         if trial < value:
             break  # no ascent left at the float's resolution
         a, value = a + step, trial
-        if abs(step) <= tol * max(abs(a), 1.0):
-            break
     return value
