@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._formula_codec import UnsafeFormulaError, check_formula_is_safe, decode_model_spec
+from ._formula_offset import OffsetFormulaError, split_offset
 
 
 class ModelFileError(ValueError):
@@ -46,9 +47,11 @@ def restore_formula(model: Any, formula: Any) -> None:
         raise ModelFileError("'formula' must hold the formula 'text' and its 'model_spec'")
     plain_spec = object_field(formula, "model_spec")
     try:
-        check_formula_is_safe(formula["text"])
+        # An offset(...) term is ours, not formulaic's: checked on its own.
+        without_offset, _ = split_offset(formula["text"])
+        check_formula_is_safe(without_offset)
         spec = decode_model_spec(plain_spec)
-    except UnsafeFormulaError as error:
+    except (UnsafeFormulaError, OffsetFormulaError) as error:
         raise ModelFileError(f"refusing to load: {error}") from None
     except ModuleNotFoundError:
         raise ModelFileError(

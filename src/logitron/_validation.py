@@ -210,3 +210,30 @@ def check_batch(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     ) * class_weight[y_index]
     return X, y_index, weight
+
+
+def check_offset(offset: Any, n_samples: int, n_classes: int) -> FloatArray | None:
+    """``offset`` as float64 (n,), or None: one finite number per row, added
+    to the log-odds with coefficient 1 (R's ``offset()``).
+
+    Two classes only: one offset added to every class of a softmax cancels
+    in ``softmax(z)`` (it would do nothing), and one per class has no
+    reference implementation to agree with, so softmax models refuse one.
+    """
+    if offset is None:
+        return None
+    if n_classes > 2:
+        raise ValueError(
+            f"offset is supported for two classes only; y has {n_classes} classes."
+        )
+    values = np.asarray(offset, dtype=np.float64)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.shape != (n_samples,):
+        raise ValueError(
+            f"offset must hold one number per row of X: expected shape "
+            f"({n_samples},), got {values.shape}."
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError("offset must be finite (no NaN or infinity).")
+    return values

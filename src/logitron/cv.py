@@ -175,7 +175,9 @@ class LogisticRegressionCV(LogisticRegression):
         self.intercept_scaling = intercept_scaling
         self.use_legacy_attributes = use_legacy_attributes
 
-    def fit(
+    # Its **params are scikit-learn's routed metadata, not LogisticRegression's
+    # offset: cross-validating with an offset is not offered.
+    def fit(  # type: ignore[override]
         self, X: Any, y: Any, sample_weight: Any = None, **params: Any
     ) -> LogisticRegressionCV:
         """Cross-validate the grid ``Cs`` x ``l1_ratios``, then fit the best.

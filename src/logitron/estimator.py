@@ -189,19 +189,29 @@ default="auto"
         return tags
 
     # -- fitting -----------------------------------------------------------
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None, offset: Any = None
+    ) -> LogisticRegression:
         """Fit the neuron to ``X`` (n, d) and labels ``y`` (n,).
 
         ``sample_weight`` (n,) are non-negative frequency-like weights: an
-        integer weight equals repeating the row. ``X`` may be a dask array or
-        DataFrame (``y`` and weights partitioned alike): the n-sized work then
-        runs on the Dask cluster, one graph per solver iteration.
+        integer weight equals repeating the row. ``offset`` (n,), two classes
+        only, is a known term of each row's log-odds with coefficient 1
+        (``z = X @ coef.T + intercept + offset``, statsmodels' ``offset=``, R's
+        ``offset()``); predictions then take the new rows' offset. ``X`` may
+        be a dask array or DataFrame (``y`` and weights partitioned alike):
+        the n-sized work then runs on the Dask cluster, one graph per solver
+        iteration.
         """
         # scikit-learn's penalty and solver names, read as the problem they name.
         plan = _sklearn_params.plan_fit(self)
         _validation.check_params(self, _sklearn_params.ACCEPTED_SOLVERS)
         plan.check_input(X, y, sample_weight)
-        if is_dask_collection(X, y, sample_weight):
+        if is_dask_collection(X, y, sample_weight, offset):
+            if offset is not None:
+                raise NotImplementedError(
+                    "offset is not supported on Dask collections; fit in memory."
+                )
             return self._fit_dask(X, y, sample_weight, plan)
         response_name = inference.response_name(y)
         X, y = _validation.check_training_data(self, X, y)
@@ -210,7 +220,8 @@ default="auto"
         weight = _validation.check_weights(
             X, y_index, classes, sample_weight, self.class_weight
         )
-        self._fit_arrays(X, y_index, classes, weight, response_name, plan)
+        offset = _validation.check_offset(offset, X.shape[0], len(classes))
+        self._fit_arrays(X, y_index, classes, weight, response_name, plan, offset)
         # Collinear columns are named at fit, not only at summary().
         inference.collinearity.warn_if_collinear(self.inference_, stacklevel=2)
         return self
@@ -223,19 +234,20 @@ default="auto"
         weight: FloatArray,
         response_name: str = "y",
         plan: _sklearn_params.Plan | None = None,
+        offset: FloatArray | None = None,
     ) -> LogisticRegression:
         """``fit`` on data it has already checked: ``X`` validated, labels
         encoded as indices into ``classes``, weights with class weights folded
-        in; ``plan`` the problem the parameters name (``None``: logitron's own
-        parameters, as ``LogisticRegressionCV`` calls it once per ``C`` of a
-        fold's path, after checking the fold once)."""
+        in, a checked ``offset`` or None; ``plan`` the problem the parameters
+        name (``None``: logitron's own parameters, as ``LogisticRegressionCV``
+        calls it once per ``C`` of a fold's path, after checking the fold once)."""
         plan = plan or _sklearn_params.plain_plan(self)
         self.n_features_in_ = X.shape[1]
         names = inference.feature_names(getattr(self, "feature_names_in_", None), X.shape[1])
         outcome = fitting.fit_arrays(
             plan.design(X), y_index, len(classes), weight, self._settings(plan),
             plan.previous(self._previous(classes, X.shape[1])), self.random_state,
-            [*names, "intercept_scaling"] if plan.penalised_intercept else names,
+            [*names, "intercept_scaling"] if plan.penalised_intercept else names, offset,
         )
         self._set_fitted(outcome, classes, plan)
         self.inference_ = None
@@ -258,7 +270,8 @@ default="auto"
         record = inference.record_fit(
             outcome.objective.unit.data.X, y_index, outcome.sample_weight,
             outcome.objective, outcome.theta, outcome.result.converged,
-            feature_names=names, class_names=[str(label) for label in classes],
+            offset=outcome.objective.offset, feature_names=names,
+            class_names=[str(label) for label in classes],
             response_name=response_name,
         )
         if outcome.rescaling is not None:

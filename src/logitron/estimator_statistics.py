@@ -69,7 +69,8 @@ class FittedStatistics:
         """Every post-fit statistic from the training rows: robust and
         clustered covariances, tests, predictions with intervals, marginal
         effects, residuals. See ``logitron.inference.model_statistics``;
-        ``options`` are ``cov_type``, ``groups``, ``convention``, ``reference``.
+        ``options`` are ``cov_type``, ``groups``, ``convention``, ``reference``
+        and ``offset`` (the fit's, when it had one).
         """
         check_is_fitted(self)
         return statistics(self, X, y, sample_weight, **options)

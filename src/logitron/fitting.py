@@ -153,11 +153,13 @@ def fit_arrays(
     previous: tuple[FloatArray, FloatArray] | None = None,
     random_state: Any = None,
     feature_names: list[str] | None = None,
+    offset: FloatArray | None = None,
 ) -> FitOutcome:
     """Minimise the objective of checked arrays: ``X`` (dense or sparse),
     class indices ``y_index`` into ``n_classes`` classes, and weights with
     class weights folded in; from ``previous`` ``(coef, intercept)`` or as
-    ``initial_theta`` says.
+    ``initial_theta`` says. A checked ``offset`` (n,) is added to ``z``
+    (two classes only; ``LogisticObjective``).
 
     Columns or weights near the float's limits are fitted rescaled by
     powers of two, an exact reparametrisation (``_scaling``; its errors
@@ -173,7 +175,7 @@ def fit_arrays(
     objective = LogisticObjective.from_arrays(
         X, y_index, n_classes, sample_weight,
         fit_intercept=settings.fit_intercept, C=float(settings.C),
-        l1_ratio=float(settings.l1_ratio),
+        l1_ratio=float(settings.l1_ratio), offset=offset,
     )
     solver = resolve_solver(settings, objective.unit, n_classes)
     start = initial_theta(objective.unit, previous, random_state)

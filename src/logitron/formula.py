@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 
 from ._formula_codec import data_variables
+from ._formula_offset import evaluate_offset, split_offset
 from ._missing import check_missing_choice, describe_missing, record_dropped
 from .estimator import LogisticRegression
 from .formula_design import INTERCEPT, as_frame, design_matrix, plain_frame, response_labels
 
 __all__ = ["FormulaTerms", "design_matrix", "logit"]
-
 
 
 def logit(
@@ -42,7 +42,10 @@ def logit(
         ``"response ~ terms"`` in formulaic's (Wilkinson / R) syntax. The
         response is a column of ``data`` with two classes (binary model) or
         more (multinomial model), or an expression giving one numeric column
-        such as ``"I(score > 3) ~ x"``.
+        such as ``"I(score > 3) ~ x"``. ``offset(expr)`` on the right, two
+        classes only, adds the known term ``expr`` to the log-odds with
+        coefficient 1, as in R (``"y ~ x + offset(np.log(t))"``; see
+        ``logitron._formula_offset``); predictions on new data apply it.
     data : pandas.DataFrame
         The formula's variables, one row per observation.
     sample_weight : array-like of shape (len(data),), optional
@@ -82,12 +85,17 @@ def logit(
         )
     check_missing_choice(missing)
     frame = as_frame(data)
-    terms = FormulaTerms.of(formula, frame, missing)
+    without_offset, offset_expression = split_offset(formula)
+    offset = None if offset_expression is None else evaluate_offset(offset_expression, frame)
+    terms = FormulaTerms.of(without_offset, frame, missing, offset)
     weight = None if sample_weight is None else np.asarray(sample_weight)[terms.kept]
     model = LogisticRegression(
         **{"C": np.inf, **params}, fit_intercept=terms.fit_intercept
     )
-    model.fit(terms.design, terms.y, sample_weight=weight)
+    model.fit(
+        terms.design, terms.y, sample_weight=weight,
+        offset=None if offset is None else offset[terms.kept],
+    )
     model.formula_ = formula
     model.model_spec_ = terms.spec
     if model.inference_ is not None:
@@ -111,7 +119,11 @@ class FormulaTerms:
     spec: Any
 
     @classmethod
-    def of(cls, formula: str, frame: Any, missing: str) -> FormulaTerms:
+    def of(
+        cls, formula: str, frame: Any, missing: str, offset: np.ndarray | None = None
+    ) -> FormulaTerms:
+        """``formula`` (its offset split off) on ``frame``; rows whose
+        ``offset`` is missing count as rows with missing values."""
         import formulaic  # optional dependency, needed only here
 
         parsed = formulaic.Formula(formula)
@@ -119,7 +131,14 @@ class FormulaTerms:
             raise ValueError(
                 f"The formula {formula!r} has no response: write it as 'y ~ x1 + x2'."
             )
-        matrices = formulaic.model_matrix(formula, frame)
+        rows = frame if offset is None else frame.loc[~np.isnan(offset)]
+        if len(rows) < len(frame) and missing == "error":
+            raise ValueError(
+                f"{len(frame) - len(rows)} of {len(frame)} rows have a missing "
+                "offset; pass missing='drop' to fit on the complete rows"
+            )
+        # frame has positions as its index (as_frame): rhs.index stays them.
+        matrices = formulaic.model_matrix(formula, rows)
         rhs = matrices.rhs
         kept = np.asarray(rhs.index)
         n_dropped = len(frame) - len(kept)

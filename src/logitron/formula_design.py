@@ -16,6 +16,7 @@ import numpy as np
 
 from ._formula_codec import check_names_are_columns
 from ._formula_levels import check_known_levels
+from ._formula_offset import evaluate_offset, split_offset
 
 #: formulaic's name for the intercept column.
 INTERCEPT = "Intercept"
@@ -51,6 +52,19 @@ def design_matrix(model: Any, data: Any) -> Any:
     if INTERCEPT in matrix.columns and model.fit_intercept:
         matrix = matrix.drop(columns=INTERCEPT)
     return plain_frame(matrix)
+
+
+def formula_offset(model: Any, data: Any) -> np.ndarray | None:
+    """The ``offset(...)`` of ``model.formula_`` evaluated on new ``data``
+    (one value per row, NaN where missing), or None when the formula has
+    none: pass it with ``design_matrix(model, data)`` to the predictions."""
+    formula = getattr(model, "formula_", None)
+    if formula is None:
+        raise ValueError("This model was not fitted from a formula (see logit()).")
+    _, expression = split_offset(str(formula))
+    if expression is None:
+        return None
+    return evaluate_offset(expression, as_frame(data))
 
 
 def as_frame(data: Any) -> Any:

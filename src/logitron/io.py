@@ -34,8 +34,9 @@ values flattened in C order; numbers are written with Python's shortest
 repr, which reads back to the same bits, so a loaded model predicts exactly
 what the saved one did. Class labels keep their dtype (integers, booleans,
 floats, strings; ``"|O"`` for Python strings in an object array).
-``"formula"`` holds the formula text and formulaic's encoding state (levels
-and transform parameters; see ``logitron._formula_codec``); ``"inference"``
+``"formula"`` holds the formula text, ``offset(...)`` terms included (see
+``logitron._formula_offset``), and formulaic's encoding state of the other
+terms (levels and transform parameters; see ``logitron._formula_codec``); ``"inference"``
 holds the estimator's ``inference_`` record (``to_dict()``), with arrays as
 in ``logitron._json_tree``. The last step may instead be a
 ``"FirthLogisticRegression"``, whose state adds its covariance, penalised

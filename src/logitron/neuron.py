@@ -2,7 +2,7 @@
 
 ::
 
-    forward:   z = X @ coef.T + intercept
+    forward:   z = X @ coef.T + intercept (+ offset)
     backward:  dJ/dcoef = (X.T @ dJ/dz).T,   dJ/dintercept = sum(dJ/dz, axis=0)
 
 Conventions
@@ -136,11 +136,18 @@ class LinearUnit:
         return basis.reshape(self.n_params, len(free_columns))
 
     # -- forward / backward -------------------------------------------------
-    def forward(self, theta: FloatArray) -> FloatArray:
-        """Raw prediction ``z = X @ coef.T + intercept``; linear in ``theta``."""
+    def forward(self, theta: FloatArray, offset: FloatArray | None = None) -> FloatArray:
+        """Raw prediction ``z = X @ coef.T + intercept (+ offset)``.
+
+        ``offset`` (n,) is a known per-row term with coefficient 1 (R's
+        ``offset()``); without it ``z`` is linear in ``theta``, which is what
+        a direction ``X @ d`` needs.
+        """
         raw = self.data.matmul(self.coef(theta).T)
         if self.fit_intercept:
             raw += np.asarray(self.intercept(theta), dtype=raw.dtype)
+        if offset is not None:
+            raw += offset if raw.ndim == 1 else offset[:, None]
         return raw
 
     def backward(self, grad_raw: FloatArray) -> FloatArray:
@@ -161,12 +168,13 @@ class LinearUnit:
         self,
         theta: FloatArray,
         pointwise: Callable[[FloatArray, slice], FloatArray],
+        offset: FloatArray | None = None,
     ) -> tuple[FloatArray, FloatArray]:
         """``forward`` then ``backward`` through a per-sample map, in one pass.
 
         ::
 
-            z        = X @ coef.T + intercept
+            z        = X @ coef.T + intercept (+ offset)
             r        = pointwise(z)                  # e.g. dJ/dz from the loss
             gradient = backward(r)
 
@@ -189,6 +197,8 @@ class LinearUnit:
         def through_intercept(product: FloatArray, rows: slice) -> FloatArray:
             if intercept is not None:
                 product += intercept
+            if offset is not None:
+                product += offset[rows] if product.ndim == 1 else offset[rows, None]
             r = pointwise(product, rows)
             if intercept is not None:
                 r_sum[...] += np.sum(r) if ones is None else ones[: len(r)] @ r

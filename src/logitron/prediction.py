@@ -14,6 +14,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
+from ._validation import check_offset
 from .backends import is_dask_collection
 from .dask import predict as dask_predict
 
@@ -26,10 +27,16 @@ class NeuronPredictions:
     intercept_: FloatArray
     classes_: np.ndarray
 
-    def decision_function(self, X: Any) -> FloatArray:
-        """Raw prediction ``z = X @ coef_.T + intercept_``: shape (n,) for two
-        classes (the log-odds of ``classes_[1]``), (n, n_classes) otherwise."""
-        if is_dask_collection(X):
+    def decision_function(self, X: Any, offset: Any = None) -> FloatArray:
+        """Raw prediction ``z = X @ coef_.T + intercept_ (+ offset)``: shape
+        (n,) for two classes (the log-odds of ``classes_[1]``), (n, n_classes)
+        otherwise. ``offset`` (n,) is the new rows' known term, for a model
+        fitted with one (``fit(..., offset=...)``); None adds nothing."""
+        if is_dask_collection(X, offset):
+            if offset is not None:
+                raise NotImplementedError(
+                    "offset is not supported on Dask collections; predict in memory."
+                )
             return dask_predict.lazy_predict(self, X, "decision_function")
         check_is_fitted(self)
         X = validate_data(
@@ -37,34 +44,38 @@ class NeuronPredictions:
             reset=False,
         )
         raw = linear_raw(X, self.coef_) + self.intercept_
+        if offset is not None:
+            checked = check_offset(offset, X.shape[0], len(self.classes_))
+            assert checked is not None
+            raw += checked[:, None]
         return raw.ravel() if raw.shape[1] == 1 else raw
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: Any, offset: Any = None) -> np.ndarray:
         """Predicted labels: ``classes_[1]`` where ``sigmoid(z) > 0.5`` (i.e.
         ``z > 0``), or the class of largest ``z`` for softmax."""
-        if is_dask_collection(X):
+        if is_dask_collection(X) and offset is None:
             return dask_predict.lazy_predict(self, X, "predict")
-        raw = self.decision_function(X)
+        raw = self.decision_function(X, offset)
         index = (raw > 0).astype(np.intp) if raw.ndim == 1 else raw.argmax(axis=1)
         return self.classes_[index]
 
-    def predict_proba(self, X: Any) -> FloatArray:
+    def predict_proba(self, X: Any, offset: Any = None) -> FloatArray:
         """Class probabilities, shape (n, n_classes): ``sigmoid`` or ``softmax``
         of ``decision_function``."""
-        if is_dask_collection(X):
+        if is_dask_collection(X) and offset is None:
             return dask_predict.lazy_predict(self, X, "predict_proba")
         check_is_fitted(self)
-        raw = self.decision_function(X)
+        raw = self.decision_function(X, offset)
         if raw.ndim == 1:
             return np.column_stack([sigmoid(-raw), sigmoid(raw)])
         return softmax(raw, axis=1)
 
-    def predict_log_proba(self, X: Any) -> FloatArray:
+    def predict_log_proba(self, X: Any, offset: Any = None) -> FloatArray:
         """Log class probabilities, computed stably from the raw prediction."""
-        if is_dask_collection(X):
+        if is_dask_collection(X) and offset is None:
             return dask_predict.lazy_predict(self, X, "predict_log_proba")
         check_is_fitted(self)
-        raw = self.decision_function(X)
+        raw = self.decision_function(X, offset)
         if raw.ndim == 1:
             return np.column_stack([log_sigmoid(-raw), log_sigmoid(raw)])
         return log_softmax(raw, axis=1)

@@ -166,3 +166,13 @@ def test_three_classes_train_and_evaluate(tmp_path: Path) -> None:
     assert report["classes"] == ["Lyon", "Oslo", "Rome"]
     assert np.shape(report["confusion_matrix"]) == (3, 3)
     assert 0.0 < report["roc_auc"] < 1.0
+
+
+def test_predict_refuses_a_formula_offset_it_cannot_apply(tmp_path: Path) -> None:
+    sm = pytest.importorskip("statsmodels.api")
+    data = sm.datasets.spector.load_pandas().data
+    path = tmp_path / "spector.csv"
+    data.to_csv(path, index=False)
+    model_path = tmp_path / "offset.json"
+    logitron.save(logitron.logit("GRADE ~ GPA + PSI + offset(0.1 * TUCE)", data), model_path)
+    assert_fails(run_cli("predict", model_path, path), 1, "offset(...) term")

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._formula_offset import split_offset
 from ..io import ModelFileError, read_model_file
 from . import tables
 from .errors import CliError, DataError
@@ -102,6 +103,13 @@ class CliModel:
 
     def _formula_features(self, path: Path, frame: Any) -> Any:
         design_matrix = formula_functions()[1]
+        if split_offset(str(self.formula))[1] is not None:
+            # The predictions below take no offset: refuse, never ignore it.
+            raise DataError(
+                f"{path}: the model's formula has an offset(...) term, which the "
+                "command line does not apply yet; predict in Python with "
+                "logitron.formula_design.formula_offset"
+            )
         required = self.input_columns() or []
         tables.require_columns(path, frame, required, "formula")
         for name in required:

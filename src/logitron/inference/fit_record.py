@@ -15,6 +15,7 @@ import numpy as np
 
 from .._numerics import FloatArray
 from .infinite import direction_labels, infinite_directions
+from .null_model import null_loglik_with_offset
 from .record import FitInference, compute_fit_inference, information_order
 from .separation import (
     certified_identified,
@@ -35,6 +36,7 @@ def record_fit(
     feature_names: list[str],
     class_names: list[str],
     response_name: str = "y",
+    offset: FloatArray | None = None,
 ) -> FitInference:
     """The ``inference_`` record of an unpenalised fit, separation included.
 
@@ -52,6 +54,9 @@ def record_fit(
         Names of the columns of ``X`` and of the classes, for the summary.
     response_name : str
         Name of the dependent variable, for the summary.
+    offset : ndarray of shape (n,), optional
+        The fit's offset: the null model is then the intercept-only fit
+        with it (``null_model``), as R's ``glm`` and statsmodels compute it.
     """
     unit, loss = objective.unit, objective.loss
     # The solver's last z, cached by the objective: no pass over X. The
@@ -69,6 +74,10 @@ def record_fit(
         raw=raw,
     )
     weight = np.asarray(sample_weight, dtype=np.float64)
+    if offset is not None:
+        record = dataclasses.replace(record, loglik_null=null_loglik_with_offset(
+            y_index, weight, offset, unit.fit_intercept
+        ))
     if raw.ndim == 1:
         # The binary certificate reuses the Fisher information (module doc
         # of ``separation``), back in the unit's [coef | intercept] order.

@@ -8,7 +8,7 @@ was fitted on (their log-likelihood at the estimates must equal the one
 recorded at fit) and holds them in the identified parametrisation::
 
     design  X~ = [1, X]                       # (n, q), intercept first
-    eta     = X~ @ params.T                   # (n, m), m = K - 1 outputs
+    eta     = X~ @ params.T (+ offset)        # (n, m), m = K - 1 outputs
     proba   = softmax([0, eta])               # (n, K), reference class at 0
     resid   = onehot(y)[:, others] - proba[:, others]        # (n, m)
     score_i = kron(resid[i], X~[i])              # (m * q,)
@@ -28,6 +28,7 @@ import numpy as np
 import scipy.special
 
 from .. import _validation
+from .._formula_offset import evaluate_offset, split_offset
 from .._numerics import FloatArray
 from ..formula_design import as_frame, response_labels
 from .covariance import reference_parametrisation
@@ -60,6 +61,8 @@ class ModelData:
     record : FitInference
     frame : pandas.DataFrame or None
         The raw rows of a formula model (for cluster columns and effects).
+    offset : ndarray of shape (n,) or None
+        The fit's offset on these rows (binary models), added to ``eta``.
     """
 
     design: FloatArray
@@ -70,6 +73,7 @@ class ModelData:
     class_names: tuple[str, ...]
     record: FitInference
     frame: Any = None
+    offset: FloatArray | None = None
 
     @property
     def n_outputs(self) -> int:
@@ -87,7 +91,10 @@ class ModelData:
     def log_proba(self) -> FloatArray:
         """``log softmax([0, eta])`` on every row, computed once (the row
         check needs it) and kept for every later statistic."""
-        return log_probabilities(self.design @ self.params.T)
+        eta = self.design @ self.params.T
+        if self.offset is not None:
+            eta = eta + self.offset[:, None]
+        return log_probabilities(eta)
 
     @property
     def proba(self) -> FloatArray:
@@ -114,13 +121,15 @@ def log_probabilities(eta: FloatArray) -> FloatArray:
 
 def model_data(
     model: Any, X: Any, y: Any = None, sample_weight: Any = None,
-    reference: Any = None,
+    reference: Any = None, offset: Any = None,
 ) -> ModelData:
     """Check and hold the training rows of ``model`` (see module doc).
 
-    ``X`` is the feature matrix and ``y`` the labels, or, for a model fitted
-    by ``logitron.logit``, ``X`` may be the raw DataFrame and ``y`` omitted:
-    the formula rebuilds both, dropping rows with missing values as at fit.
+    ``X`` is the feature matrix and ``y`` the labels (and ``offset`` the
+    fit's offset, if it had one), or, for a model fitted by
+    ``logitron.logit``, ``X`` may be the raw DataFrame and ``y`` omitted:
+    the formula rebuilds all three, dropping rows with missing values as at
+    fit.
     """
 
     record = getattr(model, "inference_", None)
@@ -131,7 +140,11 @@ def model_data(
         )
     frame = None
     if y is None:
-        X, y, frame, kept = _formula_rows(model, X)
+        if offset is not None:
+            raise ValueError(
+                "offset is taken from the formula's offset(...) term; pass only the data."
+            )
+        X, y, frame, kept, offset = _formula_rows(model, X)
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)[kept]
     features = _features(model, X)
@@ -161,6 +174,7 @@ def model_data(
         class_names=tuple(record.class_names[k] for k in order),
         record=record,
         frame=frame,
+        offset=_validation.check_offset(offset, len(features), record.n_classes),
     )
     _check_same_rows(data)
     return data
@@ -182,8 +196,11 @@ def _features(model: Any, X: Any) -> FloatArray:
     return features
 
 
-def _formula_rows(model: Any, data: Any) -> tuple[FloatArray, Any, Any, np.ndarray]:
-    """Design, labels, raw rows and their positions, from a formula model."""
+def _formula_rows(
+    model: Any, data: Any
+) -> tuple[FloatArray, Any, Any, np.ndarray, FloatArray | None]:
+    """Design, labels, raw rows, their positions and the offset (None
+    without one), from a formula model; rows are dropped as at fit."""
     if getattr(model, "formula_", None) is None:
         raise ValueError(
             "y is missing: pass the labels (statistics(X, y)); only a model "
@@ -192,7 +209,10 @@ def _formula_rows(model: Any, data: Any) -> tuple[FloatArray, Any, Any, np.ndarr
     import formulaic
 
     frame = as_frame(data)
-    matrices = formulaic.model_matrix(model.formula_, frame)
+    formula, expression = split_offset(model.formula_)
+    offset = None if expression is None else evaluate_offset(expression, frame)
+    rows = frame if offset is None else frame.loc[~np.isnan(offset)]
+    matrices = formulaic.model_matrix(formula, rows)
     kept = np.asarray(matrices.rhs.index)
     rhs = matrices.rhs
     design = rhs.drop(columns="Intercept") if model.fit_intercept else rhs
@@ -203,9 +223,12 @@ def _formula_rows(model: Any, data: Any) -> tuple[FloatArray, Any, Any, np.ndarr
             f"was fitted on {list(model.feature_names_in_)}: some factor level is "
             "missing or new. Pass the training data."
         )
-    response = str(formulaic.Formula(model.formula_).lhs).strip()
+    response = str(formulaic.Formula(formula).lhs).strip()
     y = response_labels(response, frame, matrices.lhs, kept)
-    return np.asarray(design, dtype=np.float64), y, frame.iloc[kept], kept
+    return (
+        np.asarray(design, dtype=np.float64), y, frame.iloc[kept], kept,
+        None if offset is None else offset[kept],
+    )
 
 
 def _check_same_rows(data: ModelData) -> None:
@@ -218,5 +241,5 @@ def _check_same_rows(data: ModelData) -> None:
             "These are not the rows the model was fitted on: their weighted count "
             f"is {data.nobs:g} (fit: {record.nobs:g}) and their log-likelihood at "
             f"the estimates {loglik:.10g} (fit: {record.loglik:.10g}). Pass the "
-            "training data (same rows, labels and sample weights)."
+            "training data (same rows, labels, sample weights and offset)."
         )

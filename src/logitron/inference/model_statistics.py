@@ -25,7 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import _validation
 from .._numerics import FloatArray
+from ..formula_design import formula_offset
 from . import (
     diagnostics,
     formula_margins,
@@ -150,16 +152,27 @@ class Statistics:
         return Summary(table, model_fit(self.data.record), self.data.record)
 
     # -- predictions -------------------------------------------------------
-    def get_prediction(self, X: Any = None, alpha: float = 0.05) -> Any:
+    def get_prediction(
+        self, X: Any = None, alpha: float = 0.05, offset: Any = None
+    ) -> Any:
         """Probabilities with standard errors and intervals, for new rows
         ``X`` (a raw DataFrame for a formula model) or, by default, the
         training rows: of ``classes_[1]`` for a binary model
         (``PredictionResults``, ``logitron.inference.prediction``), of every
         class for a softmax model (``ClassPredictionResults``,
-        ``logitron.inference.prediction_softmax``)."""
+        ``logitron.inference.prediction_softmax``). ``offset`` (n,) is the
+        new rows' offset for a model fitted with one (a formula model
+        evaluates its own ``offset(...)`` on ``X``)."""
         design = self.data.design if X is None else prediction.new_design(
             self.model, X
         )
+        if X is None:
+            offset = self.data.offset
+        elif getattr(self.model, "model_spec_", None) is not None:
+            offset = formula_offset(self.model, X)
+        if offset is not None:
+            offset = _validation.check_offset(offset, len(design), self.data.n_outputs + 1)
+            return prediction.get_prediction(design, self.params, self.cov(), alpha, offset)
         if self.data.n_outputs != 1:
             return prediction_softmax.get_class_prediction(
                 design, self.data.params, self.cov(), list(self.data.class_names),
@@ -184,6 +197,7 @@ class Statistics:
         changes for 0/1 and count columns; ``at_values`` fixes columns by
         name first. The options of statsmodels' ``get_margeff``.
         """
+        self._refuse_offset("marginal_effects")
         data = self.data
         names = list(data.term_names)
         columns = [j for j, name in enumerate(names)
@@ -250,6 +264,7 @@ class Statistics:
         ``marginaleffects::avg_slopes`` / ``avg_comparisons``. A binary
         ``logitron.logit`` model built with its DataFrame; see
         ``logitron.inference.formula_margins``."""
+        self._refuse_offset("average_slopes")
         if self.data.n_outputs != 1:
             raise ValueError("average_slopes is for binary models; for a softmax "
                              "model use marginal_effects (by design column).")
@@ -294,7 +309,15 @@ class Statistics:
 
     def anova(self) -> Any:
         """Sequential analysis-of-deviance table (R's ``anova(fit, test="Chisq")``)."""
+        self._refuse_offset("anova")
         return terms.anova(self.data, self.model)
+
+    def _refuse_offset(self, what: str) -> None:
+        # These refit or differentiate the model without the offset term.
+        if self.data.offset is not None:
+            raise NotImplementedError(
+                f"{what} is not available for a model fitted with an offset yet."
+            )
 
     def _cov_name(self) -> str:
         if self.cov_type == "cluster":
@@ -330,9 +353,11 @@ def statistics(
     groups: Any = None,
     convention: str = "R",
     reference: Any = None,
+    offset: Any = None,
 ) -> Statistics:
-    """``model.statistics(...)``: check the rows and build ``Statistics``."""
-    data = model_data(model, X, y, sample_weight, reference)
+    """``model.statistics(...)``: check the rows (and the fit's ``offset``,
+    if it had one) and build ``Statistics``."""
+    data = model_data(model, X, y, sample_weight, reference, offset)
     groups = _resolve_groups(groups, data)
     robust.check_cov_choice(cov_type, groups, convention)
     return Statistics(data, cov_type, groups, convention, model)

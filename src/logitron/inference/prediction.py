@@ -79,12 +79,14 @@ class PredictionResults:
 
 
 def get_prediction(
-    design: FloatArray, params: FloatArray, cov: FloatArray, alpha: float = 0.05
+    design: FloatArray, params: FloatArray, cov: FloatArray, alpha: float = 0.05,
+    offset: FloatArray | None = None,
 ) -> PredictionResults:
-    """Predictions for the rows of ``design`` (``[1, X]``) (module doc)."""
+    """Predictions for the rows of ``design`` (``[1, X]``) (module doc); a
+    known ``offset`` (n,) shifts the linear predictor, not its variance."""
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
-    linpred = design @ params
+    linpred = design @ params if offset is None else design @ params + offset
     linpred_se = np.sqrt(np.einsum("ij,jk,ik->i", design, cov, design))
     predicted = scipy.special.expit(linpred)
     se = predicted * (1.0 - predicted) * linpred_se

@@ -2,7 +2,7 @@
 
 ::
 
-    z      = X @ coef.T + intercept                          # the unit
+    z      = X @ coef.T + intercept + offset                 # the unit
     J(θ)   = (1/S) sum_i s_i * loss(y_i, z_i)
              + 1/(C S) * ((1 - r)/2 ||coef||^2 + r ||coef||_1)
 
@@ -45,7 +45,6 @@ from .line import LineFunction
 Loss = BinaryCrossEntropy | SoftmaxCrossEntropy
 
 
-
 class LogisticObjective:
     """Penalised, weighted cross-entropy of a linear unit (see module doc).
 
@@ -63,6 +62,10 @@ class LogisticObjective:
         Inverse penalty strength, > 0; ``np.inf`` for no penalty.
     l1_ratio : float
         Share of L1 in the elastic-net penalty, in [0, 1].
+    offset : ndarray of shape (n,) or None
+        A known term added to ``z`` with coefficient 1 (R's ``offset()``,
+        statsmodels' ``offset=``); None for none. A direction's ``X @ d``
+        never includes it.
     """
 
     def __init__(
@@ -73,12 +76,14 @@ class LogisticObjective:
         sample_weight: FloatArray,
         C: float = 1.0,
         l1_ratio: float = 0.0,
+        offset: FloatArray | None = None,
     ) -> None:
         dtype = unit.data.dtype
         total_weight = float(np.sum(sample_weight, dtype=np.float64))
         self.unit = unit
         self.loss = loss
         self.y = np.asarray(y, dtype=dtype)
+        self.offset = None if offset is None else np.asarray(offset, dtype=dtype)
         # Normalised weights s/S, in the dtype of X so n-sized work stays there.
         self.weight = np.asarray(sample_weight / total_weight, dtype=dtype)
         self.scale = C * total_weight
@@ -102,6 +107,7 @@ class LogisticObjective:
         fit_intercept: bool = True,
         C: float = 1.0,
         l1_ratio: float = 0.0,
+        offset: FloatArray | None = None,
     ) -> LogisticObjective:
         """The objective of ``X`` (dense or sparse, or an ``ArrayData``) and
         class indices ``y_index``: one sigmoid neuron for two classes, a
@@ -110,7 +116,9 @@ class LogisticObjective:
         data = X if isinstance(X, ArrayData) else as_data(X)
         unit = LinearUnit(data, 1 if binary else n_classes, fit_intercept)
         loss = BinaryCrossEntropy() if binary else SoftmaxCrossEntropy()
-        return cls(unit, loss, y_index, sample_weight, C=C, l1_ratio=l1_ratio)
+        return cls(
+            unit, loss, y_index, sample_weight, C=C, l1_ratio=l1_ratio, offset=offset
+        )
 
     # -- the last points seen, cached (see ``cache``) ------------------------
     def raw_prediction(self, theta: FloatArray) -> FloatArray:
@@ -120,7 +128,7 @@ class LogisticObjective:
             assert point.raw is not None
             return point.raw
         self.cache.make_room()
-        raw = self.unit.forward(theta)
+        raw = self.unit.forward(theta, self.offset)
         self.remember(theta, raw)
         return raw
 
@@ -207,7 +215,7 @@ class LogisticObjective:
                 data_term += block_term
                 return block_grad_raw
 
-            raw, gradient = self.unit.forward_backward(theta, pointwise)
+            raw, gradient = self.unit.forward_backward(theta, pointwise, self.offset)
             point = Point(
                 np.array(theta, copy=True), raw,
                 data_term + self.penalty.value(theta), grad_raw, second, gradient,
