@@ -37,9 +37,10 @@ class LogisticRegressionCV(LogisticRegression):
 
     Parameters follow scikit-learn 1.9's ``LogisticRegressionCV`` (its
     solver names, ``dual``, ``intercept_scaling`` and the deprecated
-    ``penalty`` included; see ``docs/sklearn.md``); the defaults of
-    ``l1_ratios``, ``scoring`` and ``use_legacy_attributes`` are the ones
-    scikit-learn 1.10/1.11 announce, so no FutureWarning is raised.
+    ``penalty`` included; see ``docs/sklearn.md``), defaults included: left
+    at ``"warn"``, ``l1_ratios``, ``scoring`` and ``use_legacy_attributes``
+    mean what they mean in scikit-learn 1.9 (``None``, accuracy, the legacy
+    layout) and raise its FutureWarnings; pass them to choose.
 
     Parameters
     ----------
@@ -47,15 +48,18 @@ class LogisticRegressionCV(LogisticRegression):
         Candidate inverse penalty strengths, fitted in the order given; an
         int ``m`` means ``np.logspace(-4, 4, m)``. ``np.inf`` is allowed (no
         penalty).
-    l1_ratios : array-like of float in [0, 1], default=(0.0,)
-        Candidate shares of L1 in the penalty.
+    l1_ratios : array-like of float in [0, 1] or None, default="warn"
+        Candidate shares of L1 in the penalty. ``"warn"`` is ``None`` with a
+        FutureWarning; ``None`` (deprecated) fits ``(0.0,)``, shown as ``[None]``.
     fit_intercept : bool, default=True
     cv : int, cross-validation generator or iterable, default=None
         ``None`` is 5-fold; an int is a number of folds; both are
         ``StratifiedKFold`` (no shuffling), as in scikit-learn.
-    scoring : str, callable or None, default="neg_log_loss"
+    scoring : str, callable or None, default="warn"
         Score of a fit on a test fold (higher is better); ``None`` is
-        accuracy. Sample weights, when given, weight the test score too.
+        accuracy, and so is ``"warn"``, with a FutureWarning (scikit-learn
+        1.11 makes ``"neg_log_loss"`` the default). Sample weights, when
+        given, weight the test score too.
     solver : str, default="auto"
         As in :class:`LogisticRegression`.
     tol, max_iter : float or None, int or None, default=None
@@ -78,13 +82,14 @@ class LogisticRegressionCV(LogisticRegression):
         :class:`LogisticRegression`); the folds do not depend on it.
     dual, penalty, intercept_scaling
         As in :class:`LogisticRegression` (scikit-learn's meanings).
-    use_legacy_attributes : bool, default=False
-        ``True`` gives scikit-learn 1.9's default layout: ``coefs_paths_``
+    use_legacy_attributes : bool, default="warn"
+        ``"warn"`` is ``True`` with a FutureWarning. ``True`` is scikit-learn
+        1.9's layout (``False``, the one below, is 1.10's): ``coefs_paths_``
         and ``scores_`` dicts keyed by class (the positive class alone when
         binary) of arrays (n_folds, n_cs, n_l1_ratios[, n_dof]), ``n_iter_``
         (1, n_folds, n_cs, n_l1_ratios), ``C_`` and ``l1_ratio_`` arrays with
         one entry per such key; the l1_ratio axis is dropped when
-        ``l1_ratios`` is left at its default or is ``None``.
+        ``l1_ratios`` is ``None``.
 
     Attributes
     ----------
@@ -114,9 +119,12 @@ class LogisticRegressionCV(LogisticRegression):
     >>> from sklearn.preprocessing import scale
     >>> from logitron import LogisticRegressionCV
     >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> model = LogisticRegressionCV(Cs=[0.01, 0.1, 1.0]).fit(scale(X), y)
+    >>> model = LogisticRegressionCV(
+    ...     Cs=[0.01, 0.1, 1.0], l1_ratios=(0.0,), scoring="neg_log_loss",
+    ...     use_legacy_attributes=False,
+    ... ).fit(scale(X), y)
     >>> float(model.C_)
-    0.1
+    1.0
     """
 
     # score's sample_weight goes to the scorer only, by its own request.
@@ -137,10 +145,10 @@ class LogisticRegressionCV(LogisticRegression):
         self,
         *,
         Cs: int | Any = 10,
-        l1_ratios: Any = _sklearn_cv.DEFAULT_L1_RATIOS,
+        l1_ratios: Any = _sklearn_cv.WARN,
         fit_intercept: bool = True,
         cv: Any = None,
-        scoring: Any = "neg_log_loss",
+        scoring: Any = _sklearn_cv.WARN,
         solver: str = "auto",
         tol: float | None = None,
         max_iter: int | None = None,
@@ -153,7 +161,7 @@ class LogisticRegressionCV(LogisticRegression):
         dual: bool = False,
         penalty: str = "deprecated",
         intercept_scaling: float = 1.0,
-        use_legacy_attributes: bool = False,
+        use_legacy_attributes: bool | str = _sklearn_cv.WARN,
     ) -> None:
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -189,6 +197,7 @@ class LogisticRegressionCV(LogisticRegression):
                 "would pull the data into memory. Cross-validate on an in-memory "
                 "sample, or fit LogisticRegression(C=...) on the Dask data."
             )
+        _validation.check_params(self, ACCEPTED_SOLVERS)  # types before any FutureWarning
         Cs = cv_setup.check_Cs(self.Cs)
         # scikit-learn's penalty and solver names, mapped onto our grid.
         plan = _sklearn_cv.plan_cv(self)
@@ -208,7 +217,7 @@ class LogisticRegressionCV(LogisticRegression):
         split_params, weigh_scores = _sklearn_cv.route_fit(self, sample_weight, params)
         folds = cv_setup.folds(self.cv, X, y, classes, y_index, sample_weight, split_params)
         score_weight = sample_weight if weigh_scores else None
-        scorer = cv_setup.scorer(template, self.scoring, classes)
+        scorer = cv_setup.scorer(template, plan.scoring, classes)
 
         paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_path)(
@@ -242,7 +251,7 @@ class LogisticRegressionCV(LogisticRegression):
     def _template(
         self, Cs: FloatArray, l1_ratios: FloatArray, solver: str
     ) -> LogisticRegression:
-        """The per-fit estimator; its parameters are checked here, once."""
+        """The per-fit estimator (its parameters are ``fit``'s, checked there)."""
         template = LogisticRegression(
             C=1.0,
             l1_ratio=float(np.max(l1_ratios)),
@@ -255,7 +264,6 @@ class LogisticRegressionCV(LogisticRegression):
             random_state=self.random_state,
             verbose=max(0, self.verbose - 1),
         )
-        _validation.check_params(template, ACCEPTED_SOLVERS)
         if not isinstance(self.refit, bool | np.bool_):
             raise ValueError(f"refit must be True or False, got {self.refit!r}.")
         return template
@@ -312,9 +320,12 @@ class LogisticRegressionCV(LogisticRegression):
         self, X: Any, y: Any, sample_weight: Any = None, **score_params: Any
     ) -> float:
         """The ``scoring`` of this model on ``(X, y)`` (higher is better)."""
-        scorer = check_scoring(self, scoring=self.scoring)
         kwargs = _sklearn_cv.route_score(self, sample_weight, score_params)
-        return float(scorer(self, X, y, **kwargs))
+        return float(self._get_scorer()(self, X, y, **kwargs))
+
+    def _get_scorer(self) -> Any:
+        # scikit-learn's name, which its tests call; no warning here.
+        return check_scoring(self, scoring=_sklearn_cv.scoring_of(self))
 
 
 def _fit_path(
