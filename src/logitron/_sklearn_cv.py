@@ -181,7 +181,10 @@ def _grid_penalty(estimator: Any, ratios: Any) -> str | None:
         warnings.warn(
             "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To "
             "avoid this warning, leave 'penalty' set to its default value and use "
-            "'l1_ratios' and 'Cs' instead.",
+            "'l1_ratios' and 'Cs' instead. Use l1_ratios=(0,) instead of penalty='l2', "
+            "l1_ratios=(1,) instead of penalty='l1', l1_ratios set to floats between 0 "
+            "and 1 instead of penalty='elasticnet', and Cs=(np.inf,) instead of "
+            "penalty=None.",
             FutureWarning,
             stacklevel=4,
         )

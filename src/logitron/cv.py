@@ -18,7 +18,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.utils import metadata_routing
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, _deprecate_positional_args
 
 from . import _sklearn_cv, _validation, cv_setup
 from ._numerics import FloatArray
@@ -128,9 +128,7 @@ class LogisticRegressionCV(LogisticRegression):
     """
 
     # score's sample_weight goes to the scorer only, by its own request.
-    __metadata_request__score: ClassVar[dict[str, Any]] = {
-        "sample_weight": metadata_routing.UNUSED
-    }
+    __metadata_request__score: ClassVar[dict[str, Any]] = {"sample_weight": metadata_routing.UNUSED}
 
     def _partial_fit_is_supported(self) -> bool:
         # A search over C has no mini-batch form: no partial_fit.
@@ -316,9 +314,9 @@ class LogisticRegressionCV(LogisticRegression):
         self.solver_ = self.solver
         self.loss_curve_ = []
 
-    def score(
-        self, X: Any, y: Any, sample_weight: Any = None, **score_params: Any
-    ) -> float:
+    # scikit-learn 1.9 deprecates a positional sample_weight (an error in 1.11).
+    @_deprecate_positional_args(version="1.11")
+    def score(self, X: Any, y: Any, *, sample_weight: Any = None, **score_params: Any) -> float:
         """The ``scoring`` of this model on ``(X, y)`` (higher is better)."""
         kwargs = _sklearn_cv.route_score(self, sample_weight, score_params)
         return float(self._get_scorer()(self, X, y, **kwargs))

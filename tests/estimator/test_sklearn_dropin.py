@@ -195,13 +195,14 @@ def test_legacy_attributes_have_scikit_learns_layout(
 
 
 def _fit_and_hear(estimator: Any, X: np.ndarray, y: np.ndarray) -> set[tuple[Any, str]]:
-    """Fit; the FutureWarnings and UserWarnings raised, by class and opening
-    words (ConvergenceWarnings depend on each library's solver)."""
+    """Fit; the FutureWarnings and UserWarnings raised, by class and words
+    (ConvergenceWarnings depend on each library's solver). Spaces are
+    dropped: two of scikit-learn 1.9's messages lack one between strings."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         estimator.fit(X, y)
     return {
-        (record.category, str(record.message)[:50])
+        (record.category, str(record.message).replace(" ", ""))
         for record in caught
         if record.category in (FutureWarning, UserWarning)
     }
@@ -242,6 +243,22 @@ def test_cv_defaults_and_warnings_are_scikit_learn_19s(params: dict[str, Any]) -
         assert_allclose(ours.scores_, theirs.scores_, atol=1e-7)
     assert ours.score(X, y) == pytest.approx(theirs.score(X, y))
     assert ours._get_scorer()._score_func is theirs._get_scorer()._score_func
+
+
+def test_cv_score_warns_of_a_positional_sample_weight_as_scikit_learn() -> None:
+    X, y = make_classification(n_samples=60, n_features=5, random_state=1)
+    weight = np.linspace(0.5, 2.0, len(y))
+    params: dict[str, Any] = dict(
+        Cs=3, cv=3, l1_ratios=(0.0,), scoring="neg_log_loss", use_legacy_attributes=False
+    )
+    said = []
+    for model in (sk.LogisticRegressionCV(**params), LogisticRegressionCV(**params)):
+        model.fit(X, y)
+        with pytest.warns(FutureWarning, match="as keyword args") as record:
+            positional = model.score(X, y, weight)
+        assert positional == model.score(X, y, sample_weight=weight)
+        said.append([str(warning.message) for warning in record])
+    assert said[1] == said[0]
 
 
 @pytest.mark.parametrize("intercept_scaling", [1.0, 2.0])
