@@ -95,8 +95,9 @@ def plan_cv(estimator: Any) -> CVPlan:
     _sklearn_params.check_common(estimator)
     given = _l1_ratios(estimator)
     ratios = [0.0] if given is None else given
-    penalty = _grid_penalty(estimator, given)
+    # Every warning before _grid_penalty's errors, as scikit-learn raises them.
     scoring, legacy = _scoring_and_layout(estimator)
+    penalty = _grid_penalty(estimator, given)
     _sklearn_params.check_solver(estimator.solver, penalty, estimator.dual)
     if penalty != "elasticnet" and given is not None and estimator.penalty != "deprecated":
         warnings.warn(
@@ -137,10 +138,6 @@ def _l1_ratios(estimator: Any) -> Any:
     if _is_warn(given):
         warnings.warn(_L1_RATIOS_DEFAULT, FutureWarning, stacklevel=4)
         return None
-    if isinstance(given, str):
-        raise ValueError(
-            f"l1_ratios must be an array-like of numbers in [0, 1] or None; got {given!r}."
-        )
     if estimator.penalty == "deprecated" and given is None:
         warnings.warn(
             "'l1_ratios=None' was deprecated in version 1.8 and will trigger an error "
@@ -161,10 +158,6 @@ def _scoring_and_layout(estimator: Any) -> tuple[Any, bool]:
     if _is_warn(legacy):
         warnings.warn(_LEGACY_DEFAULT, FutureWarning, stacklevel=4)
         legacy = True
-    if not isinstance(legacy, bool | np.bool_):
-        raise ValueError(
-            f"use_legacy_attributes must be True or False; got {legacy!r}."
-        )
     return scoring_of(estimator), bool(legacy)
 
 

@@ -20,7 +20,7 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import metadata_routing
 from sklearn.utils.validation import _check_sample_weight, _deprecate_positional_args
 
-from . import _sklearn_cv, _validation, cv_setup
+from . import _params, _sklearn_cv, _validation, cv_setup
 from ._numerics import FloatArray
 from ._sklearn_params import ACCEPTED_SOLVERS
 from .backends import is_dask_collection
@@ -127,6 +127,10 @@ class LogisticRegressionCV(LogisticRegression):
     1.0
     """
 
+    # scikit-learn 1.9's declaration of the constructor's constraints.
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = _params.cv_parameter_constraints(
+        ACCEPTED_SOLVERS
+    )
     # score's sample_weight goes to the scorer only, by its own request.
     __metadata_request__score: ClassVar[dict[str, Any]] = {"sample_weight": metadata_routing.UNUSED}
 
@@ -195,7 +199,7 @@ class LogisticRegressionCV(LogisticRegression):
                 "would pull the data into memory. Cross-validate on an in-memory "
                 "sample, or fit LogisticRegression(C=...) on the Dask data."
             )
-        _validation.check_params(self, ACCEPTED_SOLVERS)  # types before any FutureWarning
+        _params.check(self, self._parameter_constraints)  # types before any FutureWarning
         Cs = cv_setup.check_Cs(self.Cs)
         # scikit-learn's penalty and solver names, mapped onto our grid.
         plan = _sklearn_cv.plan_cv(self)
@@ -262,8 +266,6 @@ class LogisticRegressionCV(LogisticRegression):
             random_state=self.random_state,
             verbose=max(0, self.verbose - 1),
         )
-        if not isinstance(self.refit, bool | np.bool_):
-            raise ValueError(f"refit must be True or False, got {self.refit!r}.")
         return template
 
     def _fixed_class_weight(

@@ -197,11 +197,12 @@ default="auto"
         DataFrame (``y`` and weights partitioned alike): the n-sized work then
         runs on the Dask cluster, one graph per solver iteration.
         """
+        # Types first, as scikit-learn checks them before its own warnings.
+        _validation.check_params(self, _sklearn_params.ACCEPTED_SOLVERS)
         # scikit-learn's penalty and solver names, mapped onto our problem.
         plan = _sklearn_params.plan_fit(self)
         if not plan.is_plain(self):
             return _sklearn_params.fit_plan(self, plan, X, y, sample_weight)
-        _validation.check_params(self, _sklearn_params.ACCEPTED_SOLVERS)
         if is_dask_collection(X, y, sample_weight):
             return self._fit_dask(X, y, sample_weight)
         response_name = inference.response_name(y)

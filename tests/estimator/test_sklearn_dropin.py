@@ -19,7 +19,9 @@ from numpy.testing import assert_allclose
 from sklearn.datasets import load_breast_cancer, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import scale
+from sklearn.utils._param_validation import InvalidParameterError
 
+import logitron
 from logitron import LogisticRegression, LogisticRegressionCV, io
 
 
@@ -259,6 +261,34 @@ def test_cv_score_warns_of_a_positional_sample_weight_as_scikit_learn() -> None:
         assert positional == model.score(X, y, sample_weight=weight)
         said.append([str(warning.message) for warning in record])
     assert said[1] == said[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("LogisticRegression", {"intercept_scaling": 0}),
+        ("LogisticRegression", {"penalty": "foo"}),
+        ("LogisticRegression", {"n_jobs": "all"}),
+        ("LogisticRegressionCV", {"refit": "yes"}),
+        ("LogisticRegressionCV", {"scoring": "foo"}),
+        ("LogisticRegressionCV", {"use_legacy_attributes": "yes"}),
+        ("LogisticRegressionCV", {"cv": "x"}),
+        ("LogisticRegressionCV", {"Cs": 0}),
+        ("LogisticRegressionCV", {"penalty": None}),
+        ("LogisticRegressionCV", {"fit_intercept": "yes"}),
+    ],
+)
+def test_bad_types_are_refused_before_any_warning_as_in_scikit_learn(
+    name: str, params: dict[str, Any]
+) -> None:
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    (param,) = params
+    for library in (sk, logitron):
+        with warnings.catch_warnings():
+            # A FutureWarning of a default would be raised as an error first.
+            warnings.simplefilter("error")
+            with pytest.raises(InvalidParameterError, match=f"'{param}' parameter of {name}"):
+                getattr(library, name)(**params).fit(X, y)
 
 
 @pytest.mark.parametrize("intercept_scaling", [1.0, 2.0])
