@@ -108,6 +108,8 @@ def ours_cv(problem: Problem, Cs: int, tol: float | None) -> LogisticRegressionC
         Cs=Cs,
         cv=StratifiedKFold(5),
         l1_ratios=(problem.l1_ratio,),
+        scoring="neg_log_loss",
+        use_legacy_attributes=False,
         tol=tol,
         max_iter=None if tol is None else 10_000,
     )

@@ -19,7 +19,9 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import get_scorer_names
 from sklearn.utils._param_validation import (
+    Hidden,
     Interval,
     Options,
     StrOptions,
@@ -32,7 +34,8 @@ def parameter_constraints(solver_names: list[str]) -> dict[str, list[Any]]:
     return {
         # Interval(..., None) stops short of inf; C=np.inf (no penalty) is meant.
         "C": [Interval(Real, 0, None, closed="neither"), Options(Real, {np.inf})],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        # None is scikit-learn 1.9's deprecated spelling of 0 (see _sklearn_params).
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"auto", *solver_names})],
         "tol": [Interval(Real, 0, None, closed="left"), None],
@@ -50,6 +53,33 @@ def parameter_constraints(solver_names: list[str]) -> dict[str, list[Any]]:
         "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
         "n_jobs": [Integral, None],
     }
+
+
+def cv_parameter_constraints(solver_names: list[str]) -> dict[str, list[Any]]:
+    """The constraints of ``LogisticRegressionCV``'s constructor arguments:
+    ``LogisticRegression``'s but ``C``, ``l1_ratio`` and ``warm_start``, and
+    the grid's own, as scikit-learn 1.9 declares them. ``"warn"`` is the
+    hidden value of its transitional defaults (see ``logitron._sklearn_cv``).
+    """
+    constraints = parameter_constraints(solver_names)
+    for name in ("C", "l1_ratio", "warm_start"):
+        del constraints[name]
+    warn = Hidden(StrOptions({"warn"}))
+    constraints.update(
+        {
+            "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
+            "l1_ratios": ["array-like", None, warn],
+            "cv": ["cv_object"],
+            "scoring": [StrOptions(set(get_scorer_names())), callable, None, warn],
+            "refit": ["boolean"],
+            "penalty": [
+                StrOptions({"l1", "l2", "elasticnet"}),
+                Hidden(StrOptions({"deprecated"})),
+            ],
+            "use_legacy_attributes": ["boolean", warn],
+        }
+    )
+    return constraints
 
 
 def check(estimator: Any, constraints: dict[str, list[Any]]) -> None:

@@ -3,10 +3,12 @@
 The grid counterpart of ``logitron._sklearn_params``: the deprecated
 ``penalty`` and ``l1_ratios=None``, scikit-learn's solver names (liblinear
 on ``[X, intercept_scaling]`` without a separate intercept), ``dual``,
-``intercept_scaling``, and ``use_legacy_attributes``: scikit-learn 1.9's
-default attribute layout (dicts keyed by class, ``C_`` per class), which
-logitron offers on request while defaulting to the layout scikit-learn 1.10
-makes its default.
+``intercept_scaling``, ``use_legacy_attributes`` (scikit-learn 1.9's
+attribute layout: dicts keyed by class, ``C_`` per class), and the three
+transitional defaults ``"warn"`` of ``l1_ratios``, ``scoring`` and
+``use_legacy_attributes``: each is read as scikit-learn 1.9 reads it
+(``None``, accuracy, the legacy layout) with its FutureWarning, so that
+code written for scikit-learn 1.9 gets the same ``C_``.
 """
 
 from __future__ import annotations
@@ -29,10 +31,41 @@ from sklearn.utils.metadata_routing import (
 from . import _sklearn_params
 from ._sklearn_params import _append_column
 
-#: ``LogisticRegressionCV``'s default ``l1_ratios``: scikit-learn 1.10's
-#: ``(0.0,)``. Left at this default, the legacy layout has no l1_ratio axis,
-#: as scikit-learn 1.9's default (``None``) gives.
-DEFAULT_L1_RATIOS = (0.0,)
+#: The sentinel of scikit-learn 1.9's transitional defaults: the old value
+#: is used and a FutureWarning names the new one.
+WARN = "warn"
+
+_L1_RATIOS_DEFAULT = (
+    "The default value for l1_ratios will change from None to (0.0,) in version "
+    "1.10. From version 1.10 onwards, only array-like with values in [0, 1] will be "
+    "allowed, None will be forbidden. To avoid this warning, explicitly set a value, "
+    "e.g. l1_ratios=(0,)."
+)
+_SCORING_DEFAULT = (
+    "The default value of the parameter 'scoring' will change from None, i.e. "
+    "accuracy, to 'neg_log_loss' in version 1.11. To silence this warning, "
+    "explicitly set the scoring parameter: scoring='neg_log_loss' for the new, "
+    "scoring='accuracy' or scoring=None for the old default."
+)
+_LEGACY_DEFAULT = (
+    "The fitted attributes of LogisticRegressionCV will be simplified in "
+    "scikit-learn 1.10 to remove redundancy. Set `use_legacy_attributes=False` to "
+    "enable the new behavior now, or set it to `True` to silence this warning during "
+    "the transition period while keeping the deprecated behavior for the time being. "
+    "The default value of use_legacy_attributes will change from True to False in "
+    "scikit-learn 1.10. See the docstring of LogisticRegressionCV for more details."
+)
+
+
+def _is_warn(value: Any) -> bool:
+    return isinstance(value, str) and value == WARN
+
+
+def scoring_of(estimator: Any) -> Any:
+    """The ``scoring`` the estimator scores with: ``None`` and ``"warn"``
+    (the default, scikit-learn 1.9's ``None``) are accuracy."""
+    scoring = estimator.scoring
+    return "accuracy" if scoring is None or _is_warn(scoring) else scoring
 
 
 @dataclass(frozen=True)
@@ -41,7 +74,8 @@ class CVPlan:
 
     ``l1_ratios`` are the shares of L1 fitted; ``reported_l1_ratios`` what
     ``l1_ratios_`` shows; ``no_l1_axis`` is ``l1_ratios=None`` (whose legacy
-    attributes have no l1_ratio axis).
+    attributes have no l1_ratio axis); ``scoring`` and ``legacy`` are the
+    ``scoring`` and ``use_legacy_attributes`` in force.
     """
 
     l1_ratios: Any
@@ -52,25 +86,26 @@ class CVPlan:
     no_l1_axis: bool
     penalty: str | None
     tol: float | None
+    scoring: Any
+    legacy: bool
 
 
 def plan_cv(estimator: Any) -> CVPlan:
     """Read a ``LogisticRegressionCV``'s parameters as scikit-learn 1.9 does."""
     _sklearn_params.check_common(estimator)
-    legacy = estimator.use_legacy_attributes
-    if not isinstance(legacy, bool | np.bool_):
-        raise ValueError(f"use_legacy_attributes must be True or False; got {legacy!r}.")
-    given = estimator.l1_ratios
-    if estimator.penalty == "deprecated" and given is None:
-        warnings.warn(
-            "'l1_ratios=None' was deprecated in version 1.8 and will trigger an error "
-            "in 1.10. Use an array-like with values in [0, 1] instead.",
-            FutureWarning,
-            stacklevel=3,
-        )
+    given = _l1_ratios(estimator)
     ratios = [0.0] if given is None else given
+    # Every warning before _grid_penalty's errors, as scikit-learn raises them.
+    scoring, legacy = _scoring_and_layout(estimator)
     penalty = _grid_penalty(estimator, given)
     _sklearn_params.check_solver(estimator.solver, penalty, estimator.dual)
+    if penalty != "elasticnet" and given is not None and estimator.penalty != "deprecated":
+        warnings.warn(
+            f"l1_ratios parameter is only used when penalty is 'elasticnet'. Got "
+            f"(penalty={penalty})",
+            UserWarning,
+            stacklevel=3,
+        )
     fitted: Any
     if penalty == "l1":
         fitted = np.ones(len(np.ravel(ratios)))
@@ -88,11 +123,42 @@ def plan_cv(estimator: Any) -> CVPlan:
         solver=_sklearn_params._OUR_SOLVER.get(solver, solver),
         penalised_intercept=solver == "liblinear" and bool(estimator.fit_intercept),
         intercept_scaling=float(estimator.intercept_scaling),
-        # Identity, not equality: an explicit (0.0,) keeps the axis.
-        no_l1_axis=given is None or given is DEFAULT_L1_RATIOS,
+        no_l1_axis=given is None,
         penalty=penalty,
         tol=tol,
+        scoring=scoring,
+        legacy=legacy,
     )
+
+
+def _l1_ratios(estimator: Any) -> Any:
+    """``l1_ratios``, its default ``"warn"`` read as ``None``, with the
+    FutureWarning scikit-learn 1.9 gives for either."""
+    given = estimator.l1_ratios
+    if _is_warn(given):
+        warnings.warn(_L1_RATIOS_DEFAULT, FutureWarning, stacklevel=4)
+        return None
+    if estimator.penalty == "deprecated" and given is None:
+        warnings.warn(
+            "'l1_ratios=None' was deprecated in version 1.8 and will trigger an error "
+            "in 1.10. Use an array-like with values in [0, 1] instead.",
+            FutureWarning,
+            stacklevel=4,
+        )
+    return given
+
+
+def _scoring_and_layout(estimator: Any) -> tuple[Any, bool]:
+    """``scoring`` and ``use_legacy_attributes``, each ``"warn"`` read as
+    scikit-learn 1.9 reads it (accuracy, the legacy layout) with its
+    FutureWarning."""
+    if _is_warn(estimator.scoring):
+        warnings.warn(_SCORING_DEFAULT, FutureWarning, stacklevel=4)
+    legacy = estimator.use_legacy_attributes
+    if _is_warn(legacy):
+        warnings.warn(_LEGACY_DEFAULT, FutureWarning, stacklevel=4)
+        legacy = True
+    return scoring_of(estimator), bool(legacy)
 
 
 def _grid_penalty(estimator: Any, ratios: Any) -> str | None:
@@ -108,7 +174,10 @@ def _grid_penalty(estimator: Any, ratios: Any) -> str | None:
         warnings.warn(
             "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To "
             "avoid this warning, leave 'penalty' set to its default value and use "
-            "'l1_ratios' and 'Cs' instead.",
+            "'l1_ratios' and 'Cs' instead. Use l1_ratios=(0,) instead of penalty='l2', "
+            "l1_ratios=(1,) instead of penalty='l1', l1_ratios set to floats between 0 "
+            "and 1 instead of penalty='elasticnet', and Cs=(np.inf,) instead of "
+            "penalty=None.",
             FutureWarning,
             stacklevel=4,
         )
@@ -168,9 +237,9 @@ def finish(plan: CVPlan, estimator: Any) -> None:
             estimator.intercept_ = scaling * estimator.intercept_
     if plan.penalty == "l1":
         estimator.l1_ratios_ = np.asarray(plan.reported_l1_ratios, dtype=np.float64)
-    if estimator.l1_ratios is None:
+    if plan.no_l1_axis:
         estimator.l1_ratios_ = np.array([None], dtype=object)
-    if estimator.use_legacy_attributes:
+    if plan.legacy:
         _to_legacy(estimator, plan.no_l1_axis)
 
 
@@ -191,7 +260,9 @@ def _to_legacy(estimator: Any, no_l1_axis: bool) -> None:
     estimator.scores_ = {key: scores.copy() for key in keys}
     estimator.n_iter_ = n_iter
     estimator.C_ = np.full(len(keys), estimator.C_)
-    estimator.l1_ratio_ = np.full(len(keys), estimator.l1_ratio_)
+    # scikit-learn 1.9 refits at the l1_ratio it lists, None for l1_ratios=None.
+    l1_ratio = None if no_l1_axis and estimator.refit else estimator.l1_ratio_
+    estimator.l1_ratio_ = np.full(len(keys), l1_ratio)
 
 
 def metadata_routing(estimator: Any) -> MetadataRouter:
@@ -204,7 +275,7 @@ def metadata_routing(estimator: Any) -> MetadataRouter:
             method_mapping=MethodMapping().add(caller="fit", callee="split"),
         )
         .add(
-            scorer=check_scoring(estimator, scoring=estimator.scoring),
+            scorer=check_scoring(estimator, scoring=scoring_of(estimator)),
             method_mapping=MethodMapping()
             .add(caller="score", callee="score")
             .add(caller="fit", callee="score"),

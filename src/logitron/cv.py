@@ -18,9 +18,9 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.utils import metadata_routing
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, _deprecate_positional_args
 
-from . import _sklearn_cv, _validation, cv_setup
+from . import _params, _sklearn_cv, _validation, cv_setup
 from ._numerics import FloatArray
 from ._sklearn_params import ACCEPTED_SOLVERS
 from .backends import is_dask_collection
@@ -37,9 +37,10 @@ class LogisticRegressionCV(LogisticRegression):
 
     Parameters follow scikit-learn 1.9's ``LogisticRegressionCV`` (its
     solver names, ``dual``, ``intercept_scaling`` and the deprecated
-    ``penalty`` included; see ``docs/sklearn.md``); the defaults of
-    ``l1_ratios``, ``scoring`` and ``use_legacy_attributes`` are the ones
-    scikit-learn 1.10/1.11 announce, so no FutureWarning is raised.
+    ``penalty`` included; see ``docs/sklearn.md``), defaults included: left
+    at ``"warn"``, ``l1_ratios``, ``scoring`` and ``use_legacy_attributes``
+    mean what they mean in scikit-learn 1.9 (``None``, accuracy, the legacy
+    layout) and raise its FutureWarnings; pass them to choose.
 
     Parameters
     ----------
@@ -47,15 +48,18 @@ class LogisticRegressionCV(LogisticRegression):
         Candidate inverse penalty strengths, fitted in the order given; an
         int ``m`` means ``np.logspace(-4, 4, m)``. ``np.inf`` is allowed (no
         penalty).
-    l1_ratios : array-like of float in [0, 1], default=(0.0,)
-        Candidate shares of L1 in the penalty.
+    l1_ratios : array-like of float in [0, 1] or None, default="warn"
+        Candidate shares of L1 in the penalty. ``"warn"`` is ``None`` with a
+        FutureWarning; ``None`` (deprecated) fits ``(0.0,)``, shown as ``[None]``.
     fit_intercept : bool, default=True
     cv : int, cross-validation generator or iterable, default=None
         ``None`` is 5-fold; an int is a number of folds; both are
         ``StratifiedKFold`` (no shuffling), as in scikit-learn.
-    scoring : str, callable or None, default="neg_log_loss"
+    scoring : str, callable or None, default="warn"
         Score of a fit on a test fold (higher is better); ``None`` is
-        accuracy. Sample weights, when given, weight the test score too.
+        accuracy, and so is ``"warn"``, with a FutureWarning (scikit-learn
+        1.11 makes ``"neg_log_loss"`` the default). Sample weights, when
+        given, weight the test score too.
     solver : str, default="auto"
         As in :class:`LogisticRegression`.
     tol, max_iter : float or None, int or None, default=None
@@ -78,13 +82,14 @@ class LogisticRegressionCV(LogisticRegression):
         :class:`LogisticRegression`); the folds do not depend on it.
     dual, penalty, intercept_scaling
         As in :class:`LogisticRegression` (scikit-learn's meanings).
-    use_legacy_attributes : bool, default=False
-        ``True`` gives scikit-learn 1.9's default layout: ``coefs_paths_``
+    use_legacy_attributes : bool, default="warn"
+        ``"warn"`` is ``True`` with a FutureWarning. ``True`` is scikit-learn
+        1.9's layout (``False``, the one below, is 1.10's): ``coefs_paths_``
         and ``scores_`` dicts keyed by class (the positive class alone when
         binary) of arrays (n_folds, n_cs, n_l1_ratios[, n_dof]), ``n_iter_``
         (1, n_folds, n_cs, n_l1_ratios), ``C_`` and ``l1_ratio_`` arrays with
         one entry per such key; the l1_ratio axis is dropped when
-        ``l1_ratios`` is left at its default or is ``None``.
+        ``l1_ratios`` is ``None``.
 
     Attributes
     ----------
@@ -114,15 +119,20 @@ class LogisticRegressionCV(LogisticRegression):
     >>> from sklearn.preprocessing import scale
     >>> from logitron import LogisticRegressionCV
     >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> model = LogisticRegressionCV(Cs=[0.01, 0.1, 1.0]).fit(scale(X), y)
+    >>> model = LogisticRegressionCV(
+    ...     Cs=[0.01, 0.1, 1.0], l1_ratios=(0.0,), scoring="neg_log_loss",
+    ...     use_legacy_attributes=False,
+    ... ).fit(scale(X), y)
     >>> float(model.C_)
-    0.1
+    1.0
     """
 
+    # scikit-learn 1.9's declaration of the constructor's constraints.
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = _params.cv_parameter_constraints(
+        ACCEPTED_SOLVERS
+    )
     # score's sample_weight goes to the scorer only, by its own request.
-    __metadata_request__score: ClassVar[dict[str, Any]] = {
-        "sample_weight": metadata_routing.UNUSED
-    }
+    __metadata_request__score: ClassVar[dict[str, Any]] = {"sample_weight": metadata_routing.UNUSED}
 
     def _partial_fit_is_supported(self) -> bool:
         # A search over C has no mini-batch form: no partial_fit.
@@ -137,10 +147,10 @@ class LogisticRegressionCV(LogisticRegression):
         self,
         *,
         Cs: int | Any = 10,
-        l1_ratios: Any = _sklearn_cv.DEFAULT_L1_RATIOS,
+        l1_ratios: Any = _sklearn_cv.WARN,
         fit_intercept: bool = True,
         cv: Any = None,
-        scoring: Any = "neg_log_loss",
+        scoring: Any = _sklearn_cv.WARN,
         solver: str = "auto",
         tol: float | None = None,
         max_iter: int | None = None,
@@ -153,7 +163,7 @@ class LogisticRegressionCV(LogisticRegression):
         dual: bool = False,
         penalty: str = "deprecated",
         intercept_scaling: float = 1.0,
-        use_legacy_attributes: bool = False,
+        use_legacy_attributes: bool | str = _sklearn_cv.WARN,
     ) -> None:
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -191,6 +201,7 @@ class LogisticRegressionCV(LogisticRegression):
                 "would pull the data into memory. Cross-validate on an in-memory "
                 "sample, or fit LogisticRegression(C=...) on the Dask data."
             )
+        _params.check(self, self._parameter_constraints)  # types before any FutureWarning
         Cs = cv_setup.check_Cs(self.Cs)
         # scikit-learn's penalty and solver names, mapped onto our grid.
         plan = _sklearn_cv.plan_cv(self)
@@ -210,7 +221,7 @@ class LogisticRegressionCV(LogisticRegression):
         split_params, weigh_scores = _sklearn_cv.route_fit(self, sample_weight, params)
         folds = cv_setup.folds(self.cv, X, y, classes, y_index, sample_weight, split_params)
         score_weight = sample_weight if weigh_scores else None
-        scorer = cv_setup.scorer(template, self.scoring, classes)
+        scorer = cv_setup.scorer(template, plan.scoring, classes)
 
         paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(_fit_path)(
@@ -244,7 +255,7 @@ class LogisticRegressionCV(LogisticRegression):
     def _template(
         self, Cs: FloatArray, l1_ratios: FloatArray, solver: str
     ) -> LogisticRegression:
-        """The per-fit estimator; its parameters are checked here, once."""
+        """The per-fit estimator (its parameters are ``fit``'s, checked there)."""
         template = LogisticRegression(
             C=1.0,
             l1_ratio=float(np.max(l1_ratios)),
@@ -257,9 +268,6 @@ class LogisticRegressionCV(LogisticRegression):
             random_state=self.random_state,
             verbose=max(0, self.verbose - 1),
         )
-        _validation.check_params(template, ACCEPTED_SOLVERS)
-        if not isinstance(self.refit, bool | np.bool_):
-            raise ValueError(f"refit must be True or False, got {self.refit!r}.")
         return template
 
     def _fixed_class_weight(
@@ -310,13 +318,16 @@ class LogisticRegressionCV(LogisticRegression):
         self.solver_ = self.solver
         self.loss_curve_ = []
 
-    def score(
-        self, X: Any, y: Any, sample_weight: Any = None, **score_params: Any
-    ) -> float:
+    # scikit-learn 1.9 deprecates a positional sample_weight (an error in 1.11).
+    @_deprecate_positional_args(version="1.11")
+    def score(self, X: Any, y: Any, *, sample_weight: Any = None, **score_params: Any) -> float:
         """The ``scoring`` of this model on ``(X, y)`` (higher is better)."""
-        scorer = check_scoring(self, scoring=self.scoring)
         kwargs = _sklearn_cv.route_score(self, sample_weight, score_params)
-        return float(scorer(self, X, y, **kwargs))
+        return float(self._get_scorer()(self, X, y, **kwargs))
+
+    def _get_scorer(self) -> Any:
+        # scikit-learn's name, which its tests call; no warning here.
+        return check_scoring(self, scoring=_sklearn_cv.scoring_of(self))
 
 
 def _fit_path(
@@ -351,7 +362,7 @@ def _fit_path(
     scores, n_iter = [], []
     for position, C in enumerate(Cs):
         if position >= 2:
-            _seed(model, classes, _predict_optimum(Cs, weights, position))
+            _seed(model, classes, cv_setup.predict_optimum(Cs, weights, position))
         model.set_params(C=float(C))
         model._fit_arrays(X_train, y_index, classes, weight)
         columns = [model.coef_]
@@ -361,24 +372,6 @@ def _fit_path(
         scores.append(scorer(model, X_test, y_test, **score_kwargs))
         n_iter.append(int(model.n_iter_[0]))
     return np.stack(weights), np.asarray(scores, dtype=np.float64), np.asarray(n_iter)
-
-
-def _predict_optimum(
-    Cs: FloatArray, weights: list[FloatArray], position: int
-) -> FloatArray:
-    """Secant predictor of the next optimum along the path, in ``log C``.
-
-    The optimum moves smoothly with ``log C``; extrapolating linearly from
-    the last two optima lands closer to the next one than the last optimum
-    itself (the predictor step of a predictor-corrector path follower,
-    Allgower & Georg (1990), *Numerical Continuation Methods*, Section 2.2).
-    An infinite ``C`` has no log: the last optimum is used as is.
-    """
-    log_c = np.log(Cs[position - 2 : position + 1])
-    if not np.all(np.isfinite(log_c)) or log_c[1] == log_c[0]:
-        return weights[-1]
-    ratio = (log_c[2] - log_c[1]) / (log_c[1] - log_c[0])
-    return weights[-1] + ratio * (weights[-1] - weights[-2])
 
 
 def _seed(model: LogisticRegression, classes: np.ndarray, weights: FloatArray) -> None:

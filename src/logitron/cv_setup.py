@@ -1,7 +1,8 @@
 """What ``LogisticRegressionCV`` sets up before fitting: the grids of ``C``
 and ``l1_ratio`` checked, the folds (every class in every training fold),
 and the scorer (the log-loss from the coefficients, with scikit-learn's
-arithmetic, when that is what ``scoring`` asks for)."""
+arithmetic, when that is what ``scoring`` asks for), and the predictor of
+the next optimum along the grid of ``C``."""
 
 from __future__ import annotations
 
@@ -148,3 +149,21 @@ class NegLogLoss:
         label = np.searchsorted(self.classes, y)
         observed = np.clip(proba[np.arange(len(label)), label], eps, 1 - eps)
         return -float(np.average(-np.log(observed), weights=sample_weight))
+
+
+def predict_optimum(
+    Cs: FloatArray, weights: list[FloatArray], position: int
+) -> FloatArray:
+    """Secant predictor of the next optimum along the path, in ``log C``.
+
+    The optimum moves smoothly with ``log C``; extrapolating linearly from
+    the last two optima lands closer to the next one than the last optimum
+    itself (the predictor step of a predictor-corrector path follower,
+    Allgower & Georg (1990), *Numerical Continuation Methods*, Section 2.2).
+    An infinite ``C`` has no log: the last optimum is used as is.
+    """
+    log_c = np.log(Cs[position - 2 : position + 1])
+    if not np.all(np.isfinite(log_c)) or log_c[1] == log_c[0]:
+        return weights[-1]
+    ratio = (log_c[2] - log_c[1]) / (log_c[1] - log_c[0])
+    return weights[-1] + ratio * (weights[-1] - weights[-2])

@@ -203,9 +203,10 @@ default="auto"
         the n-sized work then runs on the Dask cluster, one graph per solver
         iteration.
         """
+        # Types first, as scikit-learn checks them before its own warnings.
+        _validation.check_params(self, _sklearn_params.ACCEPTED_SOLVERS)
         # scikit-learn's penalty and solver names, read as the problem they name.
         plan = _sklearn_params.plan_fit(self)
-        _validation.check_params(self, _sklearn_params.ACCEPTED_SOLVERS)
         plan.check_input(X, y, sample_weight)
         if is_dask_collection(X, y, sample_weight, offset):
             if offset is not None:

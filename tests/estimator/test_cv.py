@@ -35,6 +35,12 @@ def small_problem() -> tuple[np.ndarray, np.ndarray]:
     return X[::3, :8], y[::3]
 
 
+#: scikit-learn 1.10/1.11's defaults, passed explicitly: left at their
+#: default "warn", these mean scikit-learn 1.9's (accuracy, the legacy layout,
+#: l1_ratios=None), each with a FutureWarning (tested in test_sklearn_dropin).
+NEW: dict[str, Any] = {"scoring": "neg_log_loss", "use_legacy_attributes": False}
+L2: dict[str, Any] = {"l1_ratios": (0.0,), **NEW}
+
 GRIDS = {
     "breast_cancer": {"Cs": 10, "cv": StratifiedKFold(5)},
     "digits": {"Cs": [0.01, 0.1, 1.0], "cv": StratifiedKFold(3)},
@@ -53,7 +59,7 @@ REFERENCE_SOLVERS = {"breast_cancer": "newton-cholesky", "digits": "newton-cg"}
 def test_selects_the_same_C_as_scikit_learn(name: str, refit: bool) -> None:
     X, y = dataset(name)
     grid = GRIDS[name]
-    ours = LogisticRegressionCV(**grid, refit=refit, tol=1e-10).fit(X, y)
+    ours = LogisticRegressionCV(**grid, **L2, refit=refit, tol=1e-10).fit(X, y)
     theirs = SkLogisticRegressionCV(
         **grid,
         refit=refit,
@@ -77,7 +83,7 @@ def test_sample_weights_weight_the_fits_and_the_scores_as_in_scikit_learn() -> N
     X, y = dataset("breast_cancer")
     weight = np.random.default_rng(0).uniform(0.2, 3.0, size=len(y))
     grid = {"Cs": [0.01, 0.1, 1.0], "cv": StratifiedKFold(4)}
-    ours = LogisticRegressionCV(**grid, class_weight="balanced", tol=1e-10)
+    ours = LogisticRegressionCV(**grid, **L2, class_weight="balanced", tol=1e-10)
     ours.fit(X, y, sample_weight=weight)
     theirs = SkLogisticRegressionCV(
         **grid,
@@ -97,7 +103,7 @@ def test_scores_are_the_test_fold_scores_of_each_fit() -> None:
     X, y = small_problem()
     folds = list(StratifiedKFold(3).split(X, y))
     model = LogisticRegressionCV(
-        Cs=[0.05, 0.5, 5.0], l1_ratios=[0.0, 0.7, 1.0], cv=folds, tol=1e-10
+        Cs=[0.05, 0.5, 5.0], l1_ratios=[0.0, 0.7, 1.0], cv=folds, tol=1e-10, **NEW
     ).fit(X, y)
     for f, (train, test) in enumerate(folds):
         for r, l1_ratio in enumerate(model.l1_ratios_):
@@ -121,7 +127,7 @@ def test_warm_started_path_needs_fewer_iterations_than_cold_fits() -> None:
     X, y = dataset("breast_cancer")
     Cs = np.logspace(-2, 2, 8)
     folds = [next(StratifiedKFold(5).split(X, y))]
-    model = LogisticRegressionCV(Cs=Cs, l1_ratios=[0.5], cv=folds).fit(X, y)
+    model = LogisticRegressionCV(Cs=Cs, l1_ratios=[0.5], cv=folds, **NEW).fit(X, y)
     train = folds[0][0]
     cold = [
         LogisticRegression(C=C, l1_ratio=0.5).fit(X[train], y[train]).n_iter_[0]
@@ -134,7 +140,7 @@ def test_warm_started_path_needs_fewer_iterations_than_cold_fits() -> None:
 def test_fitted_attributes_have_scikit_learn_shapes() -> None:
     X, y = dataset("digits")
     X, y = X[y < 4], y[y < 4]
-    model = LogisticRegressionCV(Cs=3, l1_ratios=[0.0, 1.0], cv=2).fit(X, y)
+    model = LogisticRegressionCV(Cs=3, l1_ratios=[0.0, 1.0], cv=2, **NEW).fit(X, y)
     assert_allclose(model.Cs_, [1e-4, 1.0, 1e4])
     assert model.coefs_paths_.shape == (2, 2, 3, 4, 65)
     assert model.scores_.shape == model.n_iter_.shape == (2, 2, 3)
@@ -149,7 +155,7 @@ def test_balanced_class_weight_is_computed_once_on_all_the_data() -> None:
     X, y = small_problem()
     counts = np.bincount(y)
     explicit = {k: len(y) / (2 * counts[k]) for k in (0, 1)}
-    grid: dict[str, Any] = {"Cs": [0.1, 1.0], "cv": 3, "tol": 1e-10}
+    grid: dict[str, Any] = {"Cs": [0.1, 1.0], "cv": 3, "tol": 1e-10, **L2}
     balanced = LogisticRegressionCV(**grid, class_weight="balanced").fit(X, y)
     by_dict = LogisticRegressionCV(**grid, class_weight=explicit).fit(X, y)
     assert_allclose(balanced.scores_, by_dict.scores_, atol=1e-12)
@@ -157,7 +163,7 @@ def test_balanced_class_weight_is_computed_once_on_all_the_data() -> None:
 
 def test_parallel_folds_give_the_same_result() -> None:
     X, y = small_problem()
-    grid: dict[str, Any] = {"Cs": [0.1, 1.0], "l1_ratios": [0.0, 1.0], "cv": 3}
+    grid: dict[str, Any] = {"Cs": [0.1, 1.0], "l1_ratios": [0.0, 1.0], "cv": 3, **NEW}
     serial = LogisticRegressionCV(**grid).fit(X, y)
     parallel = LogisticRegressionCV(**grid, n_jobs=2).fit(X, y)
     assert_allclose(parallel.scores_, serial.scores_, atol=1e-12)
@@ -170,26 +176,28 @@ def test_a_class_with_a_single_sample_is_a_clear_error() -> None:
     y = y.copy()
     y[0] = 2
     with pytest.raises(ValueError, match=r"class 2 has only 1 sample\(s\), fewer than"):
-        LogisticRegressionCV(Cs=2).fit(X, y)
+        LogisticRegressionCV(Cs=2, **L2).fit(X, y)
 
 
 def test_a_training_fold_without_a_class_is_a_clear_error() -> None:
     X, y = small_problem()
     order = np.argsort(y, kind="stable")
     with pytest.raises(ValueError, match="training fold 0 has no sample"):
-        LogisticRegressionCV(Cs=2, cv=KFold(2)).fit(X[order], y[order])
+        LogisticRegressionCV(Cs=2, cv=KFold(2), **L2).fit(X[order], y[order])
 
 
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"Cs": 0}, "Cs as an int"),
+        ({"Cs": 0}, r"'Cs' parameter of LogisticRegressionCV must be an int in the range \[1"),
         ({"Cs": [1.0, -1.0]}, "Cs must hold positive numbers"),
         ({"Cs": []}, "Cs must hold positive numbers"),
         ({"Cs": ["a"]}, "Cs must be an int or a list"),
         ({"l1_ratios": [0.5, 1.5]}, r"l1_ratios must be a list of numbers in \[0, 1\]"),
         ({"l1_ratios": []}, "l1_ratios must be a list"),
-        ({"refit": "yes"}, "refit must be True or False"),
+        ({"refit": "yes"}, r"'refit' parameter .* must be an instance of 'bool'"),
+        ({"use_legacy_attributes": "yes"}, r"'use_legacy_attributes' parameter .* 'bool'"),
+        ({"l1_ratios": "none"}, r"'l1_ratios' parameter .* must be an array-like or None"),
         ({"solver": "sgd"}, r"'solver' parameter .* Got 'sgd' instead"),
         ({"scoring": "not_a_metric"}, "not_a_metric"),
     ],
@@ -197,7 +205,7 @@ def test_a_training_fold_without_a_class_is_a_clear_error() -> None:
 def test_bad_parameters_are_named(params: dict[str, Any], message: str) -> None:
     X, y = small_problem()
     with pytest.raises(ValueError, match=message):
-        LogisticRegressionCV(**params).fit(X, y)
+        LogisticRegressionCV(**{**L2, **params}).fit(X, y)
 
 
 # Cross-validation splits rows, so repeating a row (instead of weighting it)
@@ -206,7 +214,7 @@ def test_bad_parameters_are_named(params: dict[str, Any], message: str) -> None:
 # LogisticRegressionCV has the same property; the dense variant passes only
 # because its folds happen to select the same C.
 @parametrize_with_checks(
-    [LogisticRegressionCV(Cs=2, cv=2)],
+    [LogisticRegressionCV(Cs=2, cv=2, **L2)],
     expected_failed_checks=lambda estimator: {
         "check_sample_weight_equivalence_on_sparse_data": (
             "repeated rows change the cross-validation folds"

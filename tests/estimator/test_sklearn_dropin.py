@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sk
 from numpy.testing import assert_allclose
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import load_breast_cancer, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import scale
+from sklearn.utils._param_validation import InvalidParameterError
 
+import logitron
 from logitron import LogisticRegression, LogisticRegressionCV, io
 
 
@@ -169,13 +172,14 @@ def test_legacy_attributes_have_scikit_learns_layout(
 ) -> None:
     X, y = iris
     for l1_ratios in ((0.0, 0.5), None):
-        params = dict(Cs=3, cv=3, l1_ratios=l1_ratios, use_legacy_attributes=True)
+        params = dict(
+            Cs=3, cv=3, l1_ratios=l1_ratios, use_legacy_attributes=True,
+            scoring="neg_log_loss",
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             warnings.simplefilter("ignore", ConvergenceWarning)
-            theirs = sk.LogisticRegressionCV(
-                solver="saga", scoring="neg_log_loss", max_iter=20, **params
-            ).fit(X, y)
+            theirs = sk.LogisticRegressionCV(solver="saga", max_iter=20, **params).fit(X, y)
             ours = LogisticRegressionCV(solver="saga", **params).fit(X, y)  # type: ignore[arg-type]
         for name in ("coefs_paths_", "scores_"):
             assert list(getattr(ours, name)) == list(getattr(theirs, name))
@@ -184,13 +188,107 @@ def test_legacy_attributes_have_scikit_learns_layout(
         for name in ("n_iter_", "C_", "l1_ratio_", "l1_ratios_"):
             assert np.shape(getattr(ours, name)) == np.shape(getattr(theirs, name))
     # The legacy layout holds the same numbers as the new one.
-    new = LogisticRegressionCV(Cs=3, cv=3, l1_ratios=(0.0, 0.5)).fit(X, y)
-    legacy = LogisticRegressionCV(
-        Cs=3, cv=3, l1_ratios=(0.0, 0.5), use_legacy_attributes=True
-    ).fit(X, y)
+    grid = dict(Cs=3, cv=3, l1_ratios=(0.0, 0.5), scoring="neg_log_loss")
+    new = LogisticRegressionCV(**grid, use_legacy_attributes=False).fit(X, y)  # type: ignore[arg-type]
+    legacy = LogisticRegressionCV(**grid, use_legacy_attributes=True).fit(X, y)  # type: ignore[arg-type]
     assert_allclose(legacy.scores_[0], np.swapaxes(new.scores_, 1, 2))
     assert_allclose(legacy.coefs_paths_[2], new.coefs_paths_[:, :, :, 2].swapaxes(1, 2))
     assert_allclose(legacy.C_, [new.C_] * 3)
+
+
+def _fit_and_hear(estimator: Any, X: np.ndarray, y: np.ndarray) -> set[tuple[Any, str]]:
+    """Fit; the FutureWarnings and UserWarnings raised, by class and words
+    (ConvergenceWarnings depend on each library's solver). Spaces are
+    dropped: two of scikit-learn 1.9's messages lack one between strings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        estimator.fit(X, y)
+    return {
+        (record.category, str(record.message).replace(" ", ""))
+        for record in caught
+        if record.category in (FutureWarning, UserWarning)
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"l1_ratios": None},
+        {"scoring": "neg_log_loss"},
+        {"use_legacy_attributes": False},
+        {"l1_ratios": (0.0,), "scoring": None, "use_legacy_attributes": True},
+        {"penalty": "l2", "l1_ratios": (0.0,)},
+    ],
+)
+def test_cv_defaults_and_warnings_are_scikit_learn_19s(params: dict[str, Any]) -> None:
+    # On this problem accuracy (scikit-learn 1.9's default scoring) and the
+    # log-loss (1.11's) choose C a factor 60 apart: a default that differed
+    # would select another C_.
+    X, y = make_classification(n_samples=100, n_features=10, random_state=0)
+    X = scale(X)
+    theirs = sk.LogisticRegressionCV(Cs=10, solver="newton-cholesky", tol=1e-10, **params)
+    ours = LogisticRegressionCV(Cs=10, tol=1e-10, **params)
+    assert _fit_and_hear(ours, X, y) == _fit_and_hear(theirs, X, y)
+    assert np.shape(ours.C_) == np.shape(theirs.C_)
+    assert_allclose(ours.C_, theirs.C_)
+    for name in ("l1_ratio_", "l1_ratios_"):
+        assert np.asarray(getattr(ours, name)).tolist() == np.asarray(
+            getattr(theirs, name)
+        ).tolist()
+    assert type(ours.scores_) is type(theirs.scores_)
+    if isinstance(theirs.scores_, dict):
+        assert list(ours.scores_) == list(theirs.scores_)
+        for key, value in theirs.scores_.items():
+            assert_allclose(ours.scores_[key], value, atol=1e-7)
+    else:
+        assert_allclose(ours.scores_, theirs.scores_, atol=1e-7)
+    assert ours.score(X, y) == pytest.approx(theirs.score(X, y))
+    assert ours._get_scorer()._score_func is theirs._get_scorer()._score_func
+
+
+def test_cv_score_warns_of_a_positional_sample_weight_as_scikit_learn() -> None:
+    X, y = make_classification(n_samples=60, n_features=5, random_state=1)
+    weight = np.linspace(0.5, 2.0, len(y))
+    params: dict[str, Any] = dict(
+        Cs=3, cv=3, l1_ratios=(0.0,), scoring="neg_log_loss", use_legacy_attributes=False
+    )
+    said = []
+    for model in (sk.LogisticRegressionCV(**params), LogisticRegressionCV(**params)):
+        model.fit(X, y)
+        with pytest.warns(FutureWarning, match="as keyword args") as record:
+            positional = model.score(X, y, weight)
+        assert positional == model.score(X, y, sample_weight=weight)
+        said.append([str(warning.message) for warning in record])
+    assert said[1] == said[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("LogisticRegression", {"intercept_scaling": 0}),
+        ("LogisticRegression", {"penalty": "foo"}),
+        ("LogisticRegression", {"n_jobs": "all"}),
+        ("LogisticRegressionCV", {"refit": "yes"}),
+        ("LogisticRegressionCV", {"scoring": "foo"}),
+        ("LogisticRegressionCV", {"use_legacy_attributes": "yes"}),
+        ("LogisticRegressionCV", {"cv": "x"}),
+        ("LogisticRegressionCV", {"Cs": 0}),
+        ("LogisticRegressionCV", {"penalty": None}),
+        ("LogisticRegressionCV", {"fit_intercept": "yes"}),
+    ],
+)
+def test_bad_types_are_refused_before_any_warning_as_in_scikit_learn(
+    name: str, params: dict[str, Any]
+) -> None:
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    (param,) = params
+    for library in (sk, logitron):
+        with warnings.catch_warnings():
+            # A FutureWarning of a default would be raised as an error first.
+            warnings.simplefilter("error")
+            with pytest.raises(InvalidParameterError, match=f"'{param}' parameter of {name}"):
+                getattr(library, name)(**params).fit(X, y)
 
 
 @pytest.mark.parametrize("intercept_scaling", [1.0, 2.0])
@@ -205,7 +303,9 @@ def test_cv_liblinear_matches_scikit_learn(
         tol=1e-10, max_iter=10_000, scoring="neg_log_loss", l1_ratios=(0.0,),
         use_legacy_attributes=False, **params,
     ).fit(X, y)
-    ours = LogisticRegressionCV(**params).fit(X, y)  # type: ignore[arg-type]
+    ours = LogisticRegressionCV(
+        scoring="neg_log_loss", l1_ratios=(0.0,), use_legacy_attributes=False, **params,  # type: ignore[arg-type]
+    ).fit(X, y)
     assert ours.C_ == theirs.C_
     assert_allclose(ours.coefs_paths_, theirs.coefs_paths_, atol=1e-4)
     assert_allclose(ours.scores_, theirs.scores_, rtol=1e-5)

@@ -32,10 +32,6 @@ SWAPPED_IMPORT = (
 
 _PRIVATE = "calls scikit-learn's private {} on our estimator's parameters"
 _CALLBACKS = "scikit-learn's experimental callback API (sklearn.callback) is not offered"
-_DEFAULTS = (
-    "tests scikit-learn 1.9's transitional default {} (with its FutureWarning); "
-    "logitron's default is the one 1.10/1.11 announce, so no warning is raised"
-)
 _MISSING_CLASS = (
     "a training fold without some class is an error here (that class's intercept "
     "has no finite optimum); scikit-learn fits such folds anyway"
@@ -67,13 +63,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     ),
     "test_logistic_cv_folds_with_classes_missing": _MISSING_CLASS,
     "test_multinomial_cv_iris": _MISSING_CLASS + " (its last part)",
-    "test_lr_scoring_warns": _DEFAULTS.format("scoring='warn'"),
-    "test_get_default_scorer": _DEFAULTS.format("scoring='warn' (accuracy)"),
-    "test_logisticregressioncv_warns_with_use_legacy_attributes": _DEFAULTS.format(
-        "use_legacy_attributes='warn'"
-    ),
-    "test_l1_ratio_None_deprecated": _DEFAULTS.format("l1_ratios='warn'")
-    + " (its LogisticRegression part passes)",
 }
 
 _RESULT = re.compile(r"^(PASSED|FAILED|ERROR|XPASS|XFAIL)\s+\S+::(test_\w+)", re.MULTILINE)
