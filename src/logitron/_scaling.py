@@ -80,12 +80,20 @@ class Rescaling:
 
 
 def column_max_abs(X: Any) -> FloatArray:
-    """Largest ``|x|`` of each column (float64), dense or sparse."""
-    if sp.issparse(X):
-        return np.asarray(abs(X).max(axis=0).toarray(), dtype=np.float64).ravel()
+    """Largest ``|x|`` of each column (float64), dense or sparse.
+
+    From the column maxima and minima rather than ``max(abs(X))``: every
+    fit asks, and ``abs(X)`` would allocate a second copy of ``X``.
+    """
     if X.shape[0] == 0:
         return np.zeros(X.shape[1])
-    return np.asarray(np.max(np.abs(X), axis=0), dtype=np.float64)
+    if sp.issparse(X):
+        largest = X.max(axis=0).toarray().ravel()
+        smallest = X.min(axis=0).toarray().ravel()
+    else:
+        largest, smallest = np.max(X, axis=0), np.min(X, axis=0)
+    return np.maximum(np.asarray(largest, dtype=np.float64),
+                      -np.asarray(smallest, dtype=np.float64))
 
 
 def scale_columns(X: Any, exponent: np.ndarray) -> Any:

@@ -16,7 +16,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
 from logitron import LogisticRegression, load, save
-from logitron._scaling import scale_columns
+from logitron._scaling import column_max_abs, scale_columns
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +176,22 @@ def test_a_saved_rescaled_model_keeps_its_standard_errors(data, statsmodels_fit,
     np.testing.assert_allclose(loaded.summary().bse, bse, rtol=1e-6)
     assert model.inference_ is not None
     np.testing.assert_array_equal(loaded.inference_.log2_scale, model.inference_.log2_scale)
+
+
+@pytest.mark.parametrize("storage", ["dense", "float32", "csr", "csc"])
+def test_column_sizes_are_the_largest_absolute_values(storage):
+    # From column maxima and minima (no abs(X) copy): a column of negative
+    # values, one of zeros and one of mixed signs, dense and sparse.
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((40, 4)) * [1.0, 1e3, 1e-3, 5.0]
+    X[:, 3] = -np.abs(X[:, 3])
+    X[:, 1] = 0.0
+    X[rng.random(X.shape) < 0.3] = 0.0
+    stored = {
+        "dense": X, "float32": X.astype(np.float32),
+        "csr": sp.csr_matrix(X), "csc": sp.csc_matrix(X),
+    }[storage]
+    dense = stored.toarray() if sp.issparse(stored) else stored
+    np.testing.assert_array_equal(
+        column_max_abs(stored), np.max(np.abs(dense), axis=0).astype(np.float64)
+    )
