@@ -19,8 +19,9 @@ The same pass diagnoses separation as far as sums allow:
    (``separation_checked=False``): quasi-complete separation needs the
    linear programs of ``inference.separation``, which need ``X`` in memory.
 
-Per-cluster score sums (cluster-robust covariances) would be one more field
-of the block's sums, added by cluster label.
+What needs the rows again (HC2/HC3, clusters, marginal effects, predictions
+with intervals) is ``model.statistics(X, y)`` on the dask rows
+(``dask.model_statistics``).
 """
 
 from __future__ import annotations
