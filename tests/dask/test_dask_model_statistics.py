@@ -81,6 +81,19 @@ def test_hc_covariances_equal_the_in_memory_ones(cov_type):
     assert_allclose(odds.params, np.exp(got.params), rtol=1e-12)
 
 
+@pytest.mark.parametrize("cov_type", ["HC0", "HC1"])
+def test_softmax_sandwich_with_a_reference_class_equals_the_in_memory_one(cov_type):
+    X, y, weight, school, _ = make_data(4, seed=17)
+    model = fitted(X, y, weight)
+    X_d, y_d, weight_d = on_dask(X, y, weight)
+    got = model.statistics(X_d, y_d, weight_d, cov_type=cov_type, reference=3)
+    assert_same_table(got, model.statistics(X, y, weight, cov_type=cov_type, reference=3))
+    # Labels in memory are cut like the dask rows.
+    got = got.with_cov("cluster", groups=list(school))
+    want = model.statistics(X, y, weight, cov_type="cluster", groups=school, reference=3)
+    assert_same_table(got, want)
+
+
 @pytest.mark.parametrize("cov_type", ["HC1", "HC3"])
 def test_the_statsmodels_convention_is_kept(cov_type):
     X, y, weight, _, _ = make_data(2, seed=2)

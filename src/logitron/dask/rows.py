@@ -106,6 +106,8 @@ def training_rows(
             "as a dask array or DataFrame (or compute the others)."
         )
     check_features(model, X, reset=False)
+    if groups is not None and not is_dask_collection(groups):
+        groups = np.asarray(groups)  # labels in memory, cut like a dask array X
     n_ways = 0 if groups is None else _n_ways(groups)
     # Checks X, y and the weights, and aligns them as the fit did.
     blocks = DaskBlocks.from_collections(X, y, sample_weight)

@@ -52,7 +52,7 @@ SEPARATION_NOT_RULED_OUT = (
     "and the linear programs that detect quasi-complete separation need the "
     "data in memory, so they did not run. Very large coefficients or "
     "standard errors point to it; fit a sample in memory to diagnose it, or "
-    "use a finite C."
+    "use a finite C, or Firth's fit (FirthLogisticRegression, on Dask too)."
 )
 
 
