@@ -24,6 +24,7 @@ from . import _validation
 from ._numerics import FloatArray, log1pexp, sigmoid, softmax
 from .backends import is_dask_collection
 from .dask import firth as dask_firth
+from .dask import predict as dask_predict
 from .firth import FirthResult, design_matrix, fit_penalised
 from .firth_softmax import fit_softmax_penalised
 from .firth_summary import FirthSummary, firth_summary
@@ -285,8 +286,11 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
     # -- prediction ------------------------------------------------------------
     def decision_function(self, X: Any) -> FloatArray:
         """The linear predictor ``X @ coef.T + intercept``: shape (n,) for
-        two classes, (n, K) for more (the first class's column is 0)."""
+        two classes, (n, K) for more (the first class's column is 0). Dask
+        rows give a lazy dask result, block by block (as for every method)."""
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "decision_function")
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         raw = np.asarray(X @ self.coef_.T + self.intercept_, dtype=np.float64)
         return raw[:, 0] if len(self.classes_) == 2 else raw
@@ -294,6 +298,8 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> FloatArray:
         """Class probabilities, shape (n, K): ``[1 - p, p]`` with
         ``p = sigmoid(z)`` for two classes, ``softmax(z)`` for more."""
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "predict_proba")
         raw = self.decision_function(X)
         if raw.ndim == 2:
             return np.asarray(softmax(raw, axis=1))
@@ -302,6 +308,8 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of largest probability."""
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "predict")
         raw = self.decision_function(X)
         index = raw.argmax(axis=1) if raw.ndim == 2 else (raw > 0).astype(int)
         return np.asarray(self.classes_[index])

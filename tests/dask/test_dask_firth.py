@@ -112,3 +112,13 @@ def test_third_moments_from_the_upper_triangle_equal_the_full_sum():
     expected = np.einsum("i,ij,ik,il->jkl", factor, design, design, design)
     assert_allclose(dask_firth.third_moments(design, factor), expected, rtol=1e-12,
                     atol=1e-12 * np.max(np.abs(expected)))
+
+
+def test_predictions_on_dask_rows_are_lazy_and_equal_the_in_memory_ones():
+    X, y, _ = make_data(240, seed=6)
+    X_d, y_d = on_dask(X, y)
+    model = FirthLogisticRegression().fit(X_d, y_d)
+    for method in ("decision_function", "predict_proba", "predict"):
+        lazy = getattr(model, method)(X_d)
+        assert dask.is_dask_collection(lazy)
+        assert_allclose(lazy.compute(), getattr(model, method)(X), rtol=1e-12)
