@@ -9,6 +9,8 @@ from typing import Any
 from sklearn.utils.validation import check_is_fitted
 
 from . import inference
+from .backends import is_dask_collection
+from .dask import model_statistics as dask_model_statistics
 from .inference.model_statistics import Statistics, statistics, with_odds_ratios
 
 
@@ -65,12 +67,17 @@ class FittedStatistics:
 
     def statistics(
         self, X: Any, y: Any = None, sample_weight: Any = None, **options: Any
-    ) -> Statistics:
+    ) -> Statistics | dask_model_statistics.DaskStatistics:
         """Every post-fit statistic from the training rows: robust and
         clustered covariances, tests, predictions with intervals, marginal
         effects, residuals. See ``logitron.inference.model_statistics``;
         ``options`` are ``cov_type``, ``groups``, ``convention``, ``reference``
-        and ``offset`` (the fit's, when it had one).
+        and ``offset`` (the fit's, when it had one). Dask rows (``X``, ``y``,
+        weights and ``groups`` as dask collections) give ``DaskStatistics``
+        (``logitron.dask.model_statistics``), computed from block sums.
         """
         check_is_fitted(self)
+        if is_dask_collection(X, y, sample_weight, options.get("groups")):
+            # Dask rows stay on the cluster: the same answers from block sums.
+            return dask_model_statistics.statistics(self, X, y, sample_weight, **options)
         return statistics(self, X, y, sample_weight, **options)

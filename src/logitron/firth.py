@@ -229,6 +229,24 @@ def fit_penalised(
     return _maximise(evaluate, point, free, tol * scale, tol, max_iter)
 
 
+#: One iterate's evaluation (penalised log-likelihood, modified score,
+#: factored information), for callers that evaluate it with a pass of their
+#: own over the data (``logitron.dask.firth``).
+PenalisedPoint = _Point
+
+
+def maximise_penalised(
+    evaluate: Callable[[FloatArray], _Point | None], point: _Point,
+    total_weight: float, *, tol: float = 1e-10, max_iter: int = 100,
+) -> FirthResult:
+    """``fit_penalised``'s iteration from ``point`` over every coefficient,
+    with any ``evaluate(beta)`` (None where the information is singular) and
+    the stopping rule of ``fit_penalised`` for rows weighing ``total_weight``."""
+    free = np.ones(len(point.beta), bool)
+    scale = max(float(total_weight), 1.0)
+    return _maximise(evaluate, point, free, tol * scale, tol, max_iter)
+
+
 def _maximise(
     evaluate: Callable[[FloatArray], _Point | None], point: _Point, free: np.ndarray,
     score_tol: float, tol: float, max_iter: int,

@@ -22,6 +22,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _validation
 from ._numerics import FloatArray, log1pexp, sigmoid, softmax
+from .backends import is_dask_collection
+from .dask import firth as dask_firth
+from .dask import predict as dask_predict
 from .firth import FirthResult, design_matrix, fit_penalised
 from .firth_softmax import fit_softmax_penalised
 from .firth_summary import FirthSummary, firth_summary
@@ -124,6 +127,8 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
         frequency weights ``sample_weight`` and a fixed ``offset`` (n,) added
         to the linear predictor during the fit (not at prediction)."""
         self._check_params()
+        if is_dask_collection(X, y, sample_weight, offset):
+            return self._fit_dask(X, y, sample_weight, offset)
         if sp.issparse(X):
             raise TypeError(
                 "Sparse data was passed, but FirthLogisticRegression needs dense X "
@@ -160,6 +165,27 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
         self._set_coefficients(beta[None, :])
         self.covariance_ = covariance
         self.loglik_ = loglik
+        self.n_iter_ = np.array([fit.n_iter], dtype=np.int32)
+        return self
+
+    def _fit_dask(
+        self, X: Any, y: Any, sample_weight: Any, offset: Any
+    ) -> FirthLogisticRegression:
+        """Two classes on dask rows, one pass per iterate (``dask.firth``);
+        profile intervals need the rows in memory: ``summary(method="wald")``."""
+        if self.correction is not None or offset is not None:
+            raise NotImplementedError(
+                "Firth's fit on Dask takes no correction or offset yet; fit in memory."
+            )
+        blocks, model = dask_firth.training_blocks(self, X, y, sample_weight)
+        fit = dask_firth.fit_firth(blocks, model, tol=self.tol, max_iter=self.max_iter)
+        self._warn_if_not_converged(fit.converged, fit.n_iter)
+        self.classes_ = model.classes
+        self._problem = None
+        self.penalised_loglik_ = fit.penalised_loglik
+        self._set_coefficients(fit.beta[None, :])
+        self.covariance_ = fit.covariance
+        self.loglik_ = fit.loglik
         self.n_iter_ = np.array([fit.n_iter], dtype=np.int32)
         return self
 
@@ -260,8 +286,11 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
     # -- prediction ------------------------------------------------------------
     def decision_function(self, X: Any) -> FloatArray:
         """The linear predictor ``X @ coef.T + intercept``: shape (n,) for
-        two classes, (n, K) for more (the first class's column is 0)."""
+        two classes, (n, K) for more (the first class's column is 0). Dask
+        rows give a lazy dask result, block by block (as for every method)."""
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "decision_function")
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         raw = np.asarray(X @ self.coef_.T + self.intercept_, dtype=np.float64)
         return raw[:, 0] if len(self.classes_) == 2 else raw
@@ -269,6 +298,8 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> FloatArray:
         """Class probabilities, shape (n, K): ``[1 - p, p]`` with
         ``p = sigmoid(z)`` for two classes, ``softmax(z)`` for more."""
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "predict_proba")
         raw = self.decision_function(X)
         if raw.ndim == 2:
             return np.asarray(softmax(raw, axis=1))
@@ -277,6 +308,8 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of largest probability."""
+        if is_dask_collection(X):
+            return dask_predict.lazy_predict(self, X, "predict")
         raw = self.decision_function(X)
         index = raw.argmax(axis=1) if raw.ndim == 2 else (raw > 0).astype(int)
         return np.asarray(self.classes_[index])

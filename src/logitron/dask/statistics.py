@@ -19,8 +19,9 @@ The same pass diagnoses separation as far as sums allow:
    (``separation_checked=False``): quasi-complete separation needs the
    linear programs of ``inference.separation``, which need ``X`` in memory.
 
-Per-cluster score sums (cluster-robust covariances) would be one more field
-of the block's sums, added by cluster label.
+What needs the rows again (HC2/HC3, clusters, marginal effects, predictions
+with intervals) is ``model.statistics(X, y)`` on the dask rows
+(``dask.model_statistics``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ SEPARATION_NOT_RULED_OUT = (
     "and the linear programs that detect quasi-complete separation need the "
     "data in memory, so they did not run. Very large coefficients or "
     "standard errors point to it; fit a sample in memory to diagnose it, or "
-    "use a finite C."
+    "use a finite C, or Firth's fit (FirthLogisticRegression, on Dask too)."
 )
 
 

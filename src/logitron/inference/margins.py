@@ -124,17 +124,48 @@ def marginal_effects(
             f"or at={at!r}: use dydx or eydx, at overall or mean."
         )
     points, averaging = _points(design, weight, at, at_values)
-    kinds = ["dummy" if j in dummy else "count" if j in count else "slope"
-             for j in columns]
+    kinds = effect_kinds(columns, dummy, count)
+    if at == "all":
+        return per_row_effects(points, params, columns, kinds, method), None
+    assert averaging is not None
+    effects, jacobian = averaged_effects(points, averaging, params, columns, kinds, method)
+    return effects, jacobian @ cov @ jacobian.T
+
+
+def effect_kinds(columns: list[int], dummy: list[int], count: list[int]) -> list[str]:
+    """``"dummy"``, ``"count"`` or ``"slope"`` per column of ``columns``."""
+    return ["dummy" if j in dummy else "count" if j in count else "slope"
+            for j in columns]
+
+
+def averaged_effects(
+    points: FloatArray, averaging: FloatArray, params: FloatArray,
+    columns: list[int], kinds: list[str], method: str,
+) -> tuple[FloatArray, FloatArray]:
+    """``sum_i a_i * effect(points[i])`` and its Jacobian in the parameters.
+
+    Both are linear in the averaging weights ``a``, so over row blocks with
+    ``a_i = s_i / sum(s)`` they are sums of the blocks' parts (the Dask
+    statistics add them up).
+    """
     if params.shape[0] == 1:
         effects, jacobian = _binary(points, averaging, params[0], columns, kinds,
-                                    method, at == "all")
+                                    method, False)
     else:
         effects, jacobian = _softmax(points, averaging, params, columns, kinds,
-                                     method, at == "all")
-    if jacobian is None:
-        return effects, None
-    return effects, jacobian @ cov @ jacobian.T
+                                     method, False)
+    assert jacobian is not None
+    return effects, jacobian
+
+
+def per_row_effects(
+    points: FloatArray, params: FloatArray, columns: list[int], kinds: list[str],
+    method: str,
+) -> FloatArray:
+    """The effect at every row of ``points`` (``at="all"``), no inference."""
+    if params.shape[0] == 1:
+        return _binary(points, None, params[0], columns, kinds, method, True)[0]
+    return _softmax(points, None, params, columns, kinds, method, True)[0]
 
 
 def _points(
@@ -300,11 +331,19 @@ def discrete_columns(design: FloatArray, columns: list[int]) -> tuple[list[int],
     """Dummy (values 0 and 1 only) and count (non-negative integers) columns,
     detected as statsmodels' ``get_margeff`` does."""
     low, high = design.min(axis=0), design.max(axis=0)
-    dummy, count = [], []
     # Only non-negative columns can be either; the integer test is the costly one.
-    for j in (j for j in columns if low[j] >= 0 and high[j] > low[j]):
-        if not np.all(design[:, j] % 1.0 == 0):
-            continue
+    candidates = [j for j in columns if low[j] >= 0 and high[j] > low[j]]
+    whole = [j for j in candidates if np.all(design[:, j] % 1.0 == 0)]
+    return discrete_from_ranges(low, high, whole)
+
+
+def discrete_from_ranges(
+    low: FloatArray, high: FloatArray, whole: list[int]
+) -> tuple[list[int], list[int]]:
+    """Dummy and count columns among ``whole`` (columns of non-negative
+    whole numbers that are not constant) from their minima and maxima."""
+    dummy, count = [], []
+    for j in whole:
         if low[j] == 0 and high[j] == 1:
             dummy.append(j)
         else:

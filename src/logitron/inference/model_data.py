@@ -232,14 +232,18 @@ def _formula_rows(
 
 
 def _check_same_rows(data: ModelData) -> None:
-    record = data.record
-    loglik = data.loglik()
-    if abs(data.nobs - record.nobs) > 1e-9 * record.nobs or abs(
+    check_same_rows(data.record, data.nobs, data.loglik())
+
+
+def check_same_rows(record: FitInference, nobs: float, loglik: float) -> None:
+    """Refuse rows whose weighted count ``nobs`` or log-likelihood ``loglik``
+    at the estimates differs from the record's: not the training rows."""
+    if abs(nobs - record.nobs) > 1e-9 * record.nobs or abs(
         loglik - record.loglik
     ) > _SAME_ROWS_RTOL * abs(record.loglik) + 1e-9:
         raise ValueError(
             "These are not the rows the model was fitted on: their weighted count "
-            f"is {data.nobs:g} (fit: {record.nobs:g}) and their log-likelihood at "
+            f"is {nobs:g} (fit: {record.nobs:g}) and their log-likelihood at "
             f"the estimates {loglik:.10g} (fit: {record.loglik:.10g}). Pass the "
             "training data (same rows, labels, sample weights and offset)."
         )

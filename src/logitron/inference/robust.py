@@ -68,6 +68,20 @@ def hc_covariance(
     design[i])``; ``leverage`` is needed for HC2/HC3."""
     if convention == "statsmodels":
         cov_type = "HC0"
+    meat = hc_meat(design, residual, weight, cov_type, leverage)
+    return hc_from_meat(bread, meat, cov_type, float(np.sum(weight)))
+
+
+def hc_meat(
+    design: FloatArray,
+    residual: FloatArray,
+    weight: FloatArray,
+    cov_type: str,
+    leverage: FloatArray | None = None,
+) -> FloatArray:
+    """``sum_i f_i g_i g_i^T`` with ``f_i = s_i`` (HC0, HC1) or
+    ``s_i / (1 - h_i)**power`` (HC2, HC3): a sum over rows, so the meat of
+    row blocks adds up to the meat of all rows."""
     factor = np.asarray(weight, dtype=np.float64)
     if cov_type in ("HC2", "HC3"):
         if leverage is None:
@@ -88,9 +102,16 @@ def hc_covariance(
             block = design.T @ (middle[:, None] * design)
             meat[k * q:(k + 1) * q, l * q:(l + 1) * q] = block
             meat[l * q:(l + 1) * q, k * q:(k + 1) * q] = block.T
+    return meat
+
+
+def hc_from_meat(
+    bread: FloatArray, meat: FloatArray, cov_type: str, nobs: float
+) -> FloatArray:
+    """``bread @ meat @ bread``, times ``nobs / (nobs - k)`` for HC1."""
     cov = _sandwich(bread, meat)
     if cov_type == "HC1":
-        nobs, n_params = float(np.sum(weight)), len(bread)
+        n_params = len(bread)
         if nobs <= n_params:
             raise ValueError(
                 f"HC1 needs more observations ({nobs:g}) than parameters ({n_params})."
@@ -134,26 +155,41 @@ def _one_way(
     bread: FloatArray, design: FloatArray, residual: FloatArray, weight: FloatArray,
     codes: np.ndarray,
 ) -> FloatArray:
-    n_groups = int(codes.max()) + 1
-    if n_groups < 2:
-        raise ValueError("Cluster-robust covariances need at least 2 clusters.")
-    nobs, n_params = float(np.sum(weight)), len(bread)
-    if nobs <= n_params:
-        raise ValueError(
-            f"Clustered covariances need more observations ({nobs:g}) than "
-            f"parameters ({n_params})."
-        )
-    # The cluster sums c_g = sum_{i in g} s_i r_ik x~_i as one sparse (G x n)
-    # by dense (n x q) product per output: a single pass over the design.
-    # Column i of the indicator holds one entry, in row codes[i]: a CSC
-    # matrix built without sorting.
+    totals = cluster_totals(design, residual, weight, codes, int(codes.max()) + 1)
+    return cluster_from_totals(bread, totals, float(np.sum(weight)))
+
+
+def cluster_totals(
+    design: FloatArray, residual: FloatArray, weight: FloatArray,
+    codes: np.ndarray, n_groups: int,
+) -> FloatArray:
+    """``(G, m * q)`` cluster score sums ``c_g = sum_{i in g} s_i r_ik x~_i``
+    of the rows labelled ``codes`` (``0..n_groups-1``), output by output."""
+    # One sparse (G x n) by dense (n x q) product per output: a single pass
+    # over the design. Column i of the indicator holds one entry, in row
+    # codes[i]: a CSC matrix built without sorting.
     pointers = np.arange(len(codes) + 1)
-    totals = np.hstack([
+    return np.hstack([
         scipy.sparse.csc_matrix(
             (weight * residual[:, k], codes, pointers), shape=(n_groups, len(codes))
         ) @ design
         for k in range(residual.shape[1])
     ])
+
+
+def cluster_from_totals(
+    bread: FloatArray, totals: FloatArray, nobs: float
+) -> FloatArray:
+    """One-way cluster-robust covariance from the ``(G, m * q)`` cluster score
+    sums and the weighted number of observations (module doc)."""
+    n_groups, n_params = len(totals), len(bread)
+    if n_groups < 2:
+        raise ValueError("Cluster-robust covariances need at least 2 clusters.")
+    if nobs <= n_params:
+        raise ValueError(
+            f"Clustered covariances need more observations ({nobs:g}) than "
+            f"parameters ({n_params})."
+        )
     factor = n_groups / (n_groups - 1.0) * (nobs - 1.0) / (nobs - n_params)
     return factor * _sandwich(bread, totals.T @ totals)
 
