@@ -8,7 +8,8 @@ array) is checked and fitted where it lives; ``coef_``, ``intercept_`` and
 dtype (float32 stays float32), and ``classes_`` stays a NumPy array, as in
 scikit-learn. Labels and weights are moved to the host (they may come
 from any namespace): the label encoding and class weights are NumPy work
-of O(n) done once.
+of O(n) done once. An unpenalised fit (``C=np.inf``) also gets its
+statistics record (``summary()``), from a float64 host copy of ``X``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from . import _validation
+from . import _validation, fitting, inference
 from .array_api import fit as device_fit
 from .array_api.namespace import device_of, float_dtype, to_host
+from .objective import LogisticObjective
 
 
 class ArrayAPIFit:
@@ -77,10 +79,32 @@ class ArrayAPIFit:
         self.coef_ = xp.asarray(self.coef_, dtype=X.dtype, device=device)
         self.intercept_ = xp.asarray(self.intercept_, dtype=X.dtype, device=device)
         self.n_iter_ = xp.asarray(self.n_iter_, device=device)
-        # The statistics record reads X on the host (NumPy); not on this path.
         self.inference_ = None
-        self._warn(outcome, "", plan)  # type: ignore[attr-defined]
+        if np.isposinf(plan.C):
+            self.inference_ = self._host_record(X, y_index, classes, outcome)
+        separation = self.inference_.separation if self.inference_ else ""
+        self._warn(outcome, separation, plan)  # type: ignore[attr-defined]
+        if self.inference_ is not None:
+            inference.collinearity.warn_if_collinear(self.inference_, stacklevel=3)
         return self
+
+    def _host_record(
+        self, X: Any, y_index: np.ndarray, classes: np.ndarray, outcome: fitting.FitOutcome
+    ) -> inference.FitInference:
+        """The statistics record of an unpenalised device fit, computed on a
+        float64 host copy of ``X`` (one transfer): standard errors need the
+        Fisher information to float64 accuracy, whatever the device's dtype."""
+        assert outcome.sample_weight is not None
+        host_X = to_host(X).astype(np.float64)
+        host = LogisticObjective.from_arrays(
+            host_X, y_index, len(classes), outcome.sample_weight,
+            fit_intercept=outcome.objective.unit.fit_intercept, C=np.inf,
+        )
+        host_outcome = fitting.FitOutcome(
+            outcome.solver, host, outcome.result, None, outcome.sample_weight
+        )
+        names = inference.feature_names(None, host_X.shape[1])
+        return self._record(host_outcome, y_index, names, classes, "y")  # type: ignore[attr-defined]
 
     def _host_previous(
         self, classes: np.ndarray, n_features: int

@@ -141,3 +141,24 @@ def test_numpy_input_under_dispatch_stays_on_the_numpy_path(library: str) -> Non
     model = LogisticRegression().fit(X, y)
     assert isinstance(model.coef_, np.ndarray)
     assert isinstance(model.predict_proba(X), np.ndarray)
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_unpenalised_fit_has_statsmodels_standard_errors(library: str, dtype: str) -> None:
+    statsmodels = pytest.importorskip("statsmodels.api")
+    # Independent columns and labels drawn from a logistic model: the
+    # maximum-likelihood estimate exists (no separation, no collinearity).
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((400, 4))
+    y = (rng.uniform(size=400) < 1 / (1 + np.exp(-(X @ [1.0, -0.5, 0.25, 0.0] + 0.3)))).astype(int)
+    reference = statsmodels.Logit(y, statsmodels.add_constant(X)).fit(disp=0, maxiter=100)
+    model = LogisticRegression(C=np.inf).fit(
+        to_library(library, X.astype(dtype)), to_library(library, y)
+    )
+    summary = model.summary()
+    # The intercept comes first in both tables.
+    expected = np.asarray(reference.bse)
+    # float32 data round the fit to about 1e-6 relative; the errors follow.
+    rtol = 1e-6 if dtype == "float64" else 1e-3
+    assert_allclose(np.asarray(summary.bse).ravel(), expected, rtol=rtol)
