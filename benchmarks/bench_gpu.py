@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import scipy
 import sklearn
+from sklearn import config_context
 
 import logitron
 from logitron.array_api.fit import one_hot
@@ -78,7 +79,7 @@ class Ruler:
         self.objective = NamespaceObjective(
             namespace_of(X64), X64, one_hot(y, n_classes), np.ones(len(y)), C=C
         )
-        with sklearn.config_context(array_api_dispatch=True):
+        with config_context(array_api_dispatch=True):
             tight = logitron.LogisticRegression(C=C, solver="newton", tol=1e-13)
             tight.fit(X64, y)
         self.optimum = self.value(tight.coef_, tight.intercept_)
@@ -120,7 +121,7 @@ def time_to_gap(
     best_gap = np.inf
     for tol in TOLERANCES:
         def fit(_: float, tol: float = tol) -> Any:
-            with sklearn.config_context(array_api_dispatch=dispatch):
+            with config_context(array_api_dispatch=dispatch):
                 return make(tol).fit(X, y)
 
         try:
@@ -188,10 +189,11 @@ def versions(device: str) -> str:
         cuml_version = cuml.__version__
     except ImportError:
         cuml_version = "not importable: its rows are skipped"
+    sklearn_version = getattr(sklearn, "__version__", "?")
     return (
         f"device {device} ({name}); Python {platform.python_version()}, torch "
         f"{torch.__version__}, NumPy {np.__version__}, SciPy {scipy.__version__}, "
-        f"scikit-learn {sklearn.__version__}, logitron {logitron.__version__}, "
+        f"scikit-learn {sklearn_version}, logitron {logitron.__version__}, "
         f"cuML {cuml_version}"
     )
 
@@ -213,7 +215,7 @@ def run(args: argparse.Namespace) -> list[Row]:
                 warm = (data[0][: min(2000, args.rows)], data[1][: min(2000, args.rows)])
                 row = Row(dtype, n_classes, name)
                 try:  # the first fit pays for kernels' compilation and caches
-                    with sklearn.config_context(array_api_dispatch=where == "device"):
+                    with config_context(array_api_dispatch=where == "device"):
                         make(1e-4).fit(*warm)
                 except Exception as error:
                     row.note = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"

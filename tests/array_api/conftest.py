@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-import sklearn
+from sklearn import config_context
 
 HAS_STRICT = importlib.util.find_spec("array_api_strict") is not None
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -58,5 +58,5 @@ def dispatch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     subprocess with it set from the start (tests/estimator/test_sklearn_test_file.py).
     """
     monkeypatch.setenv("SCIPY_ARRAY_API", "1")
-    with sklearn.config_context(array_api_dispatch=True):
+    with config_context(array_api_dispatch=True):
         yield

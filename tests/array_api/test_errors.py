@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import sklearn
+from sklearn import get_config
 from sklearn.datasets import make_classification
 
 from logitron import LogisticRegression
@@ -60,7 +60,7 @@ def test_without_dispatch_a_cpu_tensor_is_converted_as_scikit_learn_does() -> No
     import torch
 
     # scikit-learn's check_array takes np.asarray of a CPU tensor: NumPy out.
-    assert not sklearn.get_config()["array_api_dispatch"]
+    assert not get_config()["array_api_dispatch"]
     model = LogisticRegression().fit(torch.asarray(X), torch.asarray(Y))
     assert isinstance(model.coef_, np.ndarray)
     reference = LogisticRegression().fit(X, Y)

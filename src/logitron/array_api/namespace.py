@@ -15,15 +15,16 @@ when the package itself is not installed.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import numpy as np
-from sklearn import get_config  # type: ignore[attr-defined]
+from sklearn import get_config
 
 try:
-    import array_api_compat as compat
+    compat = importlib.import_module("array_api_compat")
 except ImportError:  # pragma: no cover - scikit-learn vendors a copy
-    from sklearn.externals import array_api_compat as compat  # type: ignore[no-redef]
+    compat = importlib.import_module("sklearn.externals.array_api_compat")
 
 
 def dispatch_enabled() -> bool:
