@@ -7,12 +7,30 @@ the direction serves every trial step, each then O(n) on the device.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .._numerics import FloatArray
+from ..objective import CoefficientPenalty
 
-if TYPE_CHECKING:
-    from .objective import NamespaceObjective
+
+class LineOwner(Protocol):
+    """What a ``NamespaceLine`` asks of its objective (``NamespaceObjective``)."""
+
+    penalty: CoefficientPenalty
+
+    def find(self, theta: FloatArray) -> Any: ...
+
+    def keep(self, theta: FloatArray, raw: Any) -> Any: ...
+
+    def raw_prediction(self, theta: FloatArray) -> Any: ...
+
+    def forward(self, theta: FloatArray) -> Any: ...
+
+    def data_terms(self, raw: Any) -> tuple[float, Any, Any]: ...
+
+    def host_sum(self, values: Any) -> float: ...
+
+    def value_noise(self, value: float) -> float: ...
 
 
 class NamespaceLine:
@@ -22,7 +40,7 @@ class NamespaceLine:
     trials_are_cheap = True
 
     def __init__(
-        self, objective: NamespaceObjective, theta: FloatArray, direction: FloatArray
+        self, objective: LineOwner, theta: FloatArray, direction: FloatArray
     ) -> None:
         self.objective = objective
         self.theta = theta
