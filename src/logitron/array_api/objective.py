@@ -95,9 +95,11 @@ class NamespaceObjective:
         self.target = self.to_device(target)
         n_samples, n_features = X.shape
         n_outputs = target.shape[1]
+        # The NumPy dtype of the same name ("torch.float32" -> float32): the
+        # host's layout and rounding levels are read from it.
+        host_dtype = str(X.dtype).rsplit(".", 1)[-1]
         self.unit = LinearUnit(
-            DeviceShape(n_samples, n_features, str(X.dtype).rsplit(".", 1)[-1]),
-            n_outputs, fit_intercept,
+            DeviceShape(n_samples, n_features, host_dtype), n_outputs, fit_intercept
         )
         total_weight = float(np.sum(sample_weight, dtype=np.float64))
         self.weight = self.to_device(sample_weight / total_weight)
@@ -146,6 +148,7 @@ class NamespaceObjective:
 
     # -- points ---------------------------------------------------------------
     def find(self, theta: FloatArray) -> _Point | None:
+        """The kept point at exactly ``theta``, if any."""
         for point in self._points:
             if np.array_equal(point.theta, theta):
                 return point
