@@ -11,11 +11,13 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _params, _scaling, _sklearn_params, _validation, fitting, inference
 from ._numerics import FloatArray
+from .array_api import dispatched_namespace
 from .backends import is_dask_collection
 from .backends.dask_backend import is_dask_frame
 from .dask import inputs as dask_inputs
 from .dask import statistics as dask_statistics
 from .dask.sample_start import sample_start
+from .estimator_array_api import ArrayAPIFit
 from .estimator_statistics import FittedStatistics
 from .exceptions import PerfectSeparationWarning
 from .neuron import LinearUnit
@@ -24,8 +26,8 @@ from .streaming import PartialFit
 
 
 class LogisticRegression(
-    NeuronPredictions, SparseCoefMixin, FittedStatistics, PartialFit, ClassifierMixin,
-    BaseEstimator,
+    NeuronPredictions, SparseCoefMixin, FittedStatistics, PartialFit, ArrayAPIFit,
+    ClassifierMixin, BaseEstimator,
 ):
     """Logistic regression as a one-neuron network (a softmax layer for K > 2).
 
@@ -186,6 +188,8 @@ default="auto"
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_class = True
+        # torch, CuPy, array-api-strict X under array_api_dispatch (array_api/).
+        tags.array_api_support = True
         return tags
 
     # -- fitting -----------------------------------------------------------
@@ -214,6 +218,10 @@ default="auto"
                     "offset is not supported on Dask collections; fit in memory."
                 )
             return self._fit_dask(X, y, sample_weight, plan)
+        # array_api_dispatch=True and a non-NumPy X: fitted on its device.
+        namespace = dispatched_namespace(X)
+        if namespace is not None:
+            return self._fit_namespace(namespace, X, y, sample_weight, offset, plan)
         response_name = inference.response_name(y)
         X, y = _validation.check_training_data(self, X, y)
         X = plan.check_data(X, y)

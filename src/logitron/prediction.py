@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._numerics import FloatArray, log_sigmoid, log_softmax, sigmoid, softmax
 from ._validation import check_offset
+from .array_api import predict as device_predict
 from .backends import is_dask_collection
 from .dask import predict as dask_predict
 
@@ -32,6 +33,8 @@ class NeuronPredictions:
         (n,) for two classes (the log-odds of ``classes_[1]``), (n, n_classes)
         otherwise. ``offset`` (n,) is the new rows' known term, for a model
         fitted with one (``fit(..., offset=...)``); None adds nothing."""
+        if device_predict.is_device_model(self):  # fitted on array-API arrays
+            return device_predict.predict(self, X, "decision_function", offset)
         if is_dask_collection(X, offset):
             if offset is not None:
                 raise NotImplementedError(
@@ -53,6 +56,8 @@ class NeuronPredictions:
     def predict(self, X: Any, offset: Any = None) -> np.ndarray:
         """Predicted labels: ``classes_[1]`` where ``sigmoid(z) > 0.5`` (i.e.
         ``z > 0``), or the class of largest ``z`` for softmax."""
+        if device_predict.is_device_model(self):  # fitted on array-API arrays
+            return device_predict.predict(self, X, "predict", offset)
         if is_dask_collection(X) and offset is None:
             return dask_predict.lazy_predict(self, X, "predict")
         raw = self.decision_function(X, offset)
@@ -62,6 +67,8 @@ class NeuronPredictions:
     def predict_proba(self, X: Any, offset: Any = None) -> FloatArray:
         """Class probabilities, shape (n, n_classes): ``sigmoid`` or ``softmax``
         of ``decision_function``."""
+        if device_predict.is_device_model(self):  # fitted on array-API arrays
+            return device_predict.predict(self, X, "predict_proba", offset)
         if is_dask_collection(X) and offset is None:
             return dask_predict.lazy_predict(self, X, "predict_proba")
         check_is_fitted(self)
@@ -72,6 +79,8 @@ class NeuronPredictions:
 
     def predict_log_proba(self, X: Any, offset: Any = None) -> FloatArray:
         """Log class probabilities, computed stably from the raw prediction."""
+        if device_predict.is_device_model(self):  # fitted on array-API arrays
+            return device_predict.predict(self, X, "predict_log_proba", offset)
         if is_dask_collection(X) and offset is None:
             return dask_predict.lazy_predict(self, X, "predict_log_proba")
         check_is_fitted(self)

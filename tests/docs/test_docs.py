@@ -17,6 +17,7 @@ Pages with runners of their own (see ``OWN_RUNNERS``) are left to them.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -120,6 +121,9 @@ def test_python_blocks_run_in_order(
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": "__docs__"}
+    # A page may set environment variables for its reader (docs/array-api.md
+    # sets SCIPY_ARRAY_API); the tests after it must not see them.
+    environment = dict(os.environ)
     try:
         for block in python_blocks(page):
             if block.no_run is not None:
@@ -128,6 +132,8 @@ def test_python_blocks_run_in_order(
             source = "\n" * (block.line - 1) + block.code
             exec(compile(source, name(page), "exec"), namespace)
     finally:
+        os.environ.clear()
+        os.environ.update(environment)
         if "matplotlib.pyplot" in sys.modules:
             import matplotlib.pyplot as plt
 

@@ -6,9 +6,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from logitron import LogisticRegression
 
 
-# check_array_api_input is skipped by scikit-learn itself unless the
-# SCIPY_ARRAY_API environment variable and array-api-strict are present; the
-# estimator does not claim array-API support (the tag stays False).
+# The array-API checks (the estimator's array_api_support tag is True) are
+# skipped by scikit-learn itself unless SCIPY_ARRAY_API=1 and the array
+# libraries are present; tests/array_api/test_sklearn_checks.py runs them.
 @parametrize_with_checks([LogisticRegression()])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
