@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.datasets import load_breast_cancer
+from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.preprocessing import StandardScaler
 
 
@@ -129,6 +129,14 @@ def breast_cancer_data() -> tuple[np.ndarray, np.ndarray]:
     return StandardScaler().fit_transform(X), y
 
 
+@lru_cache(maxsize=1)
+def digits_data() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8 x 8 handwritten digits (1,797 x 64, 10 classes),
+    standardised (the constant border pixels stay zero)."""
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
 # -- the named problems -------------------------------------------------------
 
 ProblemFactory = Callable[[], Problem]
@@ -159,6 +167,14 @@ def _breast_cancer(name: str, C: float) -> tuple[str, ProblemFactory]:
     def make() -> Problem:
         X, y = breast_cancer_data()
         return Problem(name, X, y, C, "breast_cancer 569 x 30, standardised")
+
+    return name, make
+
+
+def _digits(name: str, C: float) -> tuple[str, ProblemFactory]:
+    def make() -> Problem:
+        X, y = digits_data()
+        return Problem(name, X, y, C, "digits 1,797 x 64, standardised, 10 classes")
 
     return name, make
 
@@ -203,6 +219,20 @@ BENCHMARK_PROBLEMS: dict[str, ProblemFactory] = dict(
             n_classes=5,
         ),
         _breast_cancer("breast_cancer", 1.0),
+        # Mid-sized, ill-conditioned and tiny problems (issue 18): where one
+        # Newton step costs milliseconds or less, and per-call overhead counts.
+        # digits is separable, so it has no unpenalised row.
+        _digits("digits-softmax", 1.0),
+        _dense(
+            "unscaled-20kx50", 20_000, 50, 1.0,
+            "dense 20,000 x 50, column scales 1e-3 .. 1e3", log10_scale=3.0,
+        ),
+        _dense(
+            "unscaled-20kx50-noreg", 20_000, 50, INF,
+            "dense 20,000 x 50, column scales 1e-3 .. 1e3", log10_scale=3.0,
+        ),
+        _dense("tiny-32x3", 32, 3, 1.0, "dense 32 x 3", signal=1.0),
+        _dense("tiny-32x3-noreg", 32, 3, INF, "dense 32 x 3", signal=1.0),
     ]
 )
 
