@@ -129,6 +129,22 @@ def breast_cancer_data() -> tuple[np.ndarray, np.ndarray]:
     return StandardScaler().fit_transform(X), y
 
 
+@lru_cache(maxsize=2)
+def collinear_data(
+    n_samples: int, n_features: int, noise: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Columns ``f + noise * e_j`` around one shared Gaussian factor ``f``:
+    a Hessian whose condition (about ``1 / noise**2``) no column scaling
+    improves. Labels from ``z = (X - f) @ w - f``, ``w`` growing as
+    ``1 / noise`` so that the small differences carry the signal."""
+    rng = np.random.default_rng(seed)
+    factor = rng.standard_normal((n_samples, 1))
+    X = factor + noise * rng.standard_normal((n_samples, n_features))
+    coef = rng.standard_normal(n_features) * 2 / np.sqrt(n_features) / max(noise, 0.05)
+    raw = (X - factor) @ coef - factor[:, 0]
+    return X, _labels(raw, rng)
+
+
 @lru_cache(maxsize=1)
 def digits_data() -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's 8 x 8 handwritten digits (1,797 x 64, 10 classes),
@@ -175,6 +191,14 @@ def _digits(name: str, C: float) -> tuple[str, ProblemFactory]:
     def make() -> Problem:
         X, y = digits_data()
         return Problem(name, X, y, C, "digits 1,797 x 64, standardised, 10 classes")
+
+    return name, make
+
+
+def _collinear(name: str, C: float) -> tuple[str, ProblemFactory]:
+    def make() -> Problem:
+        X, y = collinear_data(20_000, 50, 0.01)
+        return Problem(name, X, y, C, "dense 20,000 x 50, nearly collinear columns")
 
     return name, make
 
@@ -231,6 +255,8 @@ BENCHMARK_PROBLEMS: dict[str, ProblemFactory] = dict(
             "unscaled-20kx50-noreg", 20_000, 50, INF,
             "dense 20,000 x 50, column scales 1e-3 .. 1e3", log10_scale=3.0,
         ),
+        _collinear("collinear-20kx50", 1.0),
+        _collinear("collinear-20kx50-noreg", INF),
         _dense("tiny-32x3", 32, 3, 1.0, "dense 32 x 3", signal=1.0),
         _dense("tiny-32x3-noreg", 32, 3, INF, "dense 32 x 3", signal=1.0),
     ]

@@ -18,18 +18,7 @@ from logitron.solvers.newton_fallback import (
     newton_after,
 )
 from tests.helpers import make_objective
-
-
-def collinear(n_samples: int, n_features: int, noise: float, seed: int = 0):
-    """Columns ``f + noise * e_j`` around one shared factor ``f``: a Hessian
-    whose condition no column scaling improves."""
-    rng = np.random.default_rng(seed)
-    factor = rng.standard_normal((n_samples, 1))
-    X = factor + noise * rng.standard_normal((n_samples, n_features))
-    coef = rng.standard_normal(n_features) * 2 / np.sqrt(n_features) / max(noise, 0.05)
-    z = (X - factor) @ coef - factor[:, 0]
-    y = (rng.random(n_samples) < 1 / (1 + np.exp(-z))).astype(int)
-    return X, y
+from tests.problems import collinear_data
 
 
 def test_budget_is_the_cost_of_a_newton_fit() -> None:
@@ -43,7 +32,7 @@ def test_budget_is_the_cost_of_a_newton_fit() -> None:
 
 @pytest.mark.parametrize("C", [1.0, np.inf])
 def test_auto_hands_a_stalled_lbfgs_over_to_newton(C: float) -> None:
-    X, y = collinear(4_000, 40, noise=1e-2)
+    X, y = collinear_data(4_000, 40, noise=1e-2)
     budget = newton_after(X.shape[1] + 1, is_sparse=False)
     assert budget is not None
     # The same tolerance for both (auto's L-BFGS default).
@@ -72,7 +61,7 @@ def test_within_budget_the_fit_is_plain_lbfgs() -> None:
 
 
 def test_newton_gets_the_iterations_lbfgs_left() -> None:
-    X, y = collinear(1_000, 10, noise=1e-3)
+    X, y = collinear_data(1_000, 10, noise=1e-3)
     case = make_objective(X, y, C=1.0, weighted=False)
     start = np.zeros(case.objective.n_params)
     seen: list[int] = []
