@@ -22,10 +22,10 @@ from tests.problems import collinear_data
 
 
 def test_budget_is_the_cost_of_a_newton_fit() -> None:
-    # 6 Newton iterations of (1 gradient + a Hessian of 2 + p / 40 gradients).
-    assert newton_after(21, is_sparse=False) == 22
-    assert newton_after(51, is_sparse=False) == 26
-    assert newton_after(650, is_sparse=False) == 116
+    # 8 Newton iterations of (1 gradient + a Hessian of 2 + p / 40 gradients).
+    assert newton_after(21, is_sparse=False) == 29
+    assert newton_after(51, is_sparse=False) == 35
+    assert newton_after(650, is_sparse=False) == 154
     assert newton_after(51, is_sparse=True) is None
     assert newton_after(MAX_FALLBACK_PARAMS + 1, is_sparse=False) is None
 
