@@ -28,10 +28,11 @@ scikit-learn 1.9.1 alongside; the figures below are from that run).
   shows only while L-BFGS runs: it then takes many iterations where Newton
   takes as few as ever. The in-memory fit therefore lets L-BFGS run for the
   cost of a whole Newton fit and then hands over to Newton
-  (``newton_fallback``): 20,000 x 50 with columns ``f + 0.01 * e_j``
-  (``collinear-20kx50``) and, from issue 18's measurements, digits softmax
-  fit faster; problems on which L-BFGS converges within that budget (all
-  of the suite's others) are fitted as before.
+  (``newton_fallback``): on 20,000 x 50 with columns ``f + 0.001 * e_j``,
+  unpenalised, 114 L-BFGS iterations become 37 (0.163 s to 0.083 s);
+  problems on which L-BFGS converges within that budget (every other row
+  of the suite, at the default tol too) are fitted as before. On
+  ``collinear-20kx50`` auto still takes about twice Newton's time.
 * On Dask, where each iteration costs a scheduler round trip, Newton
   (fewest iterations) is chosen while the Hessian has at most 1,000 rows.
 """
