@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from tests.problems import BENCHMARK_PROBLEMS, SMALL_PROBLEMS, Problem
 
+from .competitors import COMPETITORS, skip_reason
 from .fitters import OURS, SKLEARN
 from .harness import TARGET_GAP, GapMeter, Run, machine_line, time_to_gap
 
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = args.problems.split(",") if args.problems else (
         QUICK_PROBLEMS if args.quick else list(BENCHMARK_PROBLEMS)
     )
-    fitters = [*OURS, *SKLEARN]
+    fitters = [*OURS, *SKLEARN, *COMPETITORS]
     if args.solvers:
         wanted = set(args.solvers.split(","))
         fitters = [f for f in fitters if f.label.replace(" ", ":") in wanted
@@ -56,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 meter.unit.n_params > MAX_DENSE_HESSIAN_PARAMS
             ):
                 results.append(Run(fitter, None, None, None, error="skipped: p x p"))
+                continue
+            reason = skip_reason(fitter, problem)
+            if reason is not None:
                 continue
             # A fit 20 times slower than the fastest so far has lost anyway;
             # the budget is wall time, which a shared machine stretches.
@@ -121,7 +125,8 @@ def _seconds(run: Run | None) -> str:
 
 def _summary_row(problem: Problem, results: list[Run]) -> list[str]:
     ours = [r for r in results if r.fitter.library == "logitron" and r.reached]
-    theirs = [r for r in results if r.fitter.library == "sklearn" and r.reached]
+    # The fastest of scikit-learn, glum and statsmodels (issue 18).
+    theirs = [r for r in results if r.fitter.library != "logitron" and r.reached]
     auto = next((r for r in ours if r.fitter.solver == "auto"), None)
     best_ours = min(ours, key=lambda r: r.seconds or np.inf, default=None)
     best_theirs = min(theirs, key=lambda r: r.seconds or np.inf, default=None)
@@ -144,7 +149,7 @@ def _summary_row(problem: Problem, results: list[Run]) -> list[str]:
 
     return [
         problem.name, _shape(problem), f"{problem.C:g}",
-        f"{best_theirs.fitter.solver} {_seconds(best_theirs)}" if best_theirs else "-",
+        f"{_competitor(best_theirs)} {_seconds(best_theirs)}" if best_theirs else "-",
         f"{auto.solver} {_seconds(auto)}" if auto else "-",
         ratio(auto),
         ratio(auto, without_record=True) if auto and auto.record_seconds else "",
@@ -153,6 +158,11 @@ def _summary_row(problem: Problem, results: list[Run]) -> list[str]:
         memory(auto),
         " / ".join(memory(ours_by_solver(name)) for name in ("lbfgs", "newton-cg")),
     ]
+
+
+def _competitor(run: Run) -> str:
+    library = "" if run.fitter.library == "sklearn" else f"{run.fitter.library} "
+    return library + run.fitter.solver
 
 
 def _detail_cells(problem: Problem, run: Run) -> list[str]:
@@ -186,10 +196,11 @@ def _report(
 ) -> str:
     ratios = [float(row[5]) for row in summaries if row[5] != "-"]
     median = f"{statistics.median(ratios):.2f}" if ratios else "-"
+    worst = f"{max(ratios):.2f}" if ratios else "-"
     solver_ratios = [float(row[6] or row[5]) for row in summaries if row[5] != "-"]
     solver_median = f"{statistics.median(solver_ratios):.2f}" if ratios else "-"
     summary = _table(
-        ["problem", "X", "C", "best scikit-learn (s)", "logitron auto (s)",
+        ["problem", "X", "C", "fastest competitor (s)", "logitron auto (s)",
          "ratio auto", "ratio auto without inference record", "best logitron (s)",
          "ratio best", "auto peak mem / X", "lbfgs / newton-cg peak mem / X"],
         summaries,
@@ -203,7 +214,9 @@ def _report(
         f"{'CPU' if clock == 'cpu' else 'Wall'} time of `fit` to a relative "
         f"objective gap <= {TARGET_GAP:g} "
         f"({machine_line(threads)}). Ratio = logitron time / fastest "
-        f"scikit-learn time; median ratio (auto) {median}, {solver_median} without "
+        "competitor's time (scikit-learn's solvers, glum where installed, "
+        "statsmodels' Logit on unpenalised binary rows); median ratio (auto) "
+        f"{median} (worst {worst}), {solver_median} without "
         "the inference record that logitron's unpenalised fits compute (Fisher "
         "information, separation certificate; scikit-learn computes none). Suite "
         f"ran in {elapsed:.0f} s.\n\n{summary}\n\n<details><summary>every solver"

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.datasets import load_breast_cancer
+from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.preprocessing import StandardScaler
 
 
@@ -129,6 +129,30 @@ def breast_cancer_data() -> tuple[np.ndarray, np.ndarray]:
     return StandardScaler().fit_transform(X), y
 
 
+@lru_cache(maxsize=2)
+def collinear_data(
+    n_samples: int, n_features: int, noise: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Columns ``f + noise * e_j`` around one shared Gaussian factor ``f``:
+    a Hessian whose condition (about ``1 / noise**2``) no column scaling
+    improves. Labels from ``z = (X - f) @ w - f``, ``w`` growing as
+    ``1 / noise`` so that the small differences carry the signal."""
+    rng = np.random.default_rng(seed)
+    factor = rng.standard_normal((n_samples, 1))
+    X = factor + noise * rng.standard_normal((n_samples, n_features))
+    coef = rng.standard_normal(n_features) * 2 / np.sqrt(n_features) / max(noise, 0.05)
+    raw = (X - factor) @ coef - factor[:, 0]
+    return X, _labels(raw, rng)
+
+
+@lru_cache(maxsize=1)
+def digits_data() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8 x 8 handwritten digits (1,797 x 64, 10 classes),
+    standardised (the constant border pixels stay zero)."""
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
 # -- the named problems -------------------------------------------------------
 
 ProblemFactory = Callable[[], Problem]
@@ -159,6 +183,22 @@ def _breast_cancer(name: str, C: float) -> tuple[str, ProblemFactory]:
     def make() -> Problem:
         X, y = breast_cancer_data()
         return Problem(name, X, y, C, "breast_cancer 569 x 30, standardised")
+
+    return name, make
+
+
+def _digits(name: str, C: float) -> tuple[str, ProblemFactory]:
+    def make() -> Problem:
+        X, y = digits_data()
+        return Problem(name, X, y, C, "digits 1,797 x 64, standardised, 10 classes")
+
+    return name, make
+
+
+def _collinear(name: str, C: float) -> tuple[str, ProblemFactory]:
+    def make() -> Problem:
+        X, y = collinear_data(20_000, 50, 0.01)
+        return Problem(name, X, y, C, "dense 20,000 x 50, nearly collinear columns")
 
     return name, make
 
@@ -203,6 +243,22 @@ BENCHMARK_PROBLEMS: dict[str, ProblemFactory] = dict(
             n_classes=5,
         ),
         _breast_cancer("breast_cancer", 1.0),
+        # Mid-sized, ill-conditioned and tiny problems (issue 18): where one
+        # Newton step costs milliseconds or less, and per-call overhead counts.
+        # digits is separable, so it has no unpenalised row.
+        _digits("digits-softmax", 1.0),
+        _dense(
+            "unscaled-20kx50", 20_000, 50, 1.0,
+            "dense 20,000 x 50, column scales 1e-3 .. 1e3", log10_scale=3.0,
+        ),
+        _dense(
+            "unscaled-20kx50-noreg", 20_000, 50, INF,
+            "dense 20,000 x 50, column scales 1e-3 .. 1e3", log10_scale=3.0,
+        ),
+        _collinear("collinear-20kx50", 1.0),
+        _collinear("collinear-20kx50-noreg", INF),
+        _dense("tiny-32x3", 32, 3, 1.0, "dense 32 x 3", signal=1.0),
+        _dense("tiny-32x3-noreg", 32, 3, INF, "dense 32 x 3", signal=1.0),
     ]
 )
 

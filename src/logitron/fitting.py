@@ -29,6 +29,7 @@ from ._scaling import Rescaling
 from .neuron import LinearUnit
 from .objective import LogisticObjective, Objective
 from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult, choose_solver
+from .solvers.newton_fallback import lbfgs_then_newton, newton_after
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,14 @@ def initial_theta(
 
 
 def minimize(
-    objective: Objective, solver: str, settings: FitSettings, theta0: FloatArray
+    objective: Objective, solver: str, settings: FitSettings, theta0: FloatArray,
+    newton_budget: int | None = None,
 ) -> FitOutcome:
     """Run ``solver`` on ``objective`` from ``theta0``; a non-finite answer
-    is an error (a diverging step size, overflowing data), never a model."""
+    is an error (a diverging step size, overflowing data), never a model.
+
+    ``newton_budget`` (L-BFGS only): hand over to Newton after that many
+    iterations (``solvers.newton_fallback``)."""
     entry = SOLVERS[solver]
     options = SolverOptions(
         tol=entry.default_tol if settings.tol is None else float(settings.tol),
@@ -136,7 +141,10 @@ def minimize(
         # logitron.trace.record_fit listens to the iterates here too.
         callback=trace.with_recorder(_ProgressPrinter(solver) if settings.verbose else None),
     )
-    result = entry.minimize(objective, theta0, options)
+    if newton_budget is not None and solver == "lbfgs":
+        result = lbfgs_then_newton(objective, theta0, options, newton_budget)
+    else:
+        result = entry.minimize(objective, theta0, options)
     if not np.all(np.isfinite(result.theta)):
         raise FloatingPointError(
             f"solver={solver!r} produced non-finite coefficients: {result.message}"
@@ -179,7 +187,11 @@ def fit_arrays(
     )
     solver = resolve_solver(settings, objective.unit, n_classes)
     start = initial_theta(objective.unit, previous, random_state)
-    outcome = minimize(objective, solver, settings, start)
+    # "auto"'s L-BFGS hands over to Newton if it stalls (issue 18).
+    budget = newton_after(objective.unit.n_params, objective.unit.data.is_sparse) if (
+        settings.solver == "auto" and solver == "lbfgs"
+    ) else None
+    outcome = minimize(objective, solver, settings, start, newton_budget=budget)
     outcome.rescaling, outcome.sample_weight = rescaling, sample_weight
     return outcome
 

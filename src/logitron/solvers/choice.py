@@ -24,6 +24,16 @@ scikit-learn 1.9.1 alongside; the figures below are from that run).
   1e-7 on probabilities, fails at L-BFGS's default tolerance).
 * dtype does not change the choice: float32 X runs the same algorithms
   with float32 passes over the data.
+* Conditioning that no column scaling fixes (nearly collinear features)
+  shows only while L-BFGS runs: it then takes many iterations where Newton
+  takes as few as ever. The in-memory fit therefore lets L-BFGS run for the
+  cost of a whole Newton fit and then hands over to Newton
+  (``newton_fallback``): on 20,000 x 50 with columns ``f + 0.001 * e_j``,
+  unpenalised, 114 L-BFGS iterations become 37 (0.163 s to 0.083 s);
+  problems on which L-BFGS converges within that budget (every other row
+  of the suite; at the default tol all but digits, whose 188 L-BFGS
+  iterations hand over at 154) are fitted as before. On
+  ``collinear-20kx50`` auto still takes about twice Newton's time.
 * On Dask, where each iteration costs a scheduler round trip, Newton
   (fewest iterations) is chosen while the Hessian has at most 1,000 rows.
 """
