@@ -162,12 +162,15 @@ def _graph_of(block: tuple[Any, ...]) -> tuple[dict[Any, Any], list[Any]]:
     """``(graph, external keys)`` of one block's parts (``(X, y, weight)``): the tasks
     that compute them, culled, and the keys they use that no task of the
     graph defines (results persisted on the cluster), the first part's first."""
-    from dask.core import get_dependencies
+    # The task-spec form names every key a task uses, those outside the
+    # graph included (dask.core.get_dependencies drops those).
+    from dask._task_spec import convert_legacy_graph
 
     graph: dict[Any, Any] = {}
     for part in block:
         if part is not None:
             graph.update(part.__dask_graph__())
+    graph = convert_legacy_graph(graph)
     needed: dict[Any, Any] = {}
     external: list[Any] = []
     stack = [part.key for part in reversed(block) if part is not None]
@@ -180,7 +183,7 @@ def _graph_of(block: tuple[Any, ...]) -> tuple[dict[Any, Any], list[Any]]:
             external.append(key)
             continue
         needed[key] = graph[key]
-        stack.extend(get_dependencies(graph, key))
+        stack.extend(sorted(graph[key].dependencies, key=str, reverse=True))
     return needed, external
 
 

@@ -1,0 +1,272 @@
+"""Wall time of ``fit`` on Dask, as users see it: logitron against dask-ml.
+
+    python -m benchmarks.bench_dask_wall                  # the documented run
+    python -m benchmarks.bench_dask_wall --rows 200000 --parquet-rows 400000  # a quick look
+
+One LocalCluster, 2 worker processes x 1 thread, fits the same unpenalised
+problem four ways: ``X`` (a ``bias`` column and ``--features`` features in
+mixed units, from ``bench_dask.write_parquet``) either
+
+- **persisted**: read once and persisted in the workers' memory, or
+- **parquet**: read from Parquet files at every pass, the files larger than
+  the workers' memory limit (``--memory-limit`` each),
+
+in 16 and in 128 row blocks (chunks, or files). Time is ``fit`` from its call
+to its return, nothing stamped inside it. Each solver (logitron's default;
+dask-ml's ``newton``, ``lbfgs`` and ``admm``, with their default
+standardisation) is run at tolerances from loose to tight (``TOLERANCES``;
+ADMM's ``abstol = reltol``) until its coefficients reach the relative
+objective gap ``(J - J*) / |J*| <= --gap``; its time is that run's (the best
+of ``--repeat``), so no solver is charged for a tolerance tighter than it
+needs. ``J*`` is the lowest objective any run reached (logitron at
+``tol=1e-12`` included), scored afterwards with one objective for all.
+A solver that spends ``--budget`` seconds on its ladder without reaching
+the gap is reported as not reached (its ratio a lower bound).
+
+Graphs are counted by a scheduler plugin (``update_graph``, every library);
+passes over the data are logitron's own count (graphs that read every block
+of ``X``: ``DaskBlocks.data_passes``) and, for dask-ml, tasks that read a
+block of ``X`` (a ``read_parquet`` task, or a task taking a persisted block
+as input) divided by the number of blocks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.bench_dask import Objective, write_parquet
+
+#: Tolerances tried, loosest first.
+TOLERANCES = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10)
+DASK_ML_SOLVERS = ("newton", "lbfgs", "admm")
+
+
+class Counter:
+    """A scheduler plugin counting graphs and the tasks that read ``X``."""
+
+    name = "wall-counter"
+
+    def __init__(self, scheduler: Any, X_keys: set[Any]) -> None:
+        self.scheduler = scheduler
+        self.X_keys = X_keys
+        self.graphs = 0
+        self.reads = 0
+
+    def update_graph(self, scheduler: Any, **kwargs: Any) -> None:
+        self.graphs += 1
+
+    def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        if finish != "memory":
+            return
+        if "read_parquet" in str(key) or "read-parquet" in str(key):
+            self.reads += 1
+            return
+        task = self.scheduler.tasks.get(key)
+        if task is not None and self.X_keys:
+            self.reads += sum(dep.key in self.X_keys for dep in task.dependencies)
+
+
+def fit_logitron(X: Any, y: Any, tol: float) -> tuple[np.ndarray, str, Callable[[], int]]:
+    from logitron import LogisticRegression
+    from logitron.dask import inputs
+
+    made: list[Any] = []
+    original = inputs.training_problem
+
+    def keeping(*args: Any, **kwargs: Any) -> Any:
+        problem = original(*args, **kwargs)
+        made.append(problem[0])
+        return problem
+
+    inputs.training_problem = keeping
+    try:
+        model = LogisticRegression(C=np.inf, fit_intercept=False, tol=tol).fit(X, y)
+    finally:
+        inputs.training_problem = original
+    return (np.ravel(model.coef_), f"{model.n_iter_[0]} iterations",
+            lambda: made[0].data_passes)
+
+
+def fit_dask_ml(
+    X: Any, y: Any, solver: str, tol: float
+) -> tuple[np.ndarray, str, Callable[[], int] | None]:
+    from dask_ml.linear_model import LogisticRegression
+
+    kwargs: dict[str, Any] = {}
+    if solver == "admm":
+        kwargs.update(abstol=tol, reltol=tol)
+    model = LogisticRegression(
+        C=1e12, fit_intercept=False, solver=solver, tol=tol, max_iter=500,
+        solver_kwargs=kwargs,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    return np.ravel(model.coef_), "", None
+
+
+def time_to_gap(
+    client: Any, fit: Callable[[float], tuple[np.ndarray, str, Callable[[], int] | None]],
+    score: Callable,
+    optimum: list[float], args: Any, counter: Counter, n_blocks: int,
+) -> dict[str, Any]:
+    """The loosest tolerance whose fit reaches the gap, and that fit's time
+    (best of ``args.repeat``), graphs and passes."""
+    spent = 0.0
+    row: dict[str, Any] = {"tol": None, "seconds": None, "gap": np.inf}
+    for tol in TOLERANCES:
+        times = []
+        for _ in range(args.repeat):
+            counter.graphs = counter.reads = 0
+            start = time.perf_counter()
+            theta, note, passes = fit(tol)
+            times.append(time.perf_counter() - start)
+            graphs, reads = counter.graphs, counter.reads
+            value = score(theta)
+            optimum[0] = min(optimum[0], value)
+            gap = (value - optimum[0]) / abs(optimum[0])
+            spent += times[-1]
+            if gap > args.gap:
+                break
+        row.update(tol=tol, gap=gap, note=note, graphs=graphs,
+                   passes=passes() if passes is not None else reads / n_blocks)
+        if gap <= args.gap:
+            row["seconds"] = min(times)
+            return row
+        if spent > args.budget:
+            break
+    row["seconds_spent"] = spent
+    return row
+
+
+Cell = tuple[str, int, tuple[Any, Any], tuple[Any, Any], set]
+
+
+def cells(client: Any, args: Any, path: Path) -> list[Cell]:
+    """``(layout, blocks, X and y for logitron, X and y for dask-ml, X keys)``
+    for each of the four cells."""
+    import dask.dataframe as dd
+    from distributed import futures_of, wait
+
+    out = []
+    memory = dd.read_parquet(path / "16").to_dask_array(lengths=True)[: args.rows]
+    for n_blocks in (16, 128):
+        columns = memory.rechunk((-(-args.rows // n_blocks), -1)).persist()
+        wait(columns)
+        keys = {future.key for future in futures_of(columns)}
+        X, y = columns[:, :-1], columns[:, -1]
+        out.append(("persisted", n_blocks, (X, y), (X, y), keys))
+    for n_blocks in (16, 128):
+        frame = dd.read_parquet(path / str(n_blocks))
+        # dask-ml wants arrays of known chunks (lengths read here, untimed);
+        # one array of all the columns keeps each file read once per pass.
+        columns = frame.to_dask_array(lengths=True)
+        X_frame, y_series = frame.drop(columns="label"), frame["label"]
+        out.append(("parquet", n_blocks, (X_frame, y_series),
+                    (columns[:, :-1], columns[:, -1]), set()))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=400_000, help="rows persisted in memory")
+    parser.add_argument("--parquet-gigabytes", type=float, default=1.0)
+    parser.add_argument("--features", type=int, default=20)
+    parser.add_argument("--scale-span", type=float, default=1.0)
+    parser.add_argument("--memory-limit", default="450MB", help="per worker")
+    parser.add_argument("--gap", type=float, default=1e-8)
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds per solver and cell before 'not reached'")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--path", type=Path, default=None)
+    args = parser.parse_args()
+
+    from dask.utils import format_bytes, parse_bytes
+    from distributed import Client, LocalCluster
+
+    path = args.path or Path(tempfile.mkdtemp(prefix="logitron-wall-"))
+    try:
+        for n_files in (16, 128):
+            folder = path / str(n_files)
+            if not any(folder.glob("*.parquet")):
+                folder.mkdir(parents=True, exist_ok=True)
+                write_parquet(folder, args.parquet_gigabytes, args.features, args.scale_span,
+                              n_files=n_files)
+        with LocalCluster(
+            n_workers=2, threads_per_worker=1, memory_limit=args.memory_limit,
+            dashboard_address=None, env={"ARROW_DEFAULT_MEMORY_POOL": "system"},
+        ) as cluster, Client(cluster) as client:
+            client.run(lambda: __import__("logitron") and __import__("dask_ml.linear_model")
+                       and None)
+            limit = 2 * parse_bytes(args.memory_limit)
+            parquet_bytes = sum(f.stat().st_size for f in (path / "16").glob("*.parquet"))
+            print(f"# {date.today()}, {platform.node()}, 2 workers x 1 thread, "
+                  f"{format_bytes(limit)} memory limit in total; persisted: {args.rows:,} x "
+                  f"{args.features + 1} float64; parquet: {args.parquet_gigabytes:g} GB as "
+                  f"float64 ({format_bytes(parquet_bytes)} of files, "
+                  f"{args.parquet_gigabytes * 1e9 / limit:.1f}x the limit); gap {args.gap:g}")
+            print("| data | blocks | library | solver | seconds | ratio | tol | gap | graphs "
+                  "| passes | notes |")
+            print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---|")
+            for layout, n_blocks, ours, theirs, keys in cells(client, args, path):
+                run_cell(cluster, client, args, layout, n_blocks, ours, theirs, keys)
+    finally:
+        if args.path is None:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def run_cell(cluster: Any, client: Any, args: Any, layout: str, n_blocks: int,
+             ours: tuple[Any, Any], theirs: tuple[Any, Any], keys: set) -> None:
+    """One data layout: the reference optimum, then every solver's time."""
+    scorer = Objective(ours[0], ours[1], np.inf)
+    counter = Counter(cluster.scheduler, keys)
+    cluster.scheduler.add_plugin(counter)
+    try:
+        reference, _, _ = fit_logitron(ours[0], ours[1], 1e-12)
+        optimum = [scorer.values([reference])[0]]
+
+        def score(theta: np.ndarray) -> float:
+            return scorer.values([theta])[0]
+
+        rows = [("logitron", "auto", time_to_gap(
+            client, lambda tol: fit_logitron(ours[0], ours[1], tol), score, optimum, args, counter,
+            n_blocks))]
+        for solver in DASK_ML_SOLVERS:
+            rows.append(("dask-ml", solver, time_to_gap(
+                client, partial(fit_dask_ml, theirs[0], theirs[1], solver), score, optimum,
+                args, counter, n_blocks)))
+    finally:
+        cluster.scheduler.remove_plugin(name=counter.name)
+    ours_seconds = rows[0][2]["seconds"]
+    for library, solver, row in rows:
+        seconds = row["seconds"]
+        if seconds is None:
+            shown, ratio = f"not reached in {row['seconds_spent']:.0f}", "-"
+            if ours_seconds:
+                ratio = f"> {row['seconds_spent'] / ours_seconds:.1f}"
+        else:
+            shown = f"{seconds:.2f}"
+            ratio = f"{seconds / ours_seconds:.1f}" if ours_seconds else "-"
+        print(f"| {layout} | {n_blocks} | {library} | {solver} | {shown} | {ratio} | "
+              f"{row['tol']:g} | {row['gap']:.1e} | {row['graphs']} | {row['passes']:.1f} | "
+              f"{row.get('note', '')} |", flush=True)
+    fastest = [row["seconds"] for library, _, row in rows[1:] if row["seconds"] is not None]
+    if ours_seconds and fastest:
+        print(f"| {layout} | {n_blocks} | fastest dask-ml / logitron | | | "
+              f"**{min(fastest) / ours_seconds:.1f}** | | | | | |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
