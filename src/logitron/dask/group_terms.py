@@ -57,6 +57,15 @@ def evaluate(
     return kept, _added(totals)
 
 
+def evaluate_at(
+    sources: list[Source], theta: FloatArray, model: BlockModel, order: int, check_finite: bool
+) -> BlockTerms:
+    """The group's partial sums at ``theta``, a point computed in the same
+    graph (a start from a sample); nothing kept."""
+    theta = np.asarray(theta, dtype=np.float64)
+    return evaluate(sources, (), model, theta, order, None, (), check_finite)[1]
+
+
 def move_along_line(
     kept_group: list[Kept],
     model: BlockModel,

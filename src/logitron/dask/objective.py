@@ -180,6 +180,13 @@ class DaskLogisticObjective:
             self._on_workers.know(theta, RawOnWorkers.of(kept))
         return evaluation
 
+    def prime(self, theta: FloatArray, order: int, terms: BlockTerms) -> None:
+        """Take the data terms at ``theta`` that another graph computed (the
+        start from a sample, ``sample_start``), as if evaluated here; that
+        graph checked ``X``'s values too."""
+        self._last = self._with_penalty(np.asarray(theta, dtype=np.float64), order, terms, None)
+        self._check_finite = False
+
     def _with_penalty(
         self, theta: FloatArray, order: int, terms: BlockTerms, kept: list[Any] | None
     ) -> Evaluation:
