@@ -164,14 +164,16 @@ def cells(client: Any, args: Any, path: Path) -> list[Cell]:
     from distributed import futures_of, wait
 
     out = []
-    memory = dd.read_parquet(path / "16").to_dask_array(lengths=True)[: args.rows]
+    # From the small files: a worker decodes one at a time within its limit.
+    memory = dd.read_parquet(path / "128").to_dask_array(lengths=True)[: args.rows]
     for n_blocks in (16, 128):
-        columns = memory.rechunk((-(-args.rows // n_blocks), -1)).persist()
-        wait(columns)
-        keys = {future.key for future in futures_of(columns)}
-        X, y = columns[:, :-1], columns[:, -1]
+        columns = memory.rechunk((-(-args.rows // n_blocks), -1))
+        # X and y persisted apart, as a user persists what they fit on.
+        X, y = client.persist([columns[:, :-1], columns[:, -1]])
+        wait([X, y])
+        keys = {future.key for future in futures_of(X)}
         out.append(("persisted", n_blocks, (X, y), (X, y), keys))
-    for n_blocks in (16, 128):
+    for n_blocks in args.parquet_blocks:
         frame = dd.read_parquet(path / str(n_blocks))
         # dask-ml wants arrays of known chunks (lengths read here, untimed);
         # one array of all the columns keeps each file read once per pass.
@@ -194,6 +196,9 @@ def main() -> None:
                         help="seconds per solver and cell before 'not reached'")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--path", type=Path, default=None)
+    parser.add_argument("--parquet-blocks", type=lambda text: [int(n) for n in text.split(",")],
+                        default=[16, 128], help="Parquet cells to run (files per data set)")
+    parser.add_argument("--dask-ml-solvers", default=",".join(DASK_ML_SOLVERS))
     parser.add_argument("--layouts", default="persisted,parquet",
                         help="which data layouts to run, comma-separated")
     args = parser.parse_args()
@@ -257,7 +262,7 @@ def run_cell(cluster: Any, client: Any, args: Any, layout: str, n_blocks: int,
         rows = [("logitron", "auto", time_to_gap(
             lambda tol: fit_logitron(ours[0], ours[1], tol), score, optimum, args, counter,
             n_blocks))]
-        for solver in DASK_ML_SOLVERS:
+        for solver in args.dask_ml_solvers.split(","):
             rows.append(("dask-ml", solver, time_to_gap(
                 partial(fit_dask_ml, theirs[0], theirs[1], solver), score, optimum,
                 args, counter, n_blocks)))

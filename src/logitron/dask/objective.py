@@ -3,8 +3,9 @@
 ``DaskLogisticObjective`` answers every method of the ``Objective`` protocol
 with the same numbers as the in-memory ``LogisticObjective`` (see
 ``logitron.objective`` for the formulas). The n-sized work of each call runs
-as one task per row block (``block_terms``); the client adds the blocks'
-partial sums, adds the penalty, and keeps the small solver state.
+block by block (``block_terms``) in a few tasks, each over a group of blocks
+(``block_groups``, ``group_terms``); the client adds the groups' partial
+sums, adds the penalty, and keeps the small solver state.
 
 One graph per solver iteration
 ------------------------------
@@ -25,9 +26,10 @@ This objective makes it one:
    backward pass only.
 
 Each evaluation recomputes ``z`` from ``X`` and ``theta`` (never from the
-previous iterate's ``z``), so the graph of any kept block is at most two
-tasks deep above ``X``: a worker lost mid-fit costs the scheduler one
-recomputation of its blocks, not a replay of the whole fit.
+previous iterate's ``z``), so the graph of any kept group is at most two
+tasks deep above ``X`` (or above the files its task reads): a worker lost
+mid-fit costs the scheduler one recomputation of its groups, not a replay
+of the whole fit.
 
 The proximal solvers (L1 and elastic net) ask for the same things plus:
 
@@ -44,10 +46,8 @@ The proximal solvers (L1 and elastic net) ask for the same things plus:
   gradient.
 
 Hessian-vector products (trust-region Newton-CG) come from the dense Hessian
-of the same single pass while ``n_params <= DENSE_HESSIAN_MAX_PARAMS``:
-forming it costs less than the extra passes over ``X`` that distributed
-products would take (one per conjugate-gradient step). Above that, each
-product is one graph over the kept ``z``.
+of the same pass while ``n_params <= DENSE_HESSIAN_MAX_PARAMS`` (cheaper than
+a pass over ``X`` per conjugate-gradient step); above, one graph each.
 """
 
 from __future__ import annotations
@@ -127,8 +127,7 @@ class DaskLogisticObjective:
 
     @property
     def groups(self) -> BlockGroups:
-        """The blocks gathered into a few tasks per pass (``block_groups``),
-        decided at the first pass, on the scheduler in use then."""
+        """The blocks gathered into a few tasks per pass (``block_groups``)."""
         if self._groups is None:
             self._groups = BlockGroups.of(self.blocks)
         return self._groups
@@ -181,9 +180,8 @@ class DaskLogisticObjective:
         return evaluation
 
     def prime(self, theta: FloatArray, order: int, terms: BlockTerms) -> None:
-        """Take the data terms at ``theta`` that another graph computed (the
-        start from a sample, ``sample_start``), as if evaluated here; that
-        graph checked ``X``'s values too."""
+        """Take the data terms at ``theta`` from another graph (the sample
+        start's, which checked ``X``'s values too) as if evaluated here."""
         self._last = self._with_penalty(np.asarray(theta, dtype=np.float64), order, terms, None)
         self._check_finite = False
 
