@@ -263,7 +263,7 @@ def run_cell(cluster: Any, client: Any, args: Any, layout: str, n_blocks: int,
         rows = [("logitron", "auto", time_to_gap(
             lambda tol: fit_logitron(ours[0], ours[1], tol), score, optimum, args, counter,
             n_blocks))]
-        for solver in args.dask_ml_solvers.split(","):
+        for solver in filter(None, args.dask_ml_solvers.split(",")):
             rows.append(("dask-ml", solver, time_to_gap(
                 partial(fit_dask_ml, theirs[0], theirs[1], solver), score, optimum,
                 args, counter, n_blocks)))
