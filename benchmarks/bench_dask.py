@@ -64,10 +64,12 @@ ROWS_PER_FILE = 50_000
 
 
 def write_parquet(
-    path: Path, gigabytes: float, n_features: int, scale_span: float, seed: int = 0
+    path: Path, gigabytes: float, n_features: int, scale_span: float, seed: int = 0,
+    n_files: int | None = None,
 ) -> int:
     """Float64 features ``x0..``, a ``bias`` column of ones and a 0/1 ``label``;
-    returns the number of rows.
+    returns the number of rows. Files of ``ROWS_PER_FILE`` rows, or
+    ``n_files`` files of equal size when given.
 
     Feature ``j`` is normal with standard deviation ``scales[j]``, log-spaced
     from ``10**-scale_span`` to ``10**scale_span`` (columns in mixed units,
@@ -77,17 +79,21 @@ def write_parquet(
     import pandas as pd
 
     bytes_per_row = 8 * (n_features + 2)
-    n_files = max(2, round(gigabytes * 1e9 / (bytes_per_row * ROWS_PER_FILE)))
+    rows_per_file = ROWS_PER_FILE
+    if n_files is None:
+        n_files = max(2, round(gigabytes * 1e9 / (bytes_per_row * ROWS_PER_FILE)))
+    else:
+        rows_per_file = round(gigabytes * 1e9 / (bytes_per_row * n_files))
     scales = np.logspace(-scale_span, scale_span, n_features)
     coef = np.linspace(-1.0, 1.0, n_features) / scales
     for i in range(n_files):
         rng = np.random.default_rng([seed, i])
-        X = rng.normal(size=(ROWS_PER_FILE, n_features)) * scales
+        X = rng.normal(size=(rows_per_file, n_features)) * scales
         frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(n_features)])
         frame["bias"] = 1.0
-        frame["label"] = (X @ coef + 0.5 + rng.logistic(size=ROWS_PER_FILE) > 0) * 1.0
+        frame["label"] = (X @ coef + 0.5 + rng.logistic(size=rows_per_file) > 0) * 1.0
         frame.to_parquet(path / f"part-{i:04d}.parquet", index=False)
-    return n_files * ROWS_PER_FILE
+    return n_files * rows_per_file
 
 
 @dataclass

@@ -386,3 +386,55 @@ def test_a_worker_killed_mid_fit_changes_nothing(cluster):
     np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
     # The nanny restarts the worker; leave the cluster as we found it.
     Client.current().wait_for_workers(2, timeout=60)
+
+
+class TaskCounter(SchedulerPlugin):
+    """Counts the finished tasks whose key starts with ``prefix``."""
+
+    name = "task-counter"
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.tasks = 0
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if finish == "memory" and str(key).strip("('").startswith(self.prefix):
+            self.tasks += 1
+
+
+@pytest.mark.parametrize("persisted", [True, False], ids=["persisted", "from-source"])
+def test_a_pass_over_many_blocks_is_a_few_tasks(cluster, persisted):
+    # 32 blocks: a pass is one task per worker thread for persisted blocks
+    # (each runs where its blocks are), two per thread for blocks read from
+    # their source (each task reads its blocks itself), not one per block.
+    from logitron.dask.block_groups import BlockGroups, InlineBlock
+    from logitron.dask.inputs import training_problem
+
+    X, y, weight = make_data(n_classes=3, seed=31, chunk=500, n_samples=16_000)
+    X_np, y_np, weight_np = dask.compute(X, y, weight)
+    if persisted:
+        X, y, weight = dask.persist(X, y, weight)
+    expected = LogisticRegression(solver="lbfgs").fit(X_np, y_np, sample_weight=weight_np)
+    objective, _ = training_problem(LogisticRegression(), X, y, weight)
+    groups = BlockGroups.of(objective.blocks)
+    assert sum(len(sources) for sources in groups.sources) == 32
+    client = Client.current()
+    if persisted:
+        assert groups.n_groups == 2
+        who_has = client.who_has()
+        for sources in groups.sources:
+            assert len({who_has[block[0].key][0] for block in sources}) == 1  # type: ignore[index]
+    else:
+        assert groups.n_groups == 4
+        assert all(isinstance(block, InlineBlock) for g in groups.sources for block in g)
+    counter = TaskCounter("evaluate-")
+    cluster.scheduler.add_plugin(counter)
+    try:
+        model = LogisticRegression(solver="lbfgs").fit(X, y, sample_weight=weight)
+    finally:
+        cluster.scheduler.remove_plugin(name=counter.name)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    # L-BFGS: one pass per iteration, at most a few more for line searches.
+    assert counter.tasks <= groups.n_groups * (2 * model.n_iter_[0] + 2)
+    assert counter.tasks < 32 * model.n_iter_[0]

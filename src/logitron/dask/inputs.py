@@ -22,7 +22,9 @@ from .._validation import class_index, class_weight_vector, encode_labels
 from ..backends import is_dask_collection
 from ..backends.dask_backend import DaskBlocks, is_dask_frame
 from ..fitting import FitSettings
-from .block_model import BlockModel, label_stats
+from . import group_terms
+from .block_groups import BlockGroups
+from .block_model import BlockModel, LabelStats
 from .objective import DaskLogisticObjective
 
 
@@ -42,6 +44,16 @@ def check_features(estimator: Any, X: Any, reset: bool) -> None:
 def is_data_frame(X: Any) -> bool:
     """Whether ``X`` is a dask DataFrame (not a Series)."""
     return is_dask_frame(X) and X.ndim == 2
+
+
+def _label_stats(blocks: DaskBlocks) -> LabelStats:
+    """Labels, counts and weight sums of ``y``: one graph, a few tasks (the
+    label blocks gathered as the solver's passes gather blocks)."""
+    groups = BlockGroups.of_parts(blocks.label_blocks)
+    stats, _ = blocks.map_sum(
+        group_terms.label_stats, [(sources,) for sources in groups.sources], reads_X=False
+    )
+    return stats
 
 
 def training_problem(
@@ -64,10 +76,7 @@ def training_problem(
         )
     check_features(estimator, X, reset=True)
     blocks = DaskBlocks.from_collections(X, y, sample_weight)
-    stats, _ = blocks.map_sum(
-        label_stats, blocks.label_blocks,
-        reads_X=False,
-    )
+    stats = _label_stats(blocks)
     check_classification_targets(stats.labels)
     classes, _ = encode_labels(stats.labels)
     class_weight = class_weight_vector(estimator.class_weight, classes, stats.weight_sums)
@@ -106,10 +115,7 @@ def minibatch_objective(
         raise TypeError("y or sample_weight is a dask collection but X is not.")
     check_features(estimator, X, reset=first_call)
     blocks = DaskBlocks.from_collections(X, y, sample_weight)
-    stats, _ = blocks.map_sum(
-        label_stats, blocks.label_blocks,
-        reads_X=False,
-    )
+    stats = _label_stats(blocks)
     batch_weight = float(stats.weight_sums @ class_weight[class_index(classes, stats.labels)])
     model = BlockModel(
         classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),

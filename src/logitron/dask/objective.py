@@ -3,8 +3,9 @@
 ``DaskLogisticObjective`` answers every method of the ``Objective`` protocol
 with the same numbers as the in-memory ``LogisticObjective`` (see
 ``logitron.objective`` for the formulas). The n-sized work of each call runs
-as one task per row block (``block_terms``); the client adds the blocks'
-partial sums, adds the penalty, and keeps the small solver state.
+block by block (``block_terms``) in a few tasks, each over a group of blocks
+(``block_groups``, ``group_terms``); the client adds the groups' partial
+sums, adds the penalty, and keeps the small solver state.
 
 One graph per solver iteration
 ------------------------------
@@ -25,9 +26,10 @@ This objective makes it one:
    backward pass only.
 
 Each evaluation recomputes ``z`` from ``X`` and ``theta`` (never from the
-previous iterate's ``z``), so the graph of any kept block is at most two
-tasks deep above ``X``: a worker lost mid-fit costs the scheduler one
-recomputation of its blocks, not a replay of the whole fit.
+previous iterate's ``z``), so the graph of any kept group is at most two
+tasks deep above ``X`` (or above the files its task reads): a worker lost
+mid-fit costs the scheduler one recomputation of its groups, not a replay
+of the whole fit.
 
 The proximal solvers (L1 and elastic net) ask for the same things plus:
 
@@ -44,10 +46,8 @@ The proximal solvers (L1 and elastic net) ask for the same things plus:
   gradient.
 
 Hessian-vector products (trust-region Newton-CG) come from the dense Hessian
-of the same single pass while ``n_params <= DENSE_HESSIAN_MAX_PARAMS``:
-forming it costs less than the extra passes over ``X`` that distributed
-products would take (one per conjugate-gradient step). Above that, each
-product is one graph over the kept ``z``.
+of the same pass while ``n_params <= DENSE_HESSIAN_MAX_PARAMS`` (cheaper than
+a pass over ``X`` per conjugate-gradient step); above, one graph each.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ from .._numerics import FloatArray
 from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
 from ..objective import CoefficientPenalty
-from . import block_terms
+from . import group_terms
+from .block_groups import BlockGroups
 from .block_model import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms, Evaluation
 from .line import DaskLineFunction, PointsOnWorkers, RawOnWorkers
 
@@ -122,6 +123,14 @@ class DaskLogisticObjective:
         # every evaluation keeps its z on the workers.
         self._keep_raw = False
         self._check_finite = True
+        self._groups: BlockGroups | None = None
+
+    @property
+    def groups(self) -> BlockGroups:
+        """The blocks gathered into a few tasks per pass (``block_groups``)."""
+        if self._groups is None:
+            self._groups = BlockGroups.of(self.blocks)
+        return self._groups
 
     @property
     def graphs_submitted(self) -> int:
@@ -142,7 +151,8 @@ class DaskLogisticObjective:
         if last is not None and last.order >= order and np.array_equal(last.theta, theta):
             return last
         key = theta.tobytes()
-        sources: list[tuple[Any, ...]] = [()] * self.blocks.n_blocks
+        groups = self.groups
+        sources: list[tuple[Any, ...]] = [()] * groups.n_groups
         recipe: tuple[tuple[float, str], ...] = ()
         first_trial = self._on_workers.pop_first_trial(key) if direction is None else None
         known = self._on_workers.raw(key)
@@ -154,10 +164,9 @@ class DaskLogisticObjective:
         keep = direction is not None or order == HESSP or self._keep_raw
         # Let the previous point's kept arrays go before new ones arrive.
         self._last = None
-        b = self.blocks
-        terms, kept = b.map_sum(
-            block_terms.evaluate,
-            list(zip(b.X_blocks, b.y_blocks, b.weight_blocks, sources, strict=True)),
+        terms, kept = self.blocks.map_sum(
+            group_terms.evaluate,
+            list(zip(groups.sources, sources, strict=True)),
             (self.model, theta, order, direction, recipe, self._check_finite),
             keep=keep,
         )
@@ -169,6 +178,12 @@ class DaskLogisticObjective:
         if self._keep_raw and kept is not None and known is None:
             self._on_workers.know(theta, RawOnWorkers.of(kept))
         return evaluation
+
+    def prime(self, theta: FloatArray, order: int, terms: BlockTerms) -> None:
+        """Take the data terms at ``theta`` from another graph (the sample
+        start's, which checked ``X``'s values too) as if evaluated here."""
+        self._last = self._with_penalty(np.asarray(theta, dtype=np.float64), order, terms, None)
+        self._check_finite = False
 
     def _with_penalty(
         self, theta: FloatArray, order: int, terms: BlockTerms, kept: list[Any] | None
@@ -231,10 +246,9 @@ class DaskLogisticObjective:
         penalty_diagonal = self.penalty.hessian_diagonal()
 
         def hessp(vector: FloatArray) -> FloatArray:
-            b = self.blocks
-            product, _ = b.map_sum(
-                block_terms.hessian_product,
-                list(zip(b.X_blocks, kept, strict=True)),
+            product, _ = self.blocks.map_sum(
+                group_terms.hessian_product,
+                list(zip(self.groups.sources, kept, strict=True)),
                 (self.model, point, np.asarray(vector, dtype=np.float64)),
             )
             return np.asarray(product, dtype=np.float64) + penalty_diagonal * vector
@@ -301,10 +315,9 @@ class DaskLogisticObjective:
         if self.n_params <= DENSE_HESSIAN_MAX_PARAMS:
             _, _, hessian = self.value_gradient_hessian(theta)
             return index, hessian[np.ix_(index, index)]
-        b = self.blocks
-        data_hessian, _ = b.map_sum(
-            block_terms.hessian_on_columns,
-            list(zip(b.X_blocks, b.y_blocks, b.weight_blocks, strict=True)),
+        data_hessian, _ = self.blocks.map_sum(
+            group_terms.hessian_on_columns,
+            [(sources,) for sources in self.groups.sources],
             (self.model, np.asarray(theta, dtype=np.float64), np.unique(columns)),
         )
         hessian = np.array(data_hessian, dtype=np.float64)
@@ -363,10 +376,9 @@ class DaskLogisticObjective:
             return evaluation.value, slope
         # Later trials: move z along X~ @ d on the workers, O(n), reading
         # only what the first trial kept there.
-        b = self.blocks
         offset = step - line.anchor_step
-        terms, _ = b.map_sum(
-            block_terms.move_along_line,
+        terms, _ = self.blocks.map_sum(
+            group_terms.move_along_line,
             [(kept,) for kept in line.kept],
             (self.model, line.anchor_theta, line.direction, offset, with_derivative),
             reads_X=False,

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._numerics import FloatArray
-from ..backends.dask_backend import as_block_matrix
+from ..backends.dask_backend import _tree_sum, as_block_matrix
 from ..fitting import FitSettings, fit_arrays
 from ..inference.separation import classifies_every_row
-from .block_model import BlockModel
+from . import group_terms
+from .block_model import HESSIAN, BlockModel
 from .block_terms import encoded
+from .objective import DENSE_HESSIAN_MAX_PARAMS
 
 if TYPE_CHECKING:
     from .objective import DaskLogisticObjective
@@ -48,7 +50,9 @@ def sample_start(
 ) -> FloatArray:
     """A starting point from the in-memory fit of rows sampled from a few
     blocks, in one graph (the sampling tasks run where their blocks are
-    read; one task fits).
+    read; one task fits), which also evaluates the objective there (value,
+    gradient, Hessian: what Newton asks first) and leaves it in the
+    objective's cache.
 
     A fit far from the optimum spends its first Newton iterations, each a
     pass over all the blocks, getting close; the optimum of a sample (its
@@ -80,12 +84,39 @@ def sample_start(
              objective.model, rows_per_block)
         for i in chosen
     ]
-    start, _ = blocks.map_sum(
-        fit_sample, [(parts,)],
-        (objective.model, settings, solver),
-        reads_X=False,
+    start = dask.delayed(start_point, pure=True)(
+        parts, objective.model, settings, solver, np.asarray(theta0, dtype=np.float64)
     )
-    return theta0 if start is None else np.asarray(start, dtype=np.float64)
+    if objective.n_params > DENSE_HESSIAN_MAX_PARAMS:
+        blocks.graphs_submitted += 1
+        (theta,) = dask.compute(start)
+        return np.asarray(theta, dtype=np.float64)
+    # The solver's first request is the Hessian at the start: it rides in
+    # the same graph, each group task taking the start from the fit task,
+    # so the start costs no round trip of its own.
+    evaluate = dask.delayed(group_terms.evaluate_at, pure=True)
+    terms = _tree_sum([
+        evaluate(sources, start, objective.model, HESSIAN, True)
+        for sources in objective.groups.sources
+    ])
+    blocks.graphs_submitted += 1
+    blocks.data_passes += 1
+    theta, total = dask.compute(start, terms)
+    theta = np.asarray(theta, dtype=np.float64)
+    objective.prime(theta, HESSIAN, total)
+    return theta
+
+
+def start_point(
+    parts: list[tuple[np.ndarray, np.ndarray, FloatArray]],
+    model: BlockModel,
+    settings: FitSettings,
+    solver: str,
+    theta0: FloatArray,
+) -> FloatArray:
+    """The sample's fit (``fit_sample``), or ``theta0`` when it is a poor start."""
+    _, theta = fit_sample(parts, model, settings, solver)
+    return theta0 if theta is None else theta
 
 
 def sample_rows(
