@@ -40,7 +40,7 @@ from sklearn.preprocessing import StandardScaler
 from tests.problems import Problem
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import logitron.estimator as estimator_module
+import logitron._lazy_record as lazy_record_module
 from logitron.backends import as_data
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
@@ -157,13 +157,13 @@ def _child(
 
 
 class _RecordClock:
-    """Times logitron's inference record inside ``fit`` (unpenalised fits
-    compute the Fisher information and a separation certificate, which
-    scikit-learn does not), so the table can show the solver's share."""
+    """Times logitron's inference record inside ``fit`` (an unpenalised fit
+    computes it there only when its screen asks for it: separated or nearly
+    collinear data), so the table can show the solver's share."""
 
     def __init__(self, timer: Any) -> None:
         self.seconds = 0.0
-        original = estimator_module.inference.record_fit
+        original = lazy_record_module.record_fit
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             start = timer()
@@ -173,7 +173,7 @@ class _RecordClock:
                 self.seconds += timer() - start
 
         # Only this forked child sees the wrapper.
-        estimator_module.inference.record_fit = timed
+        lazy_record_module.record_fit = timed
 
 
 def fastest_fit_seconds(model: Any, X: Any, y: Any) -> float:

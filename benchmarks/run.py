@@ -22,6 +22,7 @@ from tests.problems import BENCHMARK_PROBLEMS, SMALL_PROBLEMS, Problem
 
 from .fitters import OURS, SKLEARN
 from .harness import TARGET_GAP, GapMeter, Run, machine_line, time_to_gap
+from .summary_column import summary_section, summary_table
 
 QUICK_PROBLEMS = ["breast_cancer", "dense-100kx20", "nearsep-20kx20", "small-sparse"]
 #: Solvers that form the p x p Hessian; skipped above this many parameters.
@@ -45,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     summaries: list[list[str]] = []
     details: list[list[str]] = []
+    summary_rows: list[list[str]] = []
     for name in names:
         problem = (BENCHMARK_PROBLEMS.get(name) or SMALL_PROBLEMS[name])()
         print(f"# {name}: {problem.description}, C={problem.C}", file=sys.stderr)
@@ -72,8 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {_detail_row(problem, best)}", file=sys.stderr)
         summaries.append(_summary_row(problem, results))
         details.extend(_detail_cells(problem, r) for r in results)
+        # summary() after unpenalised fits, in its own table (summary_column).
+        auto = [r.tol for r in results if r.fitter.solver == "auto" and r.reached]
+        if auto and not args.no_summary:
+            summary_rows += summary_table([problem], {name: auto[0]}, args.threads)
     elapsed = time.perf_counter() - started
     text = _report(summaries, details, args.threads, args.clock, elapsed)
+    text += summary_section(summary_rows)
     print(text)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
@@ -97,6 +104,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="a fit never runs longer")
     parser.add_argument("--no-memory", action="store_true",
                         help="skip the traced-memory run")
+    parser.add_argument("--no-summary", action="store_true",
+                        help="skip timing summary() on the unpenalised problems")
     parser.add_argument("--output", help="also write the Markdown to this file")
     return parser.parse_args(argv)
 
