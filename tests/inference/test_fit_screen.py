@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import logitron.inference.fit_screen as fit_screen
 from logitron.backends import as_data
-from logitron.inference import fit_screen
 from logitron.inference.separation import diagnose_separation
 from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
