@@ -85,13 +85,13 @@ class PendingRecord:
                 objective.unit, objective.loss, objective.y, self.sample_weight, self.raw
             )
             return self._revised(dataclasses.replace(self.without_meat, meat=meat))
-        return self._revised(self._record(objective, with_meat=True))
+        return self._revised(self.record_from(objective, with_meat=True))
 
     def information_record(self) -> FitInference:
         """The record with its meat left out (NaN), for the default
         ``summary()``: one Gram product, the Fisher information."""
         if self.without_meat is None:
-            self.without_meat = self._record(self._objective(), with_meat=False)
+            self.without_meat = self.record_from(self._objective(), with_meat=False)
         return self._revised(self.without_meat)
 
     def _objective(self) -> LogisticObjective:
@@ -106,7 +106,8 @@ class PendingRecord:
         objective.remember(self.theta, self.raw)
         return objective
 
-    def _record(self, objective: LogisticObjective, with_meat: bool) -> FitInference:
+    def record_from(self, objective: LogisticObjective, with_meat: bool) -> FitInference:
+        """The record over ``objective``: the fit's own, or ``_objective()``."""
         record = record_fit(
             objective.unit.data.X, self.y_index, self.sample_weight, objective,
             self.theta, self.converged, offset=objective.offset,
@@ -156,7 +157,8 @@ def after_fit(
     if identified_and_regular(unit, sample, rows, y_index, pending.sample_weight, raw):
         pending.identified = True
         return None, pending
-    return pending.compute(), None
+    # The fit's own objective: its (possibly rescaled) X is still in memory.
+    return pending.record_from(objective, with_meat=True), None
 
 
 def revise(estimator: Any, **changes: Any) -> None:

@@ -1,7 +1,7 @@
 """The record of an unpenalised fit, and the summary of one.
 
-At the end of an unpenalised fit (``C=np.inf``) the estimator calls
-``record_fit``, which evaluates the Fisher information, the sandwich meat and
+When the record of an unpenalised fit (``C=np.inf``) is first asked for
+(``logitron._lazy_record``), ``record_fit`` evaluates the Fisher information, the sandwich meat and
 the log-likelihoods once (``record``) and checks for separation
 (``separation``); ``summarize_fit`` turns such a record into a ``Summary``.
 """

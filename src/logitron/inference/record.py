@@ -1,4 +1,5 @@
-"""What a fitted model keeps for inference: a record computed once, at fit time.
+"""What a fitted model keeps for inference: a record computed once, when first
+asked for (``logitron._lazy_record``).
 
 Every statistic of the summary (standard errors, tests, intervals, fit
 measures) is a function of a few p-sized pieces evaluated at the maximum-
