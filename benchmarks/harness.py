@@ -245,9 +245,11 @@ def machine_line(threads: int) -> str:
 
 
 def _warm_up(problem: Problem, fitter: Fitter, tol: float | None) -> None:
-    """Fit 200 rows first, so that neither library's timed fit pays for
+    """Fit 200 rows first (ten times the features if more: few rows per
+    feature are separable, and an unpenalised fit then runs the separation
+    programs for minutes), so that neither library's timed fit pays for
     first-call work (lazy imports, BLAS set-up, allocator growth)."""
-    rows = slice(0, min(200, problem.X.shape[0]))
+    rows = slice(0, min(max(200, 10 * problem.X.shape[1]), problem.X.shape[0]))
     # A slice with one class raises ValueError: then there is nothing to warm.
     with contextlib.suppress(ValueError):
         fitter.estimator(problem, tol).fit(problem.X[rows], problem.y[rows])

@@ -141,7 +141,6 @@ def after_fit(
     objective = outcome.objective
     assert outcome.sample_weight is not None
     raw = np.array(objective.raw_prediction(outcome.theta))  # the solver's z, cached
-    objective.forget_all_but(outcome.theta)
     pending = PendingRecord(
         X=X, y_index=y_index, sample_weight=np.array(outcome.sample_weight),
         offset=None if objective.offset is None else np.array(objective.offset),
@@ -154,7 +153,12 @@ def after_fit(
     unit = objective.unit
     rows = sample_rows(pending.sample_weight, unit.weight_shape[-1] * unit.n_outputs)
     sample = LinearUnit(as_data(unit.data.X[rows]), unit.n_outputs, unit.fit_intercept)
-    if identified_and_regular(unit, sample, rows, y_index, pending.sample_weight, raw):
+    # The score is minus the total weight times the gradient the solver
+    # stopped at (no penalty): cached by its last step, else one pass.
+    _, gradient = objective.value_gradient(outcome.theta)
+    score = -float(np.sum(pending.sample_weight, dtype=np.float64)) * gradient
+    objective.forget_all_but(outcome.theta)
+    if identified_and_regular(sample, rows, y_index, pending.sample_weight, raw, score):
         pending.identified = True
         return None, pending
     # The fit's own objective: its (possibly rescaled) X is still in memory.

@@ -27,7 +27,13 @@ def screened(X: np.ndarray, y: np.ndarray, n_classes: int = 2) -> bool:
     raw = objective.raw_prediction(result.theta)
     rows = fit_screen.sample_rows(weight, unit.weight_shape[-1] * unit.n_outputs)
     sample = LinearUnit(as_data(X[rows]), unit.n_outputs, unit.fit_intercept)
-    return fit_screen.identified_and_regular(unit, sample, rows, y, weight, raw)
+    # The score X~.T @ (s * (onehot(y) - p)) computed directly.
+    proba = np.asarray(objective.loss.proba(raw))
+    residual = (
+        weight * (y - proba) if raw.ndim == 1 else weight[:, None] * (np.eye(n_classes)[y] - proba)
+    )
+    score = unit.backward(residual)
+    return fit_screen.identified_and_regular(sample, rows, y, weight, raw, score)
 
 
 def data(n: int, d: int, n_classes: int = 2, seed: int = 0):

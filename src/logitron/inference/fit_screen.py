@@ -45,7 +45,7 @@ from .separation import _gram_blocks
 
 #: Rows the sample holds at least, and per parameter of one Gram block.
 SAMPLE_MIN_ROWS = 2000
-SAMPLE_ROWS_PER_PARAMETER = 4
+SAMPLE_ROWS_PER_PARAMETER = 2
 
 #: Condition threshold of the sample's Gram: a margin over the summary's.
 SCREEN_RCOND = 1e4 * SINGULAR_RCOND
@@ -53,7 +53,7 @@ SCREEN_RCOND = 1e4 * SINGULAR_RCOND
 
 def sample_rows(weight: FloatArray, width: int) -> np.ndarray:
     """Indices of the rows the screen's Gram uses: every weighted row on
-    small data, else ``max(SAMPLE_MIN_ROWS, 4 * width)`` of them, evenly
+    small data, else ``max(SAMPLE_MIN_ROWS, 2 * width)`` of them, evenly
     spaced (deterministic, and spread over data stored in any order)."""
     positive = np.flatnonzero(np.asarray(weight) > 0)
     size = max(SAMPLE_MIN_ROWS, SAMPLE_ROWS_PER_PARAMETER * width)
@@ -63,18 +63,16 @@ def sample_rows(weight: FloatArray, width: int) -> np.ndarray:
 
 
 def identified_and_regular(
-    unit: Any, sample_unit: Any, rows: np.ndarray, y_index: np.ndarray,
-    weight: FloatArray, raw: FloatArray,
+    sample_unit: Any, rows: np.ndarray, y_index: np.ndarray, weight: FloatArray,
+    raw: FloatArray, score: FloatArray,
 ) -> bool:
     """True proves that the data are not separated and that the sample's
     Gram is well conditioned (module doc); False: compute the record now.
 
     Parameters
     ----------
-    unit : LinearUnit
-        The fitted unit over all rows (its ``X`` as the solver saw it).
     sample_unit : LinearUnit
-        The same unit over the rows ``rows`` of that ``X``.
+        The fitted unit over the rows ``rows`` of the ``X`` the solver saw.
     rows : ndarray of int
         ``sample_rows(weight, ...)``.
     y_index : ndarray of shape (n,)
@@ -83,51 +81,62 @@ def identified_and_regular(
         The fit's frequency weights.
     raw : ndarray of shape (n,) or (n, K)
         ``z`` at the estimate.
+    score : ndarray of shape (n_params,)
+        ``A.T @ lam0``, i.e. ``X~.T @ (s * (onehot(y) - p))`` in the unit's
+        layout: minus ``sum(s)`` times the gradient the solver stopped at.
     """
     weight = np.asarray(weight, dtype=np.float64)
-    raw = np.asarray(raw, dtype=np.float64)
+    positive = weight > 0
     if raw.ndim == 1:
-        sign = np.where(y_index == 1, 1.0, -1.0)
-        p_right, p_wrong = sigmoid(sign * raw), sigmoid(-sign * raw)
-        if np.any(p_wrong[weight > 0] <= 0):
-            return False  # some p underflowed to 0: a limit, not a certificate
-        score = unit.backward(weight * sign * p_wrong)
-        gram = sample_unit.hessian([(0, 0, (weight * p_right * p_wrong)[rows])])
+        signed = np.where(y_index == 1, raw, -raw)
+        # p_wrong = sigmoid(-signed) > 0 wherever signed < 700 (no underflow).
+        if np.any(signed[positive] >= _UNDERFLOW):
+            return False  # a probability at the float's limit: not a certificate
+        sign = np.where(y_index[rows] == 1, 1.0, -1.0)
+        sampled = np.asarray(signed[rows], dtype=np.float64)
+        p_right, p_wrong = sigmoid(sampled), sigmoid(-sampled)
+        gram = sample_unit.hessian([(0, 0, weight[rows] * p_right * p_wrong)])
         step = _correction(gram, score)
         if step is None:
             return False
-        margins = sign[rows] * np.asarray(sample_unit.forward(step), dtype=np.float64)
-        return bool(np.all(p_right[rows] * margins > -0.5))
-    return _softmax(unit, sample_unit, rows, y_index, weight, raw)
+        margins = sign * np.asarray(sample_unit.forward(step), dtype=np.float64)
+        return bool(np.all((p_right * margins)[weight[rows] > 0] > -0.5))
+    # p_ik > 0 wherever z_ik - max_k z_ik > -700 + log K (no underflow).
+    spread = np.min(raw, axis=1) - np.max(raw, axis=1)
+    if np.any(spread[positive] <= np.log(raw.shape[1]) - _UNDERFLOW):
+        return False
+    return _softmax(sample_unit, rows, y_index[rows], weight[rows], raw[rows], score)
+
+
+#: Largest ``|z|`` whose probabilities stay above the float's smallest normal.
+_UNDERFLOW = 700.0
 
 
 def _softmax(
-    unit: Any, sample_unit: Any, rows: np.ndarray, y_index: np.ndarray,
-    weight: FloatArray, raw: FloatArray,
+    sample_unit: Any, rows: np.ndarray, y_sample: np.ndarray, weight: FloatArray,
+    raw: FloatArray, score: FloatArray,
 ) -> bool:
-    """``identified_and_regular`` for a softmax layer: ``lam0_ik = s_i * p_ik``
-    for each other class ``k``, the reference class's weights fixed at 0."""
+    """``identified_and_regular`` for a softmax layer on the sampled rows:
+    ``lam0_ik = s_i * p_ik`` for each other class ``k``, the reference
+    class's weights fixed at 0."""
+    raw = np.asarray(raw, dtype=np.float64)
     n_classes = raw.shape[1]
     proba = np.exp(raw - raw.max(axis=1, keepdims=True))
     proba /= proba.sum(axis=1, keepdims=True)
     onehot = np.zeros_like(proba)
-    onehot[np.arange(len(y_index)), y_index] = 1.0
+    onehot[np.arange(len(rows)), y_sample] = 1.0
     lam0 = weight[:, None] * np.where(onehot > 0, 0.0, proba)
-    positive = weight > 0
-    if np.any(lam0[positive] + onehot[positive] <= 0):
-        return False  # some p_ik underflowed to 0: a limit, not a certificate
-    width = unit.n_features + int(unit.fit_intercept)
+    width = sample_unit.n_features + int(sample_unit.fit_intercept)
     reduced = np.arange(width, n_classes * width)
-    score = unit.backward(weight[:, None] * (onehot - proba))[reduced]
-    gram = sample_unit.hessian(_gram_blocks(onehot[rows], lam0[rows]))
-    step = _correction(gram[np.ix_(reduced, reduced)], score)
+    gram = sample_unit.hessian(_gram_blocks(onehot, lam0))
+    step = _correction(gram[np.ix_(reduced, reduced)], score[reduced])
     if step is None:
         return False
-    full_step = np.zeros(unit.n_params)
+    full_step = np.zeros(sample_unit.n_params)
     full_step[reduced] = step
     forward = np.asarray(sample_unit.forward(full_step), dtype=np.float64)
-    own = forward[np.arange(len(rows)), y_index[rows]]
-    margins = (own[:, None] - forward)[onehot[rows] == 0]
+    own = forward[np.arange(len(rows)), y_sample]
+    margins = (own[:, None] - forward)[(onehot == 0) & (weight[:, None] > 0)]
     return bool(np.all(margins > -0.5))
 
 
