@@ -62,6 +62,12 @@ OURS = [
     Fitter("logitron", "sag", None, 1_000),
     Fitter("logitron", "saga", None, 1_000),
 ]
+#: Timed only when ``--solvers`` names liblinear, on liblinear's own problem
+#: (an intercept penalised as a feature: ``liblinear_meter``).
+LIBLINEAR = [
+    Fitter("logitron", "liblinear", None, 1_000),
+    Fitter("sklearn", "liblinear", 1e-8, 10_000),
+]
 SKLEARN = [
     Fitter("sklearn", "lbfgs", 1e-8, 20_000),
     Fitter("sklearn", "newton-cg", 1e-8, 2_000),

@@ -15,11 +15,12 @@ and statsmodels; a fitted model's ``summary()`` says how many rows went.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from . import _lazy_record
 
 MISSING_CHOICES = ("drop", "error")
 
@@ -56,6 +57,5 @@ def describe_missing(frame: Any, columns: Sequence[str]) -> str:
 def record_dropped(estimator: Any, n_dropped: int) -> None:
     """Store ``n_dropped`` in the estimator's inference record (when it has
     one), so ``summary()`` reports it and a model file keeps it."""
-    record = getattr(estimator, "inference_", None)
-    if record is not None:
-        estimator.inference_ = dataclasses.replace(record, n_dropped=int(n_dropped))
+    # A record not computed yet takes the change when it is (_lazy_record).
+    _lazy_record.revise(estimator, n_dropped=int(n_dropped))

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
-from . import _params, _scaling, _sklearn_params, _validation, fitting, inference
+from . import _lazy_record, _params, _sklearn_params, _validation, fitting, inference
 from ._numerics import FloatArray
 from .array_api import dispatched_namespace
 from .backends import is_dask_collection
@@ -129,8 +129,10 @@ default="auto"
         Only when ``X`` had string column names (a DataFrame).
     inference_ : FitInference or None
         For ``C=np.inf`` only: the Fisher information, sandwich meat and
-        log-likelihoods behind ``summary()`` (see ``logitron.inference``;
-        on Dask input from one more pass over the blocks).
+        log-likelihoods behind ``summary()`` (see ``logitron.inference``),
+        computed when first read from the training data the fit keeps a
+        reference to (``compute_statistics``, ``docs/inference.md``); on
+        Dask input at fit, from one more pass over the blocks.
 
     Examples
     --------
@@ -231,8 +233,9 @@ default="auto"
         )
         offset = _validation.check_offset(offset, X.shape[0], len(classes))
         self._fit_arrays(X, y_index, classes, weight, response_name, plan, offset)
-        # Collinear columns are named at fit, not only at summary().
-        inference.collinearity.warn_if_collinear(self.inference_, stacklevel=2)
+        # Collinear columns are named at fit, not only at summary(); a record
+        # left pending passed the fit's collinearity screen.
+        inference.collinearity.warn_if_collinear(self._computed_record(), stacklevel=2)
         return self
 
     def _fit_arrays(
@@ -259,33 +262,17 @@ default="auto"
             [*names, "intercept_scaling"] if plan.penalised_intercept else names, offset,
         )
         self._set_fitted(outcome, classes, plan)
-        self.inference_ = None
+        record, pending = None, None
         if np.isposinf(plan.C):
-            self.inference_ = self._record(outcome, y_index, names, classes, response_name)
-        self._warn(outcome, self.inference_.separation if self.inference_ else "", plan)
+            # The record waits for its first reader (_lazy_record) unless the
+            # fit's own checks need it now.
+            record, pending = _lazy_record.after_fit(
+                outcome, X, y_index, feature_names=names,
+                class_names=[str(label) for label in classes], response_name=response_name,
+            )
+        self._set_record(record, pending)
+        self._warn(outcome, record.separation if record else "", plan)
         return self
-
-    def _record(
-        self,
-        outcome: fitting.FitOutcome,
-        y_index: np.ndarray,
-        names: list[str],
-        classes: np.ndarray,
-        response_name: str,
-    ) -> inference.FitInference:
-        """The statistics record of an unpenalised fit, from the data and the
-        objective the solver saw (rescaled ones mapped back, ``_scaling``)."""
-        assert outcome.sample_weight is not None
-        record = inference.record_fit(
-            outcome.objective.unit.data.X, y_index, outcome.sample_weight,
-            outcome.objective, outcome.theta, outcome.result.converged,
-            offset=outcome.objective.offset, feature_names=names,
-            class_names=[str(label) for label in classes],
-            response_name=response_name,
-        )
-        if outcome.rescaling is not None:
-            record = _scaling.unscale_record(record, outcome.rescaling)
-        return record
 
     def _fit_dask(
         self, X: Any, y: Any, sample_weight: Any, plan: _sklearn_params.Plan

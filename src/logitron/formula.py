@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _lazy_record
 from ._formula_codec import data_variables
 from ._formula_offset import evaluate_offset, split_offset
 from ._missing import check_missing_choice, describe_missing, record_dropped
@@ -98,10 +99,7 @@ def logit(
     )
     model.formula_ = formula
     model.model_spec_ = terms.spec
-    if model.inference_ is not None:
-        model.inference_ = dataclasses.replace(
-            model.inference_, response_name=terms.response_name
-        )
+    _lazy_record.revise(model, response_name=terms.response_name)
     record_dropped(model, len(frame) - len(terms.kept))
     return model
 

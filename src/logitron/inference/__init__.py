@@ -1,8 +1,10 @@
 """Statistical inference for unpenalised fits: covariance, tests, summary.
 
-At the end of an unpenalised fit (``C=np.inf``) the estimator calls
-``record_fit``, which evaluates the Fisher information, the sandwich meat and
-the log-likelihoods once and stores them as ``model.inference_``
+For an unpenalised fit (``C=np.inf``) the estimator calls ``record_fit`` when
+the record is first asked for (``logitron._lazy_record``; at fit only when
+the fit-time screen, ``fit_screen``, needs it), which evaluates the Fisher
+information, the sandwich meat and the log-likelihoods once and stores them
+as ``model.inference_``
 (a ``FitInference`` of plain arrays and numbers, which model files save).
 Everything else (standard errors, z, p-values, intervals, LR test, AIC, BIC,
 the summary table) is computed from that record on demand, so a loaded model

@@ -3,7 +3,8 @@
 Without a penalty, columns with ``X~ @ u = 0`` on the weighted rows leave
 the likelihood flat along ``u``: the fitted coefficients are one point of a
 line of optima, and the Fisher information is singular along ``u``. The
-record computed at fit time already holds that information, so the check is
+record holds that information (computed at fit when the row-sample screen of
+``fit_screen`` could not rule collinearity out), so the check is
 the summary's own (``covariance.inverse_information``: the smallest
 eigenvalue of the unit-diagonal information below ``SINGULAR_RCOND`` of the
 largest), run once, with its message naming the relation. Separated data

@@ -1,7 +1,7 @@
 """The record of an unpenalised fit, and the summary of one.
 
-At the end of an unpenalised fit (``C=np.inf``) the estimator calls
-``record_fit``, which evaluates the Fisher information, the sandwich meat and
+When the record of an unpenalised fit (``C=np.inf``) is first asked for
+(``logitron._lazy_record``), ``record_fit`` evaluates the Fisher information, the sandwich meat and
 the log-likelihoods once (``record``) and checks for separation
 (``separation``); ``summarize_fit`` turns such a record into a ``Summary``.
 """
@@ -16,7 +16,7 @@ import numpy as np
 from .._numerics import FloatArray
 from .infinite import direction_labels, infinite_directions
 from .null_model import null_loglik_with_offset
-from .record import FitInference, compute_fit_inference, information_order
+from .record import FitInference, _score_blocks, compute_fit_inference, information_order
 from .separation import (
     certified_identified,
     certified_identified_binary,
@@ -37,6 +37,8 @@ def record_fit(
     class_names: list[str],
     response_name: str = "y",
     offset: FloatArray | None = None,
+    identified: bool = False,
+    with_meat: bool = True,
 ) -> FitInference:
     """The ``inference_`` record of an unpenalised fit, separation included.
 
@@ -57,6 +59,11 @@ def record_fit(
     offset : ndarray of shape (n,), optional
         The fit's offset: the null model is then the intercept-only fit
         with it (``null_model``), as R's ``glm`` and statsmodels compute it.
+    identified : bool, default=False
+        True when the caller has proved that the estimate exists
+        (``fit_screen``): the certificate is then skipped.
+    with_meat : bool, default=True
+        False leaves the sandwich meat out (``record.record_sums``).
     """
     unit, loss = objective.unit, objective.loss
     # The solver's last z, cached by the objective: no pass over X. The
@@ -72,12 +79,15 @@ def record_fit(
         converged=converged,
         response_name=response_name,
         raw=raw,
+        with_meat=with_meat,
     )
     weight = np.asarray(sample_weight, dtype=np.float64)
     if offset is not None:
         record = dataclasses.replace(record, loglik_null=null_loglik_with_offset(
             y_index, weight, offset, unit.fit_intercept
         ))
+    if identified:
+        return record
     if raw.ndim == 1:
         # The binary certificate reuses the Fisher information (module doc
         # of ``separation``), back in the unit's [coef | intercept] order.
@@ -102,6 +112,18 @@ def record_fit(
         n_classes=len(class_names),
     )) if separation else ()
     return dataclasses.replace(record, separation=separation, infinite=infinite)
+
+
+def meat_at(
+    unit: Any, loss: Any, y: FloatArray, sample_weight: FloatArray, raw: FloatArray
+) -> FloatArray:
+    """The record's ``meat`` alone (intercept first), as ``record_sums``
+    computes it: for a record computed ``with_meat=False``."""
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    _, grad_raw, _ = loss.value_gradient_hessian(y, raw)
+    meat = unit.hessian(_score_blocks(grad_raw, weight))
+    order = information_order(unit)
+    return meat[np.ix_(order, order)]
 
 
 def summarize_fit(

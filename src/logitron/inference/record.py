@@ -1,4 +1,5 @@
-"""What a fitted model keeps for inference: a record computed once, at fit time.
+"""What a fitted model keeps for inference: a record computed once, when first
+asked for (``logitron._lazy_record``).
 
 Every statistic of the summary (standard errors, tests, intervals, fit
 measures) is a function of a few p-sized pieces evaluated at the maximum-
@@ -237,23 +238,28 @@ def record_sums(
     sample_weight: FloatArray,
     n_classes: int,
     raw: FloatArray,
+    with_meat: bool = True,
 ) -> RecordSums:
     """The record's sums over the rows of ``unit.data`` at ``raw = z(theta)``.
 
     One loss evaluation and one pass over ``X`` for the Gram products of the
-    information and the meat (module doc for the formulas).
+    information and the meat (module doc for the formulas). Without
+    ``with_meat`` the meat is left out (NaN: never a plausible number), for
+    a caller that adds it later with ``meat_at``.
     """
     weight = np.asarray(sample_weight, dtype=np.float64)
     loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
     loglik = -accurate_dot(weight, np.asarray(loss_pointwise))
     blocks = [
         [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)],  # noqa: E741
-        _score_blocks(grad_raw, weight),
     ]
+    if with_meat:
+        blocks.append(_score_blocks(grad_raw, weight))
     # Only the blocks' weights are needed from here: the n-sized pointwise
     # arrays go before the Gram products allocate theirs.
     del loss_pointwise, grad_raw, curvature
-    information, meat = unit.hessians(blocks)
+    information, *rest = unit.hessians(blocks)
+    meat = rest[0] if with_meat else np.full_like(information, np.nan)
     del blocks
     class_totals = np.bincount(
         np.asarray(y, dtype=np.intp), weights=weight, minlength=n_classes
@@ -316,6 +322,7 @@ def compute_fit_inference(
     separation: str = "",
     response_name: str = "y",
     raw: FloatArray | None = None,
+    with_meat: bool = True,
 ) -> FitInference:
     """Evaluate the record at the unpenalised estimate ``theta``.
 
@@ -336,10 +343,12 @@ def compute_fit_inference(
         The solver's estimate.
     raw : ndarray, optional
         ``unit.forward(theta)`` when the caller already has it.
+    with_meat : bool, default=True
+        False leaves the meat out (``record_sums``).
     """
     if raw is None:
         raw = unit.forward(theta)
-    sums = record_sums(unit, loss, y, sample_weight, len(class_names), raw)
+    sums = record_sums(unit, loss, y, sample_weight, len(class_names), raw, with_meat)
     return record_from_sums(
         sums, unit, theta, term_names=term_names, class_names=class_names,
         converged=converged, separation=separation, response_name=response_name,

@@ -1,0 +1,166 @@
+"""What an unpenalised fit checks before it returns, without the record.
+
+The record (``fit_record.record_fit``) costs two Gram products over all rows
+(the information and the meat) plus a certificate, 1.6x to 8x the fit
+itself; it is computed when first asked for. Two warnings belong to the fit,
+though: separation (the estimate does not exist) and collinear columns (it
+is not unique). This screen rules both out from a row sample, and only when
+it cannot does the estimator compute the record at once, as before.
+
+Separation. Stiemke's certificate (``separation``'s module doc) needs a
+positive ``lam`` with ``A.T @ lam = 0``. Start from ``lam0 = s * p_wrong``,
+for which ``A.T @ lam0`` is the score at the estimate, and correct it on the
+rows ``R`` of a sample only::
+
+    lam = lam0 + D_R @ A_R @ u,   (A_R.T @ D_R @ A_R) @ u = -A.T @ lam0
+
+with ``D_R = s * p_right * p_wrong`` on ``R`` (0 elsewhere). Then
+``A.T @ lam = 0`` exactly, ``lam = lam0 > 0`` off ``R``, and on ``R`` it is
+positive when every ``p_right * (a_i @ u) > -1``: the estimate provably
+exists. The score is tiny at a converged fit, so ``u`` is too whenever the
+sample's Gram is well conditioned. Cost: one backward pass over all rows for
+the score and one Gram product over the sample's rows (``m * q**2`` against
+``n * q**2``). Softmax has one row of ``A`` per observation and other class
+(``separation._gram_blocks``), otherwise the same.
+
+Collinearity. An exact relation ``X~ @ v = 0`` on the weighted rows holds on
+every subset of them, so a sample whose Gram is far from singular (reciprocal
+condition number of the unit-diagonal matrix above ``SCREEN_RCOND``, 10,000
+times the summary's ``SINGULAR_RCOND``) rules the warning out; a
+sample near the threshold sends the fit to the full record, whose test and
+message are the summary's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+import scipy.linalg.lapack
+
+from .._numerics import FloatArray, sigmoid
+from .covariance import SINGULAR_RCOND
+from .separation import _gram_blocks
+
+#: Rows the sample holds at least, and per parameter of one Gram block.
+SAMPLE_MIN_ROWS = 2000
+SAMPLE_ROWS_PER_PARAMETER = 2
+
+#: Condition threshold of the sample's Gram: a margin over the summary's.
+SCREEN_RCOND = 1e4 * SINGULAR_RCOND
+
+
+def sample_rows(weight: FloatArray, width: int) -> np.ndarray:
+    """Indices of the rows the screen's Gram uses: every weighted row on
+    small data, else ``max(SAMPLE_MIN_ROWS, 2 * width)`` of them, evenly
+    spaced (deterministic, and spread over data stored in any order)."""
+    positive = np.flatnonzero(np.asarray(weight) > 0)
+    size = max(SAMPLE_MIN_ROWS, SAMPLE_ROWS_PER_PARAMETER * width)
+    if len(positive) <= size:
+        return positive
+    return positive[np.linspace(0, len(positive) - 1, size).round().astype(np.intp)]
+
+
+def identified_and_regular(
+    sample_unit: Any, rows: np.ndarray, y_index: np.ndarray, weight: FloatArray,
+    raw: FloatArray, score: FloatArray,
+) -> bool:
+    """True proves that the data are not separated and that the sample's
+    Gram is well conditioned (module doc); False: compute the record now.
+
+    Parameters
+    ----------
+    sample_unit : LinearUnit
+        The fitted unit over the rows ``rows`` of the ``X`` the solver saw.
+    rows : ndarray of int
+        ``sample_rows(weight, ...)``.
+    y_index : ndarray of shape (n,)
+        Class indices.
+    weight : ndarray of shape (n,)
+        The fit's frequency weights.
+    raw : ndarray of shape (n,) or (n, K)
+        ``z`` at the estimate.
+    score : ndarray of shape (n_params,)
+        ``A.T @ lam0``, i.e. ``X~.T @ (s * (onehot(y) - p))`` in the unit's
+        layout: minus ``sum(s)`` times the gradient the solver stopped at.
+    """
+    weight = np.asarray(weight, dtype=np.float64)
+    positive = weight > 0
+    if raw.ndim == 1:
+        signed = np.where(y_index == 1, raw, -raw)
+        # p_wrong = sigmoid(-signed) > 0 wherever signed < 700 (no underflow).
+        if np.any(signed[positive] >= _UNDERFLOW):
+            return False  # a probability at the float's limit: not a certificate
+        sign = np.where(y_index[rows] == 1, 1.0, -1.0)
+        sampled = np.asarray(signed[rows], dtype=np.float64)
+        p_right, p_wrong = sigmoid(sampled), sigmoid(-sampled)
+        gram = sample_unit.hessian([(0, 0, weight[rows] * p_right * p_wrong)])
+        step = _correction(gram, score)
+        if step is None:
+            return False
+        margins = sign * np.asarray(sample_unit.forward(step), dtype=np.float64)
+        return bool(np.all((p_right * margins)[weight[rows] > 0] > -0.5))
+    # p_ik > 0 wherever z_ik - max_k z_ik > -700 + log K (no underflow).
+    spread = np.min(raw, axis=1) - np.max(raw, axis=1)
+    if np.any(spread[positive] <= np.log(raw.shape[1]) - _UNDERFLOW):
+        return False
+    return _softmax(sample_unit, rows, y_index[rows], weight[rows], raw[rows], score)
+
+
+#: Largest ``|z|`` whose probabilities stay above the float's smallest normal.
+_UNDERFLOW = 700.0
+
+
+def _softmax(
+    sample_unit: Any, rows: np.ndarray, y_sample: np.ndarray, weight: FloatArray,
+    raw: FloatArray, score: FloatArray,
+) -> bool:
+    """``identified_and_regular`` for a softmax layer on the sampled rows:
+    ``lam0_ik = s_i * p_ik`` for each other class ``k``, the reference
+    class's weights fixed at 0."""
+    raw = np.asarray(raw, dtype=np.float64)
+    n_classes = raw.shape[1]
+    proba = np.exp(raw - raw.max(axis=1, keepdims=True))
+    proba /= proba.sum(axis=1, keepdims=True)
+    onehot = np.zeros_like(proba)
+    onehot[np.arange(len(rows)), y_sample] = 1.0
+    lam0 = weight[:, None] * np.where(onehot > 0, 0.0, proba)
+    width = sample_unit.n_features + int(sample_unit.fit_intercept)
+    reduced = np.arange(width, n_classes * width)
+    gram = sample_unit.hessian(_gram_blocks(onehot, lam0))
+    step = _correction(gram[np.ix_(reduced, reduced)], score[reduced])
+    if step is None:
+        return False
+    full_step = np.zeros(sample_unit.n_params)
+    full_step[reduced] = step
+    forward = np.asarray(sample_unit.forward(full_step), dtype=np.float64)
+    own = forward[np.arange(len(rows)), y_sample]
+    margins = (own[:, None] - forward)[(onehot == 0) & (weight[:, None] > 0)]
+    return bool(np.all(margins > -0.5))
+
+
+def _correction(gram: FloatArray, score: FloatArray) -> FloatArray | None:
+    """``u = -inv(gram) @ score``, or None when ``gram`` is too close to
+    singular (the collinearity screen) or not positive definite.
+
+    The condition test runs on the unit-diagonal matrix ``R`` through
+    LAPACK's estimate of ``1 / (norm1(R) * norm1(inv(R)))`` from the Cholesky
+    factor (``p**2`` work, where eigenvalues cost ``p**3``): it is at most
+    ``min(eig(R)) / max(eig(R))`` up to the estimate's accuracy, which the
+    margin of ``SCREEN_RCOND`` over the summary's threshold absorbs.
+    """
+    diagonal = np.diag(gram)
+    if not np.all(diagonal > 0):
+        return None  # a column with no weighted entry in the sample
+    scale = np.sqrt(diagonal)
+    scaled = gram / np.outer(scale, scale)
+    factor, info = scipy.linalg.lapack.dpotrf(scaled, lower=1)
+    if info != 0:
+        return None
+    norm1 = float(np.max(np.sum(np.abs(scaled), axis=0)))
+    rcond, info = scipy.linalg.lapack.dpocon(factor, norm1, uplo="L")
+    if info != 0 or not rcond > SCREEN_RCOND:
+        return None
+    solved = scipy.linalg.cho_solve((factor, True), score / scale, check_finite=False)
+    return -solved / scale

@@ -1,0 +1,69 @@
+"""The fit-time screen (``inference.fit_screen``): a row sample proves that
+the estimate exists and that the columns are not collinear, or hands over to
+the full record. Checked against what the data are by construction and
+against the record's own certificate and linear programs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import logitron.inference.fit_screen as fit_screen
+from logitron.backends import as_data
+from logitron.inference.separation import diagnose_separation
+from logitron.neuron import LinearUnit
+from logitron.objective import LogisticObjective
+from logitron.solvers import SOLVERS, SolverOptions
+
+
+def screened(X: np.ndarray, y: np.ndarray, n_classes: int = 2) -> bool:
+    """Fit without a penalty with Newton, then run the screen."""
+    weight = np.ones(len(y))
+    objective = LogisticObjective.from_arrays(X, y, n_classes, weight, C=np.inf)
+    unit = objective.unit
+    result = SOLVERS["newton"].minimize(
+        objective, np.zeros(unit.n_params), SolverOptions(tol=1e-10, max_iter=100)
+    )
+    raw = objective.raw_prediction(result.theta)
+    rows = fit_screen.sample_rows(weight, unit.weight_shape[-1] * unit.n_outputs)
+    sample = LinearUnit(as_data(X[rows]), unit.n_outputs, unit.fit_intercept)
+    # The score X~.T @ (s * (onehot(y) - p)) computed directly.
+    proba = np.asarray(objective.loss.proba(raw))
+    residual = (
+        weight * (y - proba) if raw.ndim == 1 else weight[:, None] * (np.eye(n_classes)[y] - proba)
+    )
+    score = unit.backward(residual)
+    return fit_screen.identified_and_regular(sample, rows, y, weight, raw, score)
+
+
+def data(n: int, d: int, n_classes: int = 2, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = np.argmax(X @ rng.normal(size=(d, n_classes)) + rng.gumbel(size=(n, n_classes)), 1)
+    return X, y
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_overlapping_classes_pass_on_a_sample(n_classes):
+    X, y = data(20_000, 6, n_classes)
+    assert len(fit_screen.sample_rows(np.ones(len(y)), 7 * n_classes)) == 2000
+    assert diagnose_separation(
+        X, y, np.ones(len(y)), fit_intercept=True,
+        feature_names=[f"x{j}" for j in range(6)],
+        class_names=[str(k) for k in range(n_classes)],
+    ) == ""
+    assert screened(X, y, n_classes)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_quasi_separated_data_fail(n_classes):
+    X, y = data(3000, 3, n_classes)
+    X[:, 0] = np.where(y == 0, -1.0, np.abs(X[:, 0]))  # x0 < 0 only in class 0
+    X[y == 0, 0] = np.where(np.arange(np.sum(y == 0)) % 2 == 0, -1.0, 0.0)
+    assert not screened(X, y, n_classes)
+
+
+def test_collinear_columns_fail():
+    X, y = data(5000, 3)
+    X = np.column_stack([X, X[:, 0] - 2.0 * X[:, 1]])
+    assert not screened(X, y)

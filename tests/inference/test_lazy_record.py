@@ -1,0 +1,149 @@
+"""The statistics record of an unpenalised fit is computed when first asked
+for, from the training data the fit keeps a reference to (issue 18, item 1).
+
+Numbers are checked against statsmodels' ``Logit`` / ``MNLogit``; the
+laziness itself by counting calls of ``record_fit``.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+import logitron
+from logitron import LogisticRegression, _lazy_record
+
+
+def binary(n: int = 4000, d: int = 5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = (X @ np.linspace(0.5, -0.5, d) + rng.logistic(size=n) > 0).astype(int)
+    return X, y
+
+
+@pytest.fixture
+def record_calls(monkeypatch):
+    """The ``with_meat`` argument of every ``record_fit`` call."""
+    calls: list[bool] = []
+    original = _lazy_record.record_fit
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("with_meat", True))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_lazy_record, "record_fit", counted)
+    return calls
+
+
+def statsmodels_fit(X, y, **kwargs):
+    return sm.Logit(y, sm.add_constant(X)).fit(disp=0, **kwargs)
+
+
+@pytest.mark.parametrize("solver", ["auto", "newton", "lbfgs"])
+def test_fit_computes_no_record_and_summary_matches_statsmodels(record_calls, solver):
+    X, y = binary()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(C=np.inf, solver=solver, tol=1e-10).fit(X, y)
+    assert record_calls == []
+    reference = statsmodels_fit(X, y)
+    np.testing.assert_allclose(model.summary().bse, reference.bse, rtol=1e-6)
+    # The default summary computes the information only: one Gram product.
+    assert record_calls == [False]
+    robust = statsmodels_fit(X, y, cov_type="HC0")
+    np.testing.assert_allclose(model.summary(cov_type="HC0").bse, robust.bse, rtol=1e-6)
+    assert record_calls == [False]  # the meat alone was added
+    record = model.inference_
+    assert record is not None
+    np.testing.assert_allclose(record.loglik, reference.llf, rtol=1e-10)
+
+
+def test_softmax_record_is_lazy_too(record_calls):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3000, 3))
+    y = np.argmax(X @ rng.normal(size=(3, 3)) + rng.gumbel(size=(3000, 3)), axis=1)
+    model = LogisticRegression(C=np.inf, solver="newton").fit(X, y)
+    assert record_calls == []
+    reference = sm.MNLogit(y, sm.add_constant(X)).fit(disp=0, method="newton", tol=1e-12)
+    np.testing.assert_allclose(
+        model.summary().bse.reshape(2, -1), np.asarray(reference.bse).T, rtol=1e-5
+    )
+
+
+def test_separated_data_still_warn_at_fit(record_calls):
+    X, y = binary(200, 2)
+    X[:, 0] = np.where(y == 1, 1.0, -1.0) + 0.1 * X[:, 1]  # complete separation
+    with pytest.warns(logitron.PerfectSeparationWarning, match="complete separation"):
+        LogisticRegression(C=np.inf).fit(X, y)
+    assert record_calls == [True]  # the screen failed: the record came at fit
+
+
+def test_a_rare_column_sends_the_fit_to_the_full_record(record_calls):
+    # A column non-zero on 3 rows only: evenly spaced samples of 2,000 of
+    # the 10,000 rows miss it, so the screen cannot decide.
+    X, y = binary(10_000, 3)
+    rare = np.zeros(len(y))
+    rare[[1, 2, 3]] = [1.0, 2.0, 1.5]
+    y[[1, 2, 3]] = [1, 0, 1]
+    X = np.column_stack([X, rare])
+    model = LogisticRegression(C=np.inf, tol=1e-10).fit(X, y)
+    assert record_calls == [True]
+    np.testing.assert_allclose(model.summary().bse, statsmodels_fit(X, y).bse, rtol=1e-5)
+
+
+def test_changing_X_in_place_after_fit_is_refused():
+    X, y = binary()
+    model = LogisticRegression(C=np.inf).fit(X, y)
+    X[:10, 0] *= 2.0
+    with pytest.raises(ValueError, match="training data changed after fit"):
+        model.summary()
+    with pytest.raises(ValueError, match="training data changed after fit"):
+        model.inference_  # noqa: B018
+
+
+def test_compute_statistics_lets_go_of_the_data_and_keeps_the_numbers():
+    X, y = binary()
+    model = LogisticRegression(C=np.inf).fit(X, y).compute_statistics()
+    X[:, 0] = 0.0  # no longer read: the record is computed
+    np.testing.assert_allclose(
+        model.summary().bse, statsmodels_fit(*binary()).bse, rtol=1e-6
+    )
+
+
+def test_release_training_data_without_a_record():
+    X, y = binary()
+    model = LogisticRegression(C=np.inf).fit(X, y).release_training_data()
+    with pytest.raises(ValueError, match="release_training_data"):
+        model.summary()
+    assert model.inference_ is None
+    with pytest.raises(ValueError, match="no inference record"):
+        model.statistics(X, y)
+    model.fit(X, y)  # a new fit keeps its data again
+    expected = statsmodels_fit(X, y).bse
+    np.testing.assert_allclose(model.summary().bse, expected, rtol=1e-6)
+
+
+def test_a_pickle_carries_the_record_and_not_X():
+    X, y = binary(20_000, 10)
+    model = LogisticRegression(C=np.inf).fit(X, y)
+    data = pickle.dumps(model)
+    assert len(data) < X.nbytes / 20
+    loaded = pickle.loads(data)
+    np.testing.assert_allclose(loaded.summary().bse, statsmodels_fit(X, y).bse, rtol=1e-6)
+
+
+def test_a_model_file_carries_the_record(tmp_path):
+    X, y = binary()
+    model = LogisticRegression(C=np.inf).fit(X, y)
+    path = tmp_path / "model.npz"
+    logitron.save(model, path)
+    loaded = logitron.load(path)
+    np.testing.assert_allclose(loaded.summary().bse, statsmodels_fit(X, y).bse, rtol=1e-6)
+    buffer = io.BytesIO()
+    pickle.dump(loaded, buffer)  # a loaded model has nothing pending
+    assert buffer.tell() < X.nbytes / 4
