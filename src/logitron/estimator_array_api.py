@@ -100,11 +100,12 @@ class ArrayAPIFit:
             host_X, y_index, len(classes), outcome.sample_weight,
             fit_intercept=outcome.objective.unit.fit_intercept, C=np.inf,
         )
-        host_outcome = fitting.FitOutcome(
-            outcome.solver, host, outcome.result, None, outcome.sample_weight
-        )
         names = inference.feature_names(None, host_X.shape[1])
-        return self._record(host_outcome, y_index, names, classes, "y")  # type: ignore[attr-defined]
+        return inference.record_fit(
+            host_X, y_index, outcome.sample_weight, host, outcome.theta,
+            outcome.result.converged, feature_names=names,
+            class_names=[str(label) for label in classes],
+        )
 
     def _host_previous(
         self, classes: np.ndarray, n_features: int

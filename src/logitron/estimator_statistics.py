@@ -13,7 +13,7 @@ from . import inference
 from ._lazy_record import PendingRecord
 from .backends import is_dask_collection
 from .dask import model_statistics as dask_model_statistics
-from .inference.model_statistics import Statistics, statistics, with_odds_ratios
+from .inference.model_statistics import statistics, with_odds_ratios
 
 Fitted = TypeVar("Fitted", bound="FittedStatistics")
 
