@@ -1,7 +1,7 @@
 """logitron on Dask against dask-ml's LogisticRegression, at equal objective gap.
 
-    python benchmarks/bench_dask.py                      # 1.3 GB, the full run
-    python benchmarks/bench_dask.py --gigabytes 0.1 --budget 60   # a quick look
+    python -m benchmarks.bench_dask                     # 1.3 GB, the full run
+    python -m benchmarks.bench_dask --gigabytes 0.1 --budget 60   # a quick look
 
 The data set (float64 features, a constant ``bias`` column and a 0/1 label
 from a logistic model) is written as Parquet files under a temporary
@@ -43,20 +43,20 @@ gap to the batch optimum after each.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import platform
 import shutil
 import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from benchmarks.dask_stamps import OutOfBudget, Run, recording_dask_glm, recording_logitron
 
 # Files of 8.8 MB (20 features): a worker holds a few while it decodes one,
 # well inside the memory left beside the libraries it imports (~300 MB).
@@ -94,20 +94,6 @@ def write_parquet(
         frame["label"] = (X @ coef + 0.5 + rng.logistic(size=rows_per_file) > 0) * 1.0
         frame.to_parquet(path / f"part-{i:04d}.parquet", index=False)
     return n_files * rows_per_file
-
-
-@dataclass
-class Run:
-    """One solver on one problem: iterates (or objective values) in time."""
-
-    problem: str
-    library: str
-    solver: str
-    times: list[float] = field(default_factory=list)
-    thetas: list[np.ndarray] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
-    total_seconds: float = 0.0
-    note: str = ""
 
 
 class Objective:
@@ -161,117 +147,6 @@ def run_logitron(problem: str, X: Any, y: Any, C: float, solver: str) -> Run:
     run.total_seconds = time.perf_counter() - start
     run.note = f"{model.n_iter_[0]} iterations"
     return run
-
-
-@contextlib.contextmanager
-def recording_logitron(run: Run, model: Any, start: float) -> Iterator[None]:
-    """Record each accepted iterate with the time its evaluation was sent to
-    the cluster: the moment the solver had the point, as dask-ml's Newton
-    iterates are stamped when ``dot(X, beta)`` starts their pass (stamping
-    ours when the solver reports them, after that pass, would charge logitron
-    one pass more than dask-ml).
-
-    Every graph that evaluates a point (a pass at a new point, or a later
-    line-search trial) is noted with its send time and the value it
-    returned; the solver's per-iteration report (``verbose``) names the
-    accepted iterate by its value.
-    """
-    from logitron import fitting
-    from logitron.dask.objective import DaskLogisticObjective
-
-    sent: list[tuple[float, np.ndarray, float]] = []
-    originals = {
-        name: getattr(DaskLogisticObjective, name) for name in ("_evaluate", "line_value")
-    }
-
-    def evaluate(self: Any, theta: np.ndarray, *args: Any, **kwargs: Any) -> Any:
-        sent_at = time.perf_counter() - start
-        evaluation = originals["_evaluate"](self, theta, *args, **kwargs)
-        sent.append((sent_at, np.array(theta, dtype=float), evaluation.value))
-        return evaluation
-
-    def line_value(self: Any, line: Any, step: float, *args: Any) -> tuple[float, float]:
-        sent_at = time.perf_counter() - start
-        value, slope = originals["line_value"](self, line, step, *args)
-        sent.append((sent_at, np.array(line.at(step), dtype=float), value))
-        return value, slope
-
-    def record(printer: Any, info: Any) -> None:
-        matches = [(t, theta) for t, theta, value in sent if value == info.value]
-        if not matches:
-            raise RuntimeError(f"iterate of value {info.value!r} was never evaluated")
-        theta = matches[-1][1]
-        run.times.append(min(t for t, other in matches if np.array_equal(other, theta)))
-        run.thetas.append(theta)
-        run.values.append(info.value)  # rescored with the others in `score`
-
-    for name, method in {"_evaluate": evaluate, "line_value": line_value}.items():
-        setattr(DaskLogisticObjective, name, method)
-    # The verbose hook sees every iteration: record instead of printing.
-    printer_call = fitting._ProgressPrinter.__call__
-    fitting._ProgressPrinter.__call__ = record  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        for name, method in originals.items():
-            setattr(DaskLogisticObjective, name, method)
-        fitting._ProgressPrinter.__call__ = printer_call  # type: ignore[method-assign]
-
-
-class OutOfBudget(Exception):
-    """Raised from a recording hook to stop a solver after --budget seconds."""
-
-
-@contextlib.contextmanager
-def recording_dask_glm(run: Run, solver: str, start: float, budget: float) -> Iterator[None]:
-    """Hooks on dask-glm's internals that record each iterate with its time.
-
-    lbfgs: scipy's ``fmin_l_bfgs_b`` as dask-glm imported it, given a
-    callback; admm: the consensus ``z`` leaving the L2 proximal operator;
-    newton: the ``beta`` passed to ``dot(X, beta)`` at each iteration.
-    """
-    from dask_glm import algorithms, regularizers
-
-    def stamp(beta: Any) -> None:
-        run.times.append(time.perf_counter() - start)
-        run.thetas.append(np.array(beta, dtype=float, copy=True))
-        if run.times[-1] > budget:
-            raise OutOfBudget
-
-    patches: list[tuple[Any, str, Any]] = []
-    if solver == "lbfgs":
-        original = algorithms.fmin_l_bfgs_b
-
-        def lbfgs(*args: Any, **kwargs: Any) -> Any:
-            return original(*args, callback=stamp, **kwargs)
-
-        patches.append((algorithms, "fmin_l_bfgs_b", lbfgs))
-    elif solver == "admm":
-        original_prox = regularizers.L2.proximal_operator
-
-        def prox(self: Any, beta: Any, t: float) -> Any:
-            z = original_prox(self, beta, t)
-            stamp(z)
-            return z
-
-        patches.append((regularizers.L2, "proximal_operator", prox))
-    elif solver == "newton":
-        original_dot = algorithms.dot
-
-        def dot(A: Any, B: Any) -> Any:
-            if isinstance(B, np.ndarray) and B.ndim == 1:
-                stamp(B)
-            return original_dot(A, B)
-
-        patches.append((algorithms, "dot", dot))
-    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
-    for owner, name, replacement in patches:
-        setattr(owner, name, replacement)
-    try:
-        yield
-    finally:
-        for owner, name, value in saved:
-            setattr(owner, name, value)
 
 
 def run_dask_ml(
