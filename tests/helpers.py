@@ -175,3 +175,16 @@ def resign_model_file(path: Any, change: Any) -> None:
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     document["sha256"] = hashlib.sha256(canonical.encode("ascii")).hexdigest()
     Path(path).write_text(json.dumps(document), encoding="utf-8")
+
+
+def sparse_truth_problem(
+    n_samples: int = 300, n_features: int = 12, n_classes: int = 2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised features, labels driven by the first 4 only."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    truth = np.zeros((n_features, n_classes))
+    truth[:4] = rng.standard_normal((4, n_classes)) * 2
+    raw = X @ truth + rng.gumbel(size=(n_samples, n_classes))
+    y = raw.argmax(axis=1)
+    return X, y
