@@ -5,8 +5,7 @@ Every number is compared with the same model fitted in memory (which
 tests/inference/test_inference.py checks against statsmodels) to 1e-8, and the
 weighted binary table also with statsmodels' GLM directly. The synchronous
 scheduler runs the blocks in this process; one test runs them on a
-LocalCluster of two worker processes (a Client overrides the fixture's
-scheduler while it is open).
+LocalCluster of two worker processes (``conftest.py``).
 """
 
 import warnings
@@ -19,8 +18,6 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import statsmodels.api as sm
-from distributed import Client, LocalCluster
-from distributed.diagnostics.plugin import SchedulerPlugin
 from numpy.testing import assert_allclose
 
 from logitron import LogisticRegression, io
@@ -248,34 +245,16 @@ def test_block_sums_add_up_to_the_sums_over_all_rows(n_classes):
     assert certified_by_bound(unit, certificate, record.information)
 
 
-class GraphCounter(SchedulerPlugin):
-    """Counts the graphs clients send to the scheduler."""
-
-    name = "statistics-graph-counter"
-
-    def __init__(self):
-        self.graphs = 0
-
-    def update_graph(self, scheduler, **kwargs):
-        self.graphs += 1
-
-
-def test_the_record_crosses_processes_on_a_local_cluster():
+def test_the_record_crosses_processes_on_a_local_cluster(cluster, graph_counter):
     # 2 worker processes: the block sums are pickled to the client and added
     # there; the numbers are those of the in-memory fit.
     X, y, weight = make_data(3, seed=14)
     expected = LogisticRegression(C=np.inf).fit(X, y, sample_weight=weight)
-    counter = GraphCounter()
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster),
-    ):
-        cluster.scheduler.add_plugin(counter)
-        X_d, y_d, weight_d = on_dask(X, y, weight)
+    X_d, y_d, weight_d = on_dask(X, y, weight)
+    # The cluster's Client, not this module's synchronous scheduler.
+    with dask.config.set(scheduler="dask.distributed"):
         model = LogisticRegression(C=np.inf).fit(X_d, y_d, sample_weight=weight_d)
-    assert counter.graphs > 0
+    assert graph_counter.graphs > 0
     assert_same_statistics(model, expected)
 
 
