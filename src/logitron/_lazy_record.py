@@ -15,10 +15,9 @@ caller passed when validation did not have to convert it), and copies of
 the n-sized vectors that are not the caller's: class indices, weights, the
 offset and ``z`` at the estimate, together ``n * (3 + K) * 8`` bytes at most.
 ``z`` makes the lazy record equal to the eager one bit for bit (the solver's
-own ``z``), and guards the data: ``X @ coef`` is evaluated again, block by
-block in the pass that forms the Gram products (no second read of ``X``),
-and must give the kept ``z``; a caller who changed ``X`` in place gets a
-``ValueError`` rather than a record of other data.
+own ``z``), and guards the data: before computing, ``X @ coef`` is evaluated
+again and must give the kept ``z``; a caller who changed ``X`` in place gets
+a ``ValueError`` rather than a record of other data.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ from .backends import as_data
 from .inference import FitInference, record_fit
 from .inference.fit_record import meat_at
 from .inference.fit_screen import identified_and_regular, sample_rows
-from .inference.record import GramPass
 from .neuron import LinearUnit
 from .objective import LogisticObjective
 
@@ -82,61 +80,40 @@ class PendingRecord:
             ``X`` was changed in place after ``fit``.
         """
         objective = self._objective()
-        gram_pass = self._checked_gram_pass(objective)
         if self.without_meat is not None:
             meat = meat_at(
-                objective.unit, objective.loss, objective.y, self.sample_weight, self.raw,
-                gram_pass,
+                objective.unit, objective.loss, objective.y, self.sample_weight, self.raw
             )
             return self._revised(dataclasses.replace(self.without_meat, meat=meat))
-        return self._revised(self.record_from(objective, with_meat=True, gram_pass=gram_pass))
+        return self._revised(self.record_from(objective, with_meat=True))
 
     def information_record(self) -> FitInference:
         """The record with its meat left out (NaN), for the default
         ``summary()``: one Gram product, the Fisher information."""
         if self.without_meat is None:
-            objective = self._objective()
-            self.without_meat = self.record_from(
-                objective, with_meat=False, gram_pass=self._checked_gram_pass(objective)
-            )
+            self.without_meat = self.record_from(self._objective(), with_meat=False)
         return self._revised(self.without_meat)
 
     def _objective(self) -> LogisticObjective:
-        """The fit's objective again, over the kept data, holding the fit's
-        ``z`` (checked by ``_checked_gram_pass``)."""
+        """The fit's objective again, over the kept data, checked against
+        the fit's ``z`` and holding it."""
         X = self.X if self.rescaling is None else self.rescaling.scale_X(self.X)
         objective = LogisticObjective.from_arrays(
             X, self.y_index, self.n_classes, self.sample_weight,
             fit_intercept=self.fit_intercept, C=np.inf, offset=self.offset,
         )
+        _check_unchanged(objective.unit.forward(self.theta, objective.offset), self.raw)
         objective.remember(self.theta, self.raw)
         return objective
 
-    def _checked_gram_pass(self, objective: LogisticObjective) -> GramPass:
-        """``unit.hessians`` over the kept data that also recomputes ``z``
-        in its pass and refuses to return when it is not the fit's."""
-        unit = objective.unit
-
-        def gram_pass(block_lists: list[list[tuple[int, int, FloatArray]]]) -> list[FloatArray]:
-            hessians, fresh = unit.hessians_and_forward(
-                block_lists, self.theta, objective.offset
-            )
-            _check_unchanged(fresh, self.raw)
-            return hessians
-
-        return gram_pass
-
-    def record_from(
-        self, objective: LogisticObjective, with_meat: bool, gram_pass: GramPass | None = None
-    ) -> FitInference:
-        """The record over ``objective``: the fit's own, or ``_objective()``
-        with its ``_checked_gram_pass``."""
+    def record_from(self, objective: LogisticObjective, with_meat: bool) -> FitInference:
+        """The record over ``objective``: the fit's own, or ``_objective()``."""
         record = record_fit(
             objective.unit.data.X, self.y_index, self.sample_weight, objective,
             self.theta, self.converged, offset=objective.offset,
             feature_names=self.feature_names, class_names=self.class_names,
             response_name=self.response_name, identified=self.identified,
-            with_meat=with_meat, gram_pass=gram_pass,
+            with_meat=with_meat,
         )
         if self.rescaling is not None:
             record = _scaling.unscale_record(record, self.rescaling)

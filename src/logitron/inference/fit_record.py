@@ -16,13 +16,7 @@ import numpy as np
 from .._numerics import FloatArray
 from .infinite import direction_labels, infinite_directions
 from .null_model import null_loglik_with_offset
-from .record import (
-    FitInference,
-    GramPass,
-    _score_blocks,
-    compute_fit_inference,
-    information_order,
-)
+from .record import FitInference, _score_blocks, compute_fit_inference, information_order
 from .separation import (
     certified_identified,
     certified_identified_binary,
@@ -45,7 +39,6 @@ def record_fit(
     offset: FloatArray | None = None,
     identified: bool = False,
     with_meat: bool = True,
-    gram_pass: GramPass | None = None,
 ) -> FitInference:
     """The ``inference_`` record of an unpenalised fit, separation included.
 
@@ -71,9 +64,6 @@ def record_fit(
         (``fit_screen``): the certificate is then skipped.
     with_meat : bool, default=True
         False leaves the sandwich meat out (``record.record_sums``).
-    gram_pass : callable, optional
-        In place of ``unit.hessians`` for the Gram products
-        (``record.record_sums``).
     """
     unit, loss = objective.unit, objective.loss
     # The solver's last z, cached by the objective: no pass over X. The
@@ -90,7 +80,6 @@ def record_fit(
         response_name=response_name,
         raw=raw,
         with_meat=with_meat,
-        gram_pass=gram_pass,
     )
     weight = np.asarray(sample_weight, dtype=np.float64)
     if offset is not None:
@@ -126,14 +115,13 @@ def record_fit(
 
 
 def meat_at(
-    unit: Any, loss: Any, y: FloatArray, sample_weight: FloatArray, raw: FloatArray,
-    gram_pass: GramPass | None = None,
+    unit: Any, loss: Any, y: FloatArray, sample_weight: FloatArray, raw: FloatArray
 ) -> FloatArray:
     """The record's ``meat`` alone (intercept first), as ``record_sums``
     computes it: for a record computed ``with_meat=False``."""
     weight = np.asarray(sample_weight, dtype=np.float64)
     _, grad_raw, _ = loss.value_gradient_hessian(y, raw)
-    (meat,) = (gram_pass or unit.hessians)([_score_blocks(grad_raw, weight)])
+    meat = unit.hessian(_score_blocks(grad_raw, weight))
     order = information_order(unit)
     return meat[np.ix_(order, order)]
 

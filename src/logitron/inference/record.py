@@ -18,14 +18,12 @@ loaded model can print its summary without the training data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
 from .._numerics import FloatArray, accurate_dot, accurate_sum
-from .null_model import null_loglik
 
 #: Version of the ``to_dict`` layout; bump it when a field changes meaning.
 RECORD_FORMAT = 1
@@ -205,11 +203,6 @@ class FitInference:
         return record
 
 
-#: ``unit.hessians``' signature: the Hessian of each list of
-#: ``(k, l, h_kl)`` blocks, all from one pass over ``X``.
-GramPass = Callable[[list[list[tuple[int, int, FloatArray]]]], list[FloatArray]]
-
-
 @dataclass
 class RecordSums:
     """The additive parts of the record over some rows (a block, or all).
@@ -246,15 +239,13 @@ def record_sums(
     n_classes: int,
     raw: FloatArray,
     with_meat: bool = True,
-    gram_pass: GramPass | None = None,
 ) -> RecordSums:
     """The record's sums over the rows of ``unit.data`` at ``raw = z(theta)``.
 
     One loss evaluation and one pass over ``X`` for the Gram products of the
     information and the meat (module doc for the formulas). Without
     ``with_meat`` the meat is left out (NaN: never a plausible number), for
-    a caller that adds it later with ``meat_at``. ``gram_pass`` replaces
-    ``unit.hessians`` for that pass (the lazy record's also checks ``X``).
+    a caller that adds it later with ``meat_at``.
     """
     weight = np.asarray(sample_weight, dtype=np.float64)
     loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
@@ -267,7 +258,7 @@ def record_sums(
     # Only the blocks' weights are needed from here: the n-sized pointwise
     # arrays go before the Gram products allocate theirs.
     del loss_pointwise, grad_raw, curvature
-    information, *rest = (gram_pass or unit.hessians)(blocks)
+    information, *rest = unit.hessians(blocks)
     meat = rest[0] if with_meat else np.full_like(information, np.nan)
     del blocks
     class_totals = np.bincount(
@@ -332,7 +323,6 @@ def compute_fit_inference(
     response_name: str = "y",
     raw: FloatArray | None = None,
     with_meat: bool = True,
-    gram_pass: GramPass | None = None,
 ) -> FitInference:
     """Evaluate the record at the unpenalised estimate ``theta``.
 
@@ -355,18 +345,30 @@ def compute_fit_inference(
         ``unit.forward(theta)`` when the caller already has it.
     with_meat : bool, default=True
         False leaves the meat out (``record_sums``).
-    gram_pass : callable, optional
-        In place of ``unit.hessians`` (``record_sums``).
     """
     if raw is None:
         raw = unit.forward(theta)
-    sums = record_sums(
-        unit, loss, y, sample_weight, len(class_names), raw, with_meat, gram_pass
-    )
+    sums = record_sums(unit, loss, y, sample_weight, len(class_names), raw, with_meat)
     return record_from_sums(
         sums, unit, theta, term_names=term_names, class_names=class_names,
         converged=converged, separation=separation, response_name=response_name,
     )
+
+
+def null_loglik(class_totals: FloatArray, fit_intercept: bool) -> float:
+    """Log-likelihood of the model without features, in closed form.
+
+    ``class_totals[k] = S_k``, the weight of class ``k``. With an intercept
+    its MLE reproduces the weighted class shares ``f_k = S_k / S``, so
+    ``loglik_null = sum_k S_k * log(f_k)``; without one the null model is
+    ``z = 0``: ``loglik_null = -S * log(K)``.
+    """
+    totals = np.asarray(class_totals, dtype=np.float64)
+    total = float(np.sum(totals))
+    if not fit_intercept:
+        return -total * float(np.log(len(totals)))
+    present = totals > 0
+    return float(np.sum(totals[present] * np.log(totals[present] / total)))
 
 
 def _score_blocks(
