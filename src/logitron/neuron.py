@@ -228,38 +228,11 @@ class LinearUnit:
     ) -> list[FloatArray]:
         """``hessian(blocks)`` for each list, all from one pass over ``X``
         (the Fisher information and the sandwich meat share it)."""
+        width = self.weight_shape[-1]
         all_grams = self.data.weighted_grams(
             [h for blocks in block_lists for _, _, h in blocks],
             append_ones=self.fit_intercept,
         )
-        return self._assembled(block_lists, all_grams)
-
-    def hessians_and_forward(
-        self,
-        block_lists: list[list[tuple[int, int, FloatArray]]],
-        theta: FloatArray,
-        offset: FloatArray | None = None,
-    ) -> tuple[list[FloatArray], FloatArray]:
-        """``(hessians(block_lists), forward(theta, offset))`` from one pass
-        over ``X`` (``ArrayData.weighted_grams_and_product``): the forward
-        product rides on the Gram's reads of each block."""
-        all_grams, raw = self.data.weighted_grams_and_product(
-            [h for blocks in block_lists for _, _, h in blocks],
-            append_ones=self.fit_intercept, v=self.coef(theta).T,
-        )
-        if self.fit_intercept:
-            raw += np.asarray(self.intercept(theta), dtype=raw.dtype)
-        if offset is not None:
-            raw += offset if raw.ndim == 1 else offset[:, None]
-        return self._assembled(block_lists, all_grams), raw
-
-    def _assembled(
-        self,
-        block_lists: list[list[tuple[int, int, FloatArray]]],
-        all_grams: list[FloatArray],
-    ) -> list[FloatArray]:
-        """The Hessian of each list from its blocks' Grams, in order."""
-        width = self.weight_shape[-1]
         hessians = []
         first = 0
         for blocks in block_lists:

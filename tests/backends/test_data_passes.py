@@ -90,33 +90,3 @@ def test_fused_pass_equals_two_passes(storage: str, n_outputs: int) -> None:
     np.testing.assert_allclose(out, z, rtol=1e-13, atol=1e-13)
     np.testing.assert_allclose(result, X_DENSE.T @ r, rtol=1e-12)
     assert np.all(seen == 1)  # every sample seen exactly once
-
-
-@pytest.mark.parametrize("storage", list(STORAGES))
-@pytest.mark.parametrize("n_outputs", [1, 3])
-@pytest.mark.parametrize("append_ones", [False, True])
-@pytest.mark.parametrize("n_samples", [700, 200])  # many blocks; one block
-def test_grams_with_the_forward_product_are_the_grams_bit_for_bit(
-    storage: str, n_outputs: int, append_ones: bool, n_samples: int
-) -> None:
-    X = X_DENSE[:n_samples]
-    data = as_data(STORAGES[storage](X))
-    weights = [RNG.random(n_samples), RNG.standard_normal(n_samples)]
-    v = RNG.standard_normal((9, n_outputs)) if n_outputs > 1 else RNG.standard_normal(9)
-    grams, product = data.weighted_grams_and_product(weights, append_ones, v)
-    alone = data.weighted_grams(weights, append_ones=append_ones)
-    for gram, expected in zip(grams, alone, strict=True):
-        assert gram.tobytes() == expected.tobytes()
-    assert product.shape == (X @ v).shape
-    np.testing.assert_allclose(product, X @ v, rtol=1e-13, atol=1e-13)
-
-
-def test_grams_with_the_forward_product_keep_float32() -> None:
-    X32 = X_DENSE.astype(np.float32)
-    h = RNG.random(len(X32))
-    v = RNG.standard_normal(9)
-    (gram,), product = as_data(X32).weighted_grams_and_product([h], True, v)
-    (alone,) = as_data(X32).weighted_grams([h], append_ones=True)
-    assert gram.tobytes() == alone.tobytes()
-    assert product.dtype == np.float32
-    np.testing.assert_allclose(product, X32 @ v.astype(np.float32), rtol=1e-5, atol=1e-5)

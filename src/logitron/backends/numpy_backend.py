@@ -132,24 +132,6 @@ class ArrayData:
             return [self._sparse_gram(h, append_ones) for h in weights]
         return self._dense_grams(weights, append_ones)
 
-    def weighted_grams_and_product(
-        self, weights: Sequence[FloatArray], append_ones: bool, v: FloatArray
-    ) -> tuple[list[FloatArray], FloatArray]:
-        """``(weighted_grams(weights, append_ones), X @ v)`` in one pass over X.
-
-        Each dense block of rows is multiplied by ``v`` while the Gram
-        products read it (``p`` flops a row against the Gram's ``p**2``):
-        the statistics of a fit recompute ``z`` this way, to check that
-        ``X`` has not changed, without a second read of ``X``. The Grams are
-        those ``weighted_grams`` returns, bit for bit.
-        """
-        v = np.ascontiguousarray(v, dtype=self.dtype)
-        product = np.empty((self.n_samples, *v.shape[1:]), dtype=self.dtype)
-        if self.is_sparse:
-            product[...] = self.X @ v
-            return [self._sparse_gram(h, append_ones) for h in weights], product
-        return self._dense_grams(weights, append_ones, (v, product)), product
-
     def _sparse_gram(self, h: FloatArray, append_ones: bool) -> FloatArray:
         h = np.asarray(h, dtype=self.dtype)
         weighted = sp.diags(h) @ self.X
@@ -164,11 +146,8 @@ class ArrayData:
         return out
 
     def _dense_grams(
-        self, weights: Sequence[FloatArray], append_ones: bool,
-        forward: tuple[FloatArray, FloatArray] | None = None,
+        self, weights: Sequence[FloatArray], append_ones: bool
     ) -> list[FloatArray]:
-        """The dense Grams; with ``forward = (v, out)`` also ``out = X @ v``,
-        block by block in the same pass."""
         X = self.X
         n, d = X.shape
         width = d + int(append_ones)
@@ -184,16 +163,12 @@ class ArrayData:
             # One block and nothing to append (a small working set's
             # Hessian, every outer iteration of proximal Newton): the scaled
             # copy itself is the block, no buffer or running sum.
-            if forward is not None:
-                np.matmul(X, forward[0], out=forward[1])
             return [_gram_of_scaled(X * root[:, None]) for root in roots]
         grams = [np.zeros((width, width)) for _ in weights]
         buffer = np.empty((min(rows, n), width), dtype=self.dtype)
         for start in range(0, n, rows):
             block = X[start : start + rows]
             scaled = buffer[: len(block)]
-            if forward is not None:
-                np.matmul(block, forward[0], out=forward[1][start : start + rows])
             for gram, sign, root in zip(grams, signs, roots, strict=True):
                 if not sign:
                     continue  # all-zero weights, or mixed signs (done below)
