@@ -17,6 +17,7 @@ estimator (the Dask backend's sample start, tests, benchmarks).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from ._numerics import FloatArray
 from ._scaling import Rescaling
 from .neuron import LinearUnit
 from .objective import LogisticObjective, Objective
+from .objective.curvature import sampled_condition
 from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult, choose_solver
 from .solvers.newton_fallback import lbfgs_then_newton, newton_after
 
@@ -90,9 +92,11 @@ def resolve_solver(
     n_classes: int,
     *,
     distributed: bool = False,
+    condition: Callable[[], float] | None = None,
 ) -> str:
     """The registered solver to run: the one asked for, or ``"auto"``'s
-    choice for the shape, storage and dtype of the data behind ``unit``."""
+    choice for the shape, storage and dtype of the data behind ``unit``
+    (and its conditioning, estimated by ``condition`` when asked)."""
     if settings.solver != "auto":
         name = str(settings.solver)
     else:
@@ -100,7 +104,7 @@ def resolve_solver(
         name = choose_solver(
             n_samples=data.n_samples, n_features=data.n_features, n_classes=n_classes,
             is_sparse=not distributed and data.is_sparse, dtype=data.dtype,
-            distributed=distributed, l1=settings.has_l1,
+            distributed=distributed, l1=settings.has_l1, condition=condition,
         )
     if settings.has_l1 and not SOLVERS[name].handles_l1:
         raise ValueError(
@@ -185,7 +189,12 @@ def fit_arrays(
         fit_intercept=settings.fit_intercept, C=float(settings.C),
         l1_ratio=float(settings.l1_ratio), offset=offset,
     )
-    solver = resolve_solver(settings, objective.unit, n_classes)
+    solver = resolve_solver(
+        settings, objective.unit, n_classes,
+        condition=lambda: sampled_condition(
+            objective.unit, objective.weight, objective.penalty.l2_strength
+        ),
+    )
     start = initial_theta(objective.unit, previous, random_state)
     # "auto"'s L-BFGS hands over to Newton if it stalls (issue 18).
     budget = newton_after(objective.unit.n_params, objective.unit.data.is_sparse) if (

@@ -40,12 +40,27 @@ scikit-learn 1.9.1 alongside; the figures below are from that run).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from ..objective.curvature import condition_sample_size
 from .registry import SOLVERS
 
 #: Largest ``n_samples * n_params**2`` (flops of one Hessian) given to Newton.
 NEWTON_MAX_HESSIAN_FLOPS = 2e6
+#: Smallest sampled condition number (``objective.curvature.sampled_condition``)
+#: that sends a dense problem to Newton whatever its size.
+NEWTON_MIN_CONDITION = 1e3
+#: Sampled condition numbers above this share of ``1 / eps`` of the data's
+#: dtype mean exactly collinear columns (singular to rounding), which L-BFGS
+#: fits as fast as ever: it never moves along the null directions.
+SINGULAR_CONDITION_EPS_SHARE = 1e-4
+#: Most parameters for which an ill-conditioned problem goes to Newton.
+NEWTON_MAX_PARAMS_ILL_CONDITIONED = 256
+#: The probe runs only on data of at least this many times its sample's rows.
+PROBE_MIN_ROWS_PER_SAMPLE_ROW = 8
 
 
 def choose_solver(
@@ -56,11 +71,15 @@ def choose_solver(
     dtype: Any,
     l1: bool,
     distributed: bool = False,
+    condition: Callable[[], float] | None = None,
 ) -> str:
     """The registered solver expected to reach the optimum fastest.
 
     ``l1`` asks for a solver that handles the non-smooth L1 term: the first
-    registered one that does.
+    registered one that does. ``condition`` estimates the condition number
+    that column scaling leaves (``objective.curvature.sampled_condition``);
+    it is called only where the choice depends on it, and None (Dask, device
+    arrays) never picks Newton by conditioning.
     """
     if l1:
         for name, solver in SOLVERS.items():
@@ -75,4 +94,13 @@ def choose_solver(
     hessian_flops = n_samples * n_params**2
     if hessian_flops <= NEWTON_MAX_HESSIAN_FLOPS / (10 if is_sparse else 1):
         return "newton"
-    return "lbfgs"
+    probe_pays = n_samples >= PROBE_MIN_ROWS_PER_SAMPLE_ROW * condition_sample_size(
+        n_features + 1
+    )
+    if (
+        condition is None or is_sparse or not probe_pays
+        or n_params > NEWTON_MAX_PARAMS_ILL_CONDITIONED
+    ):
+        return "lbfgs"
+    singular = SINGULAR_CONDITION_EPS_SHARE / float(np.finfo(dtype).eps)
+    return "newton" if NEWTON_MIN_CONDITION <= condition() < singular else "lbfgs"
