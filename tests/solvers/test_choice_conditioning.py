@@ -1,6 +1,7 @@
 """``solver="auto"`` reads the conditioning that column scaling leaves
 (``objective.curvature.sampled_condition``) on dense mid-sized problems:
-Newton for nearly collinear columns, L-BFGS otherwise (``solvers.choice``)."""
+Newton for nearly collinear columns, L-BFGS otherwise (``solvers.choice``);
+its Newton takes the first Hessian from a row sample on large data."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
-from logitron import LogisticRegression
+from logitron import LogisticRegression, fitting
 from logitron.exceptions import CollinearityWarning
-from logitron.solvers import choose_solver
+from logitron.fitting import FitSettings
+from logitron.solvers import SolverOptions, choose_solver
 from logitron.solvers.choice import (
     NEWTON_MAX_PARAMS_ILL_CONDITIONED,
     NEWTON_MIN_CONDITION,
+    first_hessian_rows,
 )
+from logitron.solvers.newton import newton_cholesky
+from tests.helpers import make_objective
 from tests.problems import collinear_data, dense_data
 
 
@@ -74,3 +79,37 @@ def test_auto_keeps_lbfgs_on_gaussian_and_exactly_collinear_columns() -> None:
         model = LogisticRegression(C=np.inf).fit(duplicated, y)
     assert model.solver_ == "lbfgs"
     np.testing.assert_allclose(model.coef_[0, 0], model.coef_[0, -1], rtol=1e-6)
+
+
+def test_newton_from_the_exact_first_hessian_is_plain_newton() -> None:
+    X, y = collinear_data(2_000, 10, noise=1e-2)
+    objective = make_objective(X, y, C=1.0).objective
+    zero = np.zeros(objective.n_params)
+    options = SolverOptions(tol=1e-10, max_iter=100)
+    plain = newton_cholesky(objective, zero, options)
+    given = newton_cholesky(
+        objective, zero, options, first_hessian=objective.value_gradient_hessian(zero)[2]
+    )
+    assert given.n_iter == plain.n_iter
+    np.testing.assert_allclose(given.theta, plain.theta, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("C", [1.0, np.inf])
+def test_auto_takes_newtons_first_hessian_from_a_row_sample(C: float) -> None:
+    # 20,000 rows, 8 times the 2,000 of the sample: the first Hessian is
+    # the sample's, and the fit lands on scikit-learn's optimum all the same.
+    X, y = collinear_data(20_000, 20, noise=1e-2)
+    assert first_hessian_rows(20_000, 20, 2, False) == 2_000
+    assert first_hessian_rows(15_999, 20, 2, False) is None
+    objective = make_objective(X, y, C=C, weighted=False).objective
+    settings = FitSettings(C=C)
+    start = np.zeros(objective.n_params)
+    assert fitting._first_hessian(objective, settings, "newton", start) is not None
+    assert fitting._first_hessian(objective, settings, "newton", start + 0.1) is None
+    model = LogisticRegression(C=C).fit(X, y)
+    assert model.solver_ == "newton"
+    reference = SklearnLogisticRegression(
+        C=C, solver="newton-cholesky", tol=1e-12, max_iter=200
+    ).fit(X, y)
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, reference.intercept_, rtol=1e-6, atol=1e-8)

@@ -110,6 +110,16 @@ CONDITION_SAMPLE_MIN_ROWS = 500
 CONDITION_SAMPLE_ROWS_PER_COLUMN = 8
 
 
+def evenly_spaced_rows(weight: FloatArray, size: int) -> NDArray[np.intp]:
+    """``size`` evenly spaced rows of positive weight, or all of them when
+    there are fewer (deterministic, and spread over data stored in any
+    order)."""
+    positive = np.flatnonzero(np.asarray(weight) > 0)
+    if len(positive) <= size:
+        return positive
+    return positive[np.linspace(0, len(positive) - 1, size).round().astype(np.intp)]
+
+
 def condition_sample_size(width: int) -> int:
     """Rows ``sampled_condition`` reads for a unit of ``width`` columns."""
     return max(CONDITION_SAMPLE_MIN_ROWS, CONDITION_SAMPLE_ROWS_PER_COLUMN * width)
@@ -143,11 +153,7 @@ def sampled_condition(unit: LinearUnit, weight: FloatArray, l2_strength: float) 
     that fails (an exactly singular sample) gives ``inf``.
     """
     width = unit.weight_shape[-1]
-    positive = np.flatnonzero(np.asarray(weight) > 0)
-    size = condition_sample_size(width)
-    rows = positive if len(positive) <= size else positive[
-        np.linspace(0, len(positive) - 1, size).round().astype(np.intp)
-    ]
+    rows = evenly_spaced_rows(weight, condition_sample_size(width))
     sample_weight = np.asarray(weight[rows], dtype=np.float64)
     sample = LinearUnit(as_data(unit.data.X[rows]), 1, unit.fit_intercept)
     curvature = 0.25 if unit.n_outputs == 1 else 1.0 / unit.n_outputs
