@@ -63,6 +63,7 @@ def test_a_sample_estimates_the_hessian_at_zero() -> None:
 
 def test_evenly_spaced_rows_skip_unweighted_ones() -> None:
     weight = np.ones(10)
-    weight[[0, 9]] = 0.0
-    np.testing.assert_array_equal(evenly_spaced_rows(weight, 20), np.arange(1, 9))
-    np.testing.assert_array_equal(evenly_spaced_rows(weight, 3), [1, 5, 8])
+    weight[[0, 4]] = 0.0
+    np.testing.assert_array_equal(evenly_spaced_rows(weight, 20), [1, 2, 3, 5, 6, 7, 8, 9])
+    # linspace(0, 9, 4) rounds to rows 0, 3, 6, 9; row 0 has no weight.
+    np.testing.assert_array_equal(evenly_spaced_rows(weight, 4), [3, 6, 9])
