@@ -17,6 +17,7 @@ estimator (the Dask backend's sample start, tests, benchmarks).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,11 @@ from ._numerics import FloatArray
 from ._scaling import Rescaling
 from .neuron import LinearUnit
 from .objective import LogisticObjective, Objective
+from .objective.curvature import evenly_spaced_rows, sampled_condition
+from .objective.row_sample import row_sample
 from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult, choose_solver
+from .solvers.choice import first_hessian_rows
+from .solvers.newton import newton_cholesky
 from .solvers.newton_fallback import lbfgs_then_newton, newton_after
 
 
@@ -90,9 +95,11 @@ def resolve_solver(
     n_classes: int,
     *,
     distributed: bool = False,
+    condition: Callable[[], float] | None = None,
 ) -> str:
     """The registered solver to run: the one asked for, or ``"auto"``'s
-    choice for the shape, storage and dtype of the data behind ``unit``."""
+    choice for the shape, storage and dtype of the data behind ``unit``
+    (and its conditioning, estimated by ``condition`` when asked)."""
     if settings.solver != "auto":
         name = str(settings.solver)
     else:
@@ -100,7 +107,7 @@ def resolve_solver(
         name = choose_solver(
             n_samples=data.n_samples, n_features=data.n_features, n_classes=n_classes,
             is_sparse=not distributed and data.is_sparse, dtype=data.dtype,
-            distributed=distributed, l1=settings.has_l1,
+            distributed=distributed, l1=settings.has_l1, condition=condition,
         )
     if settings.has_l1 and not SOLVERS[name].handles_l1:
         raise ValueError(
@@ -126,13 +133,14 @@ def initial_theta(
 
 def minimize(
     objective: Objective, solver: str, settings: FitSettings, theta0: FloatArray,
-    newton_budget: int | None = None,
+    newton_budget: int | None = None, first_hessian: FloatArray | None = None,
 ) -> FitOutcome:
     """Run ``solver`` on ``objective`` from ``theta0``; a non-finite answer
     is an error (a diverging step size, overflowing data), never a model.
 
     ``newton_budget`` (L-BFGS only): hand over to Newton after that many
-    iterations (``solvers.newton_fallback``)."""
+    iterations (``solvers.newton_fallback``). ``first_hessian`` (Newton
+    only): an estimate of the Hessian at ``theta0`` for its first step."""
     entry = SOLVERS[solver]
     options = SolverOptions(
         tol=entry.default_tol if settings.tol is None else float(settings.tol),
@@ -143,6 +151,8 @@ def minimize(
     )
     if newton_budget is not None and solver == "lbfgs":
         result = lbfgs_then_newton(objective, theta0, options, newton_budget)
+    elif first_hessian is not None and solver == "newton":
+        result = newton_cholesky(objective, theta0, options, first_hessian)
     else:
         result = entry.minimize(objective, theta0, options)
     if not np.all(np.isfinite(result.theta)):
@@ -185,15 +195,45 @@ def fit_arrays(
         fit_intercept=settings.fit_intercept, C=float(settings.C),
         l1_ratio=float(settings.l1_ratio), offset=offset,
     )
-    solver = resolve_solver(settings, objective.unit, n_classes)
+    solver = resolve_solver(
+        settings, objective.unit, n_classes,
+        condition=lambda: sampled_condition(
+            objective.unit, objective.weight, objective.penalty.l2_strength
+        ),
+    )
     start = initial_theta(objective.unit, previous, random_state)
     # "auto"'s L-BFGS hands over to Newton if it stalls (issue 18).
     budget = newton_after(objective.unit.n_params, objective.unit.data.is_sparse) if (
         settings.solver == "auto" and solver == "lbfgs"
     ) else None
-    outcome = minimize(objective, solver, settings, start, newton_budget=budget)
+    outcome = minimize(
+        objective, solver, settings, start, newton_budget=budget,
+        first_hessian=_first_hessian(objective, settings, solver, start),
+    )
     outcome.rescaling, outcome.sample_weight = rescaling, sample_weight
     return outcome
+
+
+def _first_hessian(
+    objective: LogisticObjective, settings: FitSettings, solver: str, start: FloatArray
+) -> FloatArray | None:
+    """``"auto"``'s Newton from zero on a large ill-conditioned problem takes
+    its first Hessian from a row sample (``solvers.choice.first_hessian_rows``);
+    None: the full one."""
+    if settings.solver != "auto" or solver != "newton" or np.any(start):
+        return None
+    data = objective.unit.data
+    size = first_hessian_rows(
+        data.n_samples, data.n_features, objective.unit.n_outputs, data.is_sparse
+    )
+    if size is None:
+        return None
+    sample = row_sample(objective, evenly_spaced_rows(objective.weight, size))
+    hessian = sample.value_gradient_hessian(start)[2]
+    # A column without an entry in the sample has no curvature there: its
+    # first step would be the penalty's alone, far too long.
+    data_diagonal = np.diag(hessian) - objective.penalty.hessian_diagonal()
+    return hessian if np.all(data_diagonal > 0) else None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ normalised weights ``s/S`` (``weight``) of an objective."""
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg.lapack
 from numpy.typing import NDArray
 
 from .._numerics import FloatArray
@@ -103,3 +104,71 @@ def hessian_on_columns(
     index = (classes[:, None] * width + kept[None, :]).ravel()
     return index, hessian
 
+
+#: Rows the conditioning probe samples at least, and per column of ``[X | 1]``.
+CONDITION_SAMPLE_MIN_ROWS = 500
+CONDITION_SAMPLE_ROWS_PER_COLUMN = 8
+
+
+def evenly_spaced_rows(weight: FloatArray, size: int) -> NDArray[np.intp]:
+    """``size`` evenly spaced rows (every row when there are fewer), those of
+    zero weight left out: deterministic, spread over data stored in any
+    order, and without a pass over the n weights."""
+    n_samples = len(weight)
+    rows = (
+        np.arange(n_samples) if n_samples <= size
+        else np.linspace(0, n_samples - 1, size).round().astype(np.intp)
+    )
+    return rows[np.asarray(weight)[rows] > 0]
+
+
+def condition_sample_size(width: int) -> int:
+    """Rows ``sampled_condition`` reads for a unit of ``width`` columns."""
+    return max(CONDITION_SAMPLE_MIN_ROWS, CONDITION_SAMPLE_ROWS_PER_COLUMN * width)
+
+
+def sampled_condition(unit: LinearUnit, weight: FloatArray, l2_strength: float) -> float:
+    """Estimated condition number of the Hessian that no column scaling
+    fixes, from a weighted Gram product over a row sample ``R``::
+
+        H_R   = curvature * A_R.T @ diag(s_R / sum(s_R)) @ A_R + a * I_coef
+        U     = D**-0.5 @ H_R @ D**-0.5,      D = diag(H_R)
+        kappa = norm1(U) * norm1(inv(U))
+
+    with ``A = [X | 1]`` (one output's block: a softmax Hessian at a
+    uniform curvature is this block times a fixed K x K matrix),
+    ``curvature`` the loss's second derivative at z = 0 (1/4 for the
+    sigmoid; ``1/K`` for softmax, the non-zero eigenvalue of
+    ``I/K - 1/K**2``) and ``a`` the L2 strength on the mean scale: a
+    property of the design, whatever the start (a warm start, an offset).
+    ``D`` is the scaling L-BFGS already applies (its preconditioner), so
+    ``kappa`` measures what is left: nearly collinear columns. ``R`` is
+    ``max(CONDITION_SAMPLE_MIN_ROWS, CONDITION_SAMPLE_ROWS_PER_COLUMN *
+    width)`` evenly spaced rows (``evenly_spaced_rows``; all of them on
+    small data). A sample of ``m`` rows of independent columns spreads the
+    eigenvalues by about ``((1 + sqrt(w/m)) / (1 - sqrt(w/m)))**2`` (4.4 at
+    ``m = 8 w``; 1.4 against 4.2 on ``dense_data(20_000, 20)``), far below
+    the orders of magnitude the rule in ``solvers.choice`` reads.
+    ``norm1(inv(U))`` is LAPACK's estimate from the Cholesky factor
+    (``pocon``): ``p**2`` work where eigenvalues cost ``p**3``. Columns
+    without weight in the sample (and no penalty) are left out; a factor
+    that fails (an exactly singular sample) gives ``inf``.
+    """
+    width = unit.weight_shape[-1]
+    rows = evenly_spaced_rows(weight, condition_sample_size(width))
+    sample_weight = np.asarray(weight[rows], dtype=np.float64)
+    sample = LinearUnit(as_data(unit.data.X[rows]), 1, unit.fit_intercept)
+    curvature = 0.25 if unit.n_outputs == 1 else 1.0 / unit.n_outputs
+    scale = curvature / float(np.sum(sample_weight))
+    hessian = sample.hessian([(0, 0, sample_weight * scale)])
+    hessian.flat[: unit.n_features * (width + 1) : width + 1] += l2_strength
+    diagonal = np.diag(hessian)
+    kept = np.flatnonzero(diagonal > 0)
+    root = np.sqrt(diagonal[kept])
+    unit_diagonal = hessian[np.ix_(kept, kept)] / np.outer(root, root)
+    factor, info = scipy.linalg.lapack.dpotrf(unit_diagonal, lower=1)
+    if info != 0:
+        return np.inf
+    norm1 = float(np.max(np.sum(np.abs(unit_diagonal), axis=0)))
+    rcond, info = scipy.linalg.lapack.dpocon(factor, norm1, uplo="L")
+    return np.inf if info != 0 or not rcond > 0 else 1.0 / float(rcond)

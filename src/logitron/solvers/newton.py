@@ -17,7 +17,8 @@ _MAX_CHORD_CONTRACTION = 0.5
 
 
 def newton_cholesky(
-    objective: Objective, theta0: FloatArray, options: SolverOptions
+    objective: Objective, theta0: FloatArray, options: SolverOptions,
+    first_hessian: FloatArray | None = None,
 ) -> SolverResult:
     """Damped Newton's method on a smooth objective, reusing Hessian factors.
 
@@ -68,13 +69,22 @@ def newton_cholesky(
     still numerically singular (collinear features, no penalty), a diagonal
     shift ``tau * I`` is added and grown until the factorisation succeeds
     (a Levenberg-Marquardt safeguard).
+
+    ``first_hessian``, when given, stands in for the Hessian at ``theta0``
+    in the first step: an estimate from a row sample (``solver="auto"``,
+    ``fitting``), which serves a step from far away as well as the exact
+    one. That step is then judged like a Newton step by step 6.
     """
     tol = max(options.tol, objective.gradient_floor())
     theta: FloatArray = np.array(theta0, dtype=np.float64, copy=True)
     null_space = objective.null_space()
     hessian_cost = 2.0 + objective.n_params / 40.0
     history: list[float] = []
-    value, gradient, hessian = objective.value_gradient_hessian(theta)
+    if first_hessian is None:
+        value, gradient, hessian = objective.value_gradient_hessian(theta)
+    else:
+        value, gradient = objective.value_gradient(theta, keep_curvature=True)
+        hessian = np.array(first_hessian, dtype=np.float64, copy=True)
     factor = _cholesky(hessian, null_space)
     fresh = True  # whether factor is of the Hessian at theta
     last_decrement, last_was_newton = np.inf, False
@@ -120,7 +130,7 @@ def newton_cholesky(
             # search can judge it; a full Newton step is still exact to
             # second order (with the Hessian at theta, not a kept one), so
             # take it and stop.
-            if not fresh:
+            if not fresh or (iteration == 1 and first_hessian is not None):
                 _, _, hessian = objective.value_gradient_hessian(theta)
                 factor = _cholesky(hessian, null_space)
                 direction = -_solve(factor, gradient)
