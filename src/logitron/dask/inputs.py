@@ -22,7 +22,7 @@ from .._validation import class_index, class_weight_vector, encode_labels
 from ..backends import is_dask_collection
 from ..backends.dask_backend import DaskBlocks, is_dask_frame
 from ..fitting import FitSettings
-from . import group_terms
+from . import block_model, group_terms
 from .block_groups import BlockGroups
 from .block_model import BlockModel, LabelStats
 from .objective import DaskLogisticObjective
@@ -51,7 +51,8 @@ def _label_stats(blocks: DaskBlocks) -> LabelStats:
     label blocks gathered as the solver's passes gather blocks)."""
     groups = BlockGroups.of_parts(blocks.label_blocks)
     stats, _ = blocks.map_sum(
-        group_terms.label_stats, [(sources,) for sources in groups.sources], reads_X=False
+        group_terms.each_block, [(sources,) for sources in groups.sources],
+        (block_model.label_stats,), reads_X=False,
     )
     return stats
 

@@ -62,7 +62,7 @@ from .._numerics import FloatArray
 from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
 from ..objective import CoefficientPenalty
-from . import group_terms
+from . import block_terms, group_terms
 from .block_groups import BlockGroups
 from .block_model import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms, Evaluation
 from .line import DaskLineFunction, PointsOnWorkers, RawOnWorkers
@@ -316,9 +316,10 @@ class DaskLogisticObjective:
             _, _, hessian = self.value_gradient_hessian(theta)
             return index, hessian[np.ix_(index, index)]
         data_hessian, _ = self.blocks.map_sum(
-            group_terms.hessian_on_columns,
+            group_terms.each_block,
             [(sources,) for sources in self.groups.sources],
-            (self.model, np.asarray(theta, dtype=np.float64), np.unique(columns)),
+            (block_terms.hessian_on_columns, self.model, np.asarray(theta, dtype=np.float64),
+             np.unique(columns)),
         )
         hessian = np.array(data_hessian, dtype=np.float64)
         hessian[np.diag_indices_from(hessian)] += self.penalty.hessian_diagonal()[index]

@@ -42,6 +42,7 @@ from ..inference.separation_sums import (
     certified_by_bound,
 )
 from ..neuron import LinearUnit
+from . import group_terms
 from .block_model import BlockModel
 from .block_terms import encoded
 
@@ -115,12 +116,11 @@ def fit_record(
     response_name : str
         Name of the dependent variable.
     """
-    blocks = objective.blocks
     theta = np.asarray(theta, dtype=np.float64)
-    total, _ = blocks.map_sum(
-        record_block,
-        list(zip(blocks.X_blocks, blocks.y_blocks, blocks.weight_blocks, strict=True)),
-        (objective.model, theta),
+    # One task per group of blocks, as the solver's passes (``block_groups``).
+    total, _ = objective.blocks.map_sum(
+        group_terms.each_block, [(sources,) for sources in objective.groups.sources],
+        (record_block, objective.model, theta),
     )
     unit = objective.unit
     separation, checked = "", True
