@@ -138,9 +138,9 @@ def test_many_blocks_start_from_a_samples_fit(cluster, graph_counter, n_classes,
     assert model.n_iter_[0] < expected.n_iter_[0]
     # y's classes, the sample's fit, the start, at most one per iteration
     # (Newton's last step may need none); prox-newton asks for its first
-    # Hessian apart; an unpenalised fit adds one for its statistics (which
-    # check separation too).
-    extra = int("l1_ratio" in params) + int(np.isposinf(params.get("C", 1.0)))
+    # Hessian apart. An unpenalised fit adds none: its statistics wait for
+    # summary(), and its separation check rides on the passes made.
+    extra = int("l1_ratio" in params)
     assert graph_counter.graphs <= 3 + extra + model.n_iter_[0]
 
 
@@ -148,8 +148,9 @@ def test_many_blocks_start_from_a_samples_fit(cluster, graph_counter, n_classes,
 @pytest.mark.parametrize("solver", ["newton", "lbfgs"])
 def test_unpenalised_separated_data_warn_as_in_memory(cluster, n_classes, solver):
     # Separated classes: the coefficients grow without bound, and the Dask
-    # fit says so as the in-memory one does (the pass of its statistics
-    # checks); data that do not separate give no warning.
+    # fit says so as the in-memory one does (its screen cannot prove that
+    # the estimate exists, so the record's pass checks at fit); data that do
+    # not separate give no warning.
     from logitron.exceptions import PerfectSeparationWarning
 
     X, y, _ = make_data(n_classes, seed=21)

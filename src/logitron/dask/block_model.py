@@ -106,19 +106,35 @@ class BlockTerms:
     ``value``, ``gradient``, ``hessian`` of ``J_data``; ``derivative`` the
     slope ``phi'(t)`` of ``J_data`` along a line. ``0.0`` stands for a term
     that was not asked for (or a block without weight).
+
+    Two maxima ride along for the fit's separation screen
+    (``dask.lazy_record``), combined by maximum: ``column_bound``
+    ``max_i |x_ij|`` per column over the weighted rows (from the pass that
+    checks ``X``'s values; ``None`` from the others), and ``widest_margin``,
+    over the weighted rows at the evaluated point, ``z_i`` signed towards the
+    row's class (one sigmoid neuron) or ``max_k z_ik - min_k z_ik`` (softmax):
+    how far a probability is from underflowing (``-inf`` when not computed).
     """
 
     value: float = 0.0
     gradient: FloatArray | float = 0.0
     hessian: FloatArray | float = 0.0
     derivative: float = 0.0
+    column_bound: FloatArray | None = None
+    widest_margin: float = -np.inf
 
     def __add__(self, other: BlockTerms) -> BlockTerms:
+        bound = self.column_bound if other.column_bound is None else (
+            other.column_bound if self.column_bound is None
+            else np.maximum(self.column_bound, other.column_bound)
+        )
         return BlockTerms(
             self.value + other.value,
             self.gradient + other.gradient,
             self.hessian + other.hessian,
             self.derivative + other.derivative,
+            bound,
+            max(self.widest_margin, other.widest_margin),
         )
 
     def scaled(self, share: float) -> BlockTerms:
@@ -127,6 +143,8 @@ class BlockTerms:
             share * self.gradient,
             share * self.hessian,
             share * self.derivative,
+            self.column_bound,
+            self.widest_margin,
         )
 
 
@@ -141,6 +159,7 @@ class Evaluation:
     gradient: FloatArray | None = None
     hessian: FloatArray | None = None
     kept: list[Any] | None = None  # per-block KeptBlock handles on the workers
+    widest_margin: float = -np.inf  # BlockTerms.widest_margin of all the blocks
 
 
 @dataclass
