@@ -288,9 +288,7 @@ default="auto"
         solver = fitting.resolve_solver(
             settings, objective.unit, len(classes), distributed=True
         )
-        theta0 = sample_start(
-            objective, solver, settings, self._start(objective.unit, classes)
-        )
+        theta0 = sample_start(objective, solver, self._start(objective.unit, classes))
         outcome = fitting.minimize(objective, solver, settings, theta0)
         self._set_fitted(outcome, classes, plan)
         record, pending = None, None

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
 
 from .._numerics import FloatArray
-from .._validation import class_index
+from .._validation import class_index, class_weight_vector, encode_labels
 from ..backends.dask_backend import as_block_vector
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 
@@ -43,6 +44,28 @@ class BlockModel:
     fit_intercept: bool
     dtype: np.dtype
     total_weight: float
+
+    @classmethod
+    def of_labels(
+        cls, stats: LabelStats, class_weight: Any, n_features: int, fit_intercept: bool,
+        dtype: np.dtype,
+    ) -> BlockModel:
+        """The model of the labels ``stats`` counted, with the estimator's
+        ``class_weight`` (``None``, ``"balanced"`` or a dict); a ``ValueError``
+        for labels that cannot be fitted (one class with weight, no weight)."""
+        check_classification_targets(stats.labels)
+        classes, _ = encode_labels(stats.labels)
+        class_weight = class_weight_vector(class_weight, classes, stats.weight_sums)
+        weight_sums = stats.weight_sums * class_weight
+        total_weight = float(np.sum(weight_sums))
+        if total_weight <= 0:
+            raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+        if np.count_nonzero(weight_sums) < 2:
+            raise ValueError(
+                "Logistic regression needs samples of at least 2 classes with non-zero "
+                f"weight; got only class {classes[np.flatnonzero(weight_sums)[0]]!r}."
+            )
+        return cls(classes, class_weight, n_features, fit_intercept, dtype, total_weight)
 
     @property
     def n_outputs(self) -> int:

@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
-
 from .._numerics import FloatArray
 from . import block_terms
 from .block_groups import Source, materialise
@@ -55,15 +53,6 @@ def evaluate(
         kept.append(block_kept)
         totals.append(terms)
     return kept, _added(totals)
-
-
-def evaluate_at(
-    sources: list[Source], theta: FloatArray, model: BlockModel, order: int, check_finite: bool
-) -> BlockTerms:
-    """The group's partial sums at ``theta``, a point computed in the same
-    graph (a start from a sample); nothing kept."""
-    theta = np.asarray(theta, dtype=np.float64)
-    return evaluate(sources, (), model, theta, order, None, (), check_finite)[1]
 
 
 def move_along_line(

@@ -127,6 +127,8 @@ class DaskLogisticObjective(AlongLines):
         self._keep_raw = False
         self._check_finite = True
         self._groups: BlockGroups | None = None
+        #: The start drawn from a sample with the labels (``sample_start``).
+        self.sample_theta: FloatArray | None = None
         #: ``max_i |x_ij|`` per column over the weighted rows, from the pass
         #: that checked ``X``'s values (``BlockTerms.column_bound``).
         self.column_bound: FloatArray | None = None
@@ -184,12 +186,6 @@ class DaskLogisticObjective(AlongLines):
         if self._keep_raw and kept is not None and known is None:
             self._on_workers.know(theta, RawOnWorkers.of(kept))
         return evaluation
-
-    def prime(self, theta: FloatArray, order: int, terms: BlockTerms) -> None:
-        """Take the data terms at ``theta`` from another graph (the sample
-        start's, which checked ``X``'s values too) as if evaluated here."""
-        self._last = self._with_penalty(np.asarray(theta, dtype=np.float64), order, terms, None)
-        self._check_finite = False
 
     def _with_penalty(
         self, theta: FloatArray, order: int, terms: BlockTerms, kept: list[Any] | None
