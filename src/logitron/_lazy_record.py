@@ -45,9 +45,11 @@ class LazyRecord(Protocol):
 
     #: Fields to replace in the record once computed.
     changes: dict[str, Any]
-    #: Whether the meat costs a pass of its own (``information_record``
-    #: then leaves it out).
-    meat_apart: bool
+
+    @property
+    def meat_apart(self) -> bool:
+        """Whether ``information_record`` (the default summary's) costs less
+        than the whole record: it leaves the meat out."""
 
     def compute(self) -> FitInference: ...
 

@@ -38,7 +38,7 @@ def block_tasks(monkeypatch):
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_the_first_summary_sends_the_one_statistics_graph(
+def test_the_record_is_one_graph_sent_by_the_first_read_that_needs_it(
     cluster, graph_counter, block_tasks, n_classes
 ):
     X, y, weight = make_data(n_classes, seed=40 + n_classes)
@@ -47,11 +47,38 @@ def test_the_first_summary_sends_the_one_statistics_graph(
     assert "record_block" not in block_tasks
     graph_counter.graphs = 0
     block_tasks.clear()
-    first = model.summary()
+    first = model.summary(cov_type="HC0")
     assert (graph_counter.graphs, block_tasks) == (1, ["record_block"])
-    np.testing.assert_allclose(first.bse, expected.summary().bse, rtol=1e-8)
+    np.testing.assert_allclose(
+        first.bse, expected.summary(cov_type="HC0").bse, rtol=1e-8
+    )
     assert_same_statistics(model, expected)
     assert graph_counter.graphs == 1  # every later read from the record
+
+
+@pytest.mark.parametrize(("n_classes", "seed"), [(2, 42), (3, 45), (4, 4)])
+def test_a_fit_stopped_at_its_estimate_gives_the_default_summary_free(
+    cluster, graph_counter, block_tasks, n_classes, seed
+):
+    # Stopped by its tolerance, Newton's last pass was at the estimate: its
+    # value and Hessian are the log-likelihood and the information, and the
+    # nonrobust summary needs no pass; a sandwich covariance sends the one.
+    X, y, weight = make_data(n_classes, seed=seed)
+    expected = LogisticRegression(C=np.inf, tol=1e-6).fit(X, y, sample_weight=weight)
+    model = LogisticRegression(C=np.inf, tol=1e-6).fit(*on_dask(X, y, weight))
+    graph_counter.graphs = 0
+    got, want = model.summary(), expected.summary()
+    assert (graph_counter.graphs, block_tasks.count("record_block")) == (0, 0)
+    for name in ("params", "bse", "zvalues", "pvalues", "conf_int", "cov_params"):
+        np.testing.assert_allclose(
+            getattr(got, name), getattr(want, name), rtol=1e-8, atol=1e-12
+        )
+    for name in ("loglik", "loglik_null", "lr_stat", "pseudo_r2", "aic", "bic", "nobs"):
+        np.testing.assert_allclose(getattr(got.fit, name), getattr(want.fit, name), rtol=1e-10)
+    np.testing.assert_allclose(got.fit.df_resid, want.fit.df_resid, rtol=1e-12)
+    model.summary(cov_type="HC1")
+    assert (graph_counter.graphs, block_tasks.count("record_block")) == (1, 1)
+    assert_same_statistics(model, expected)
 
 
 def test_compute_statistics_and_release_training_data_as_in_memory(
@@ -104,7 +131,8 @@ def test_files_changed_after_fit_are_refused(cluster, tmp_path):
     kept.compute_statistics()
     changed = frame.iloc[:400].assign(label=1 - frame.label.iloc[:400])
     changed.to_parquet(tmp_path / "part-0.parquet")
+    # The record is computed from the files, and refuses them.
     with pytest.raises(ValueError, match="training data changed after fit"):
-        model.summary()
+        model.summary(cov_type="HC1")
     expected = LogisticRegression(C=np.inf).fit(frame[["a", "b", "c"]], frame["label"])
     assert_same_statistics(kept, expected)

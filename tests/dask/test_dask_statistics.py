@@ -145,6 +145,9 @@ def test_dataframe_input_names_the_terms_and_the_response():
 def test_the_record_is_one_graph_sent_by_the_first_summary(monkeypatch):
     # The fit sends no statistics pass (its separation screen rides on the
     # solver's passes); the first summary() sends one, later reads none.
+    # (This fit stops one rounding-level step past Newton's last pass, so
+    # even the default summary needs the record: test_dask_lazy_record.py
+    # has fits whose default summary costs no pass.)
     X, y, weight = make_data(2, seed=7)
     expected = LogisticRegression(C=np.inf).fit(X, y, sample_weight=weight)
     calls = []

@@ -187,26 +187,39 @@ class Evaluation:
 
 @dataclass
 class LabelStats:
-    """Labels seen, with their counts and weight sums (the pre-pass over y)."""
+    """Labels seen, with their counts, weight sums and counts of rows of
+    positive weight (the pre-pass over y)."""
 
     labels: np.ndarray
     counts: np.ndarray
     weight_sums: FloatArray
     n_rows: int = 0
+    positive_counts: np.ndarray | None = None
 
     def __add__(self, other: LabelStats) -> LabelStats:
         labels, inverse = np.unique(
             np.concatenate([self.labels, other.labels]), return_inverse=True
         )
-        counts = np.bincount(
-            inverse, weights=np.concatenate([self.counts, other.counts]),
-            minlength=len(labels),
+
+        def merged(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+            return np.bincount(
+                inverse, weights=np.concatenate([mine, theirs]), minlength=len(labels)
+            )
+
+        positive = None
+        if self.positive_counts is not None and other.positive_counts is not None:
+            positive = merged(self.positive_counts, other.positive_counts).astype(np.int64)
+        return LabelStats(
+            labels, merged(self.counts, other.counts).astype(np.int64),
+            np.asarray(merged(self.weight_sums, other.weight_sums), dtype=np.float64),
+            self.n_rows + other.n_rows, positive,
         )
-        sums = np.asarray(np.bincount(
-            inverse, weights=np.concatenate([self.weight_sums, other.weight_sums]),
-            minlength=len(labels),
-        ), dtype=np.float64)
-        return LabelStats(labels, counts.astype(np.int64), sums, self.n_rows + other.n_rows)
+
+    def n_weighted_rows(self, class_weight: FloatArray) -> int:
+        """Rows whose weight times their class's weight is positive (the
+        labels in the classes' order, ``class_weight`` one per class)."""
+        assert self.positive_counts is not None
+        return int(self.positive_counts[np.asarray(class_weight) > 0].sum())
 
 
 def weight_block_values(weight_block: Any, n_rows: int, like: str) -> FloatArray:
@@ -234,7 +247,9 @@ def label_stats(y_block: Any, weight_block: Any) -> tuple[None, LabelStats]:
         weight: FloatArray = np.ones(len(y))
     else:
         weight = weight_block_values(weight_block, len(y), like="y")
+    inverse = inverse.ravel()
     sums = np.asarray(
-        np.bincount(inverse.ravel(), weights=weight, minlength=len(labels)), dtype=np.float64
+        np.bincount(inverse, weights=weight, minlength=len(labels)), dtype=np.float64
     )
-    return None, LabelStats(labels, counts, sums, len(y))
+    positive = np.bincount(inverse, weights=weight > 0, minlength=len(labels))
+    return None, LabelStats(labels, counts, sums, len(y), positive.astype(np.int64))

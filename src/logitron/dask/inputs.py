@@ -78,7 +78,7 @@ def training_problem(
         blocks, model, n_samples=stats.n_rows, C=float(settings.C),
         l1_ratio=float(settings.l1_ratio),
     )
-    objective.sample_theta = start
+    objective.sample_theta, objective.label_stats = start, stats
     return objective, classes
 
 

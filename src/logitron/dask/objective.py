@@ -64,7 +64,16 @@ from ..neuron import LinearUnit
 from ..objective import CoefficientPenalty
 from . import block_terms, group_terms
 from .block_groups import BlockGroups
-from .block_model import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms, Evaluation
+from .block_model import (
+    GRADIENT,
+    HESSIAN,
+    HESSP,
+    VALUE,
+    BlockModel,
+    BlockTerms,
+    Evaluation,
+    LabelStats,
+)
 from .line import PointsOnWorkers, RawOnWorkers
 from .objective_line import AlongLines
 
@@ -127,8 +136,10 @@ class DaskLogisticObjective(AlongLines):
         self._keep_raw = False
         self._check_finite = True
         self._groups: BlockGroups | None = None
-        #: The start drawn from a sample with the labels (``sample_start``).
+        #: The start drawn from a sample with the labels (``sample_start``),
+        #: and the labels' counts (``inputs.training_problem``).
         self.sample_theta: FloatArray | None = None
+        self.label_stats: LabelStats | None = None
         #: ``max_i |x_ij|`` per column over the weighted rows, from the pass
         #: that checked ``X``'s values (``BlockTerms.column_bound``).
         self.column_bound: FloatArray | None = None

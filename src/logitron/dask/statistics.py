@@ -140,16 +140,20 @@ def fit_record(
             separation = _complete_separation(total.sums.n_samples)
         else:
             checked = False
-    term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
     return record_from_sums(
         total.sums, unit, theta,
-        term_names=tuple(term_names),
+        term_names=term_names(unit, feature_names),
         class_names=tuple(class_names),
         converged=converged,
         separation=separation,
         separation_checked=checked,
         response_name=response_name,
     )
+
+
+def term_names(unit: Any, feature_names: list[str]) -> tuple[str, ...]:
+    """The record's terms: the intercept first, as R and statsmodels."""
+    return tuple((["Intercept"] if unit.fit_intercept else []) + list(feature_names))
 
 
 def separation_warning(record: FitInference) -> str:
