@@ -72,11 +72,9 @@ SAMPLE_START_MAX_BLOCKS = 8
 #: rows: on the Dask benchmark's data (6.8M rows x 21, 2 or 8 blocks
 #: sampled) about 2e-8 and 9e-9 from 200,000 rows, 2e-9 to 5e-9 from
 #: 400,000, and its largest gradient entry 2e-5 to 7e-5 against 6e-5 to
-#: 1.2e-4: at the default tol (1e-4) one Newton iteration, two passes over
-#: the data, settles the fit with room to spare.
+#: 1.2e-4: at ``tol=1e-4`` one Newton iteration, two passes over the data,
+#: settles the fit with room to spare.
 SAMPLE_START_VALUES = 1 << 23
-
-
 
 
 def labels_and_start(
