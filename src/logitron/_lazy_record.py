@@ -171,7 +171,10 @@ def after_fit(
     )
     unit = objective.unit
     rows = sample_rows(pending.sample_weight, unit.weight_shape[-1] * unit.n_outputs)
-    sample = LinearUnit(as_data(unit.data.X[rows]), unit.n_outputs, unit.fit_intercept)
+    # On small data the sample is every row: the fit's own unit, not a copy.
+    sample = unit if len(rows) == unit.data.n_samples else LinearUnit(
+        as_data(unit.data.X[rows]), unit.n_outputs, unit.fit_intercept
+    )
     # The score is minus the total weight times the gradient the solver
     # stopped at (no penalty): cached by its last step, else one pass.
     _, gradient = objective.value_gradient(outcome.theta)

@@ -15,6 +15,8 @@ Intervals open at infinity exclude it (``tol=np.inf`` is refused);
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -93,3 +95,53 @@ def check(estimator: Any, constraints: dict[str, list[Any]]) -> None:
     name = type(estimator).__name__
     params = {key: getattr(estimator, key) for key in constraints if hasattr(estimator, key)}
     validate_parameter_constraints(constraints, params, caller_name=name)
+
+
+def check_estimator(estimator: Any, solver_names: Sequence[str]) -> None:
+    """``check`` against ``parameter_constraints(solver_names)``, skipped for
+    parameter values that passed it before.
+
+    The check costs about 160 us a call (a tenth of a fit on tiny data, and
+    a grid search calls it on every fit); its verdict is a function of the
+    values and their types, so values that passed once pass again. Only
+    plain values are remembered (None, bool, int, float, str: hashable, and
+    the type in the key keeps ``True`` apart from ``1``); a dict, an array
+    or a random generator is checked every time.
+    """
+    names = tuple(solver_names)
+    constraints = _estimator_constraints(names)
+    params = {key: getattr(estimator, key) for key in constraints if hasattr(estimator, key)}
+    key = _plain_key(type(estimator), names, params)
+    if key is not None and key in _PASSED:
+        return
+    validate_parameter_constraints(
+        constraints, params, caller_name=type(estimator).__name__
+    )
+    if key is not None:
+        if len(_PASSED) >= _PASSED_LIMIT:
+            _PASSED.clear()
+        _PASSED.add(key)
+
+
+#: Parameter values that passed ``check_estimator`` (keys of ``_plain_key``).
+_PASSED: set[tuple[Any, ...]] = set()
+_PASSED_LIMIT = 1024
+_PLAIN_TYPES = (type(None), bool, int, float, str)
+
+
+@functools.lru_cache(maxsize=8)
+def _estimator_constraints(solver_names: tuple[str, ...]) -> dict[str, list[Any]]:
+    # Shared between calls: validate_parameter_constraints only reads it.
+    return parameter_constraints(list(solver_names))
+
+
+def _plain_key(
+    estimator_type: type, solver_names: tuple[str, ...], params: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """A hashable key of the parameters, or None when one is not plain."""
+    items = []
+    for name, value in params.items():
+        if type(value) not in _PLAIN_TYPES:
+            return None
+        items.append((name, type(value), value))
+    return (estimator_type, solver_names, *items)

@@ -106,6 +106,23 @@ def test_changing_X_in_place_after_fit_is_refused():
         model.inference_  # noqa: B018
 
 
+def test_a_change_in_the_last_rows_is_refused_too():
+    X, y = binary(50_000, 5)
+    model = LogisticRegression(C=np.inf).fit(X, y)
+    X[-1, -1] += 1.0
+    with pytest.raises(ValueError, match="training data changed after fit"):
+        model.summary()
+
+
+def test_the_meat_after_the_summary_checks_X_again():
+    X, y = binary()
+    model = LogisticRegression(C=np.inf).fit(X, y)
+    model.summary()  # the information only
+    X[5, 2] -= 3.0
+    with pytest.raises(ValueError, match="training data changed after fit"):
+        model.summary(cov_type="HC0")
+
+
 def test_compute_statistics_lets_go_of_the_data_and_keeps_the_numbers():
     X, y = binary()
     model = LogisticRegression(C=np.inf).fit(X, y).compute_statistics()
