@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -37,6 +37,23 @@ from .inference.fit_record import meat_at
 from .inference.fit_screen import identified_and_regular, sample_rows
 from .neuron import LinearUnit
 from .objective import LogisticObjective
+
+
+class LazyRecord(Protocol):
+    """What an estimator keeps for a record not computed yet: this module's
+    ``PendingRecord`` (in memory) or ``dask.lazy_record.PendingDaskRecord``."""
+
+    #: Fields to replace in the record once computed.
+    changes: dict[str, Any]
+
+    @property
+    def meat_apart(self) -> bool:
+        """Whether ``information_record`` (the default summary's) costs less
+        than the whole record: it leaves the meat out."""
+
+    def compute(self) -> FitInference: ...
+
+    def information_record(self) -> FitInference: ...
 
 
 @dataclass
@@ -68,6 +85,8 @@ class PendingRecord:
     identified: bool = False
     #: The record without its meat, once ``summary()`` asked for one.
     without_meat: FitInference | None = None
+    #: The meat is a second Gram product over ``X``.
+    meat_apart = True
 
     def compute(self) -> FitInference:
         """The record ``record_fit`` computes from the fit's data and ``z``

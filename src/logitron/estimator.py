@@ -15,6 +15,7 @@ from .array_api import dispatched_namespace
 from .backends import is_dask_collection
 from .backends.dask_backend import is_dask_frame
 from .dask import inputs as dask_inputs
+from .dask import lazy_record as dask_lazy_record
 from .dask import statistics as dask_statistics
 from .dask.sample_start import sample_start
 from .estimator_array_api import ArrayAPIFit
@@ -277,8 +278,9 @@ default="auto"
     def _fit_dask(
         self, X: Any, y: Any, sample_weight: Any, plan: _sklearn_params.Plan
     ) -> LogisticRegression:
-        """``fit`` on dask input: one graph per solver iteration, and for
-        ``C=np.inf`` one more for the inference record (``dask.statistics``)."""
+        """``fit`` on dask input: one graph per solver iteration; for
+        ``C=np.inf`` the record waits for its first reader (``dask.lazy_record``)
+        unless the separation screen needs it now."""
         settings = self._settings(plan)
         objective, classes = dask_inputs.training_problem(
             self, X, y, sample_weight, settings
@@ -286,27 +288,21 @@ default="auto"
         solver = fitting.resolve_solver(
             settings, objective.unit, len(classes), distributed=True
         )
-        theta0 = sample_start(
-            objective, solver, settings, self._start(objective.unit, classes)
-        )
+        theta0 = sample_start(objective, solver, self._start(objective.unit, classes))
         outcome = fitting.minimize(objective, solver, settings, theta0)
         self._set_fitted(outcome, classes, plan)
-        self.inference_ = None
-        separation = ""
+        record, pending = None, None
         if np.isposinf(plan.C):
-            record = dask_statistics.fit_record(
-                objective, outcome.theta, outcome.result.converged,
+            record, pending = dask_lazy_record.after_fit(
+                objective, outcome,
                 feature_names=inference.feature_names(
                     getattr(self, "feature_names_in_", None), objective.model.n_features
                 ),
                 class_names=[str(label) for label in classes],
                 response_name=inference.response_name(y) if is_dask_frame(y) else "y",
             )
-            self.inference_ = record
-            separation = record.separation
-            if not record.separation_checked and record.converged:
-                separation = dask_statistics.SEPARATION_NOT_RULED_OUT
-        self._warn(outcome, separation, plan)
+        self._set_record(record, pending)
+        self._warn(outcome, dask_statistics.separation_warning(record) if record else "", plan)
         return self
 
     def _settings(self, plan: _sklearn_params.Plan) -> fitting.FitSettings:

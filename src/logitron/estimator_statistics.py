@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sklearn.utils.validation import check_is_fitted
 
 from . import inference
-from ._lazy_record import PendingRecord
+from ._lazy_record import LazyRecord
 from .backends import is_dask_collection
 from .dask import model_statistics as dask_model_statistics
 from .inference.model_statistics import statistics, with_odds_ratios
@@ -30,7 +30,7 @@ class FittedStatistics:
         """The statistics record of an unpenalised fit (None for a penalised
         one), computed from the kept training data on first access."""
         state = self.__dict__
-        pending: PendingRecord | None = state.get("_pending_record")
+        pending: LazyRecord | None = state.get("_pending_record")
         if pending is not None:
             state["_inference_record"] = pending.compute()
             del state["_pending_record"]
@@ -46,7 +46,7 @@ class FittedStatistics:
         self.__dict__["_inference_record"] = record
 
     def _set_record(
-        self, record: inference.FitInference | None, pending: PendingRecord | None
+        self, record: inference.FitInference | None, pending: LazyRecord | None
     ) -> None:
         """The fit's record, or the data to compute it from later."""
         self.inference_ = record
@@ -142,10 +142,12 @@ class FittedStatistics:
                 "computed. Fit again, and call compute_statistics() (or summary()) "
                 "before releasing them."
             )
-        pending: PendingRecord | None = self.__dict__.get("_pending_record")
-        # The default covariance needs no meat: one Gram product, not two.
+        pending: LazyRecord | None = self.__dict__.get("_pending_record")
+        # The default covariance needs no meat: one Gram product, not two
+        # (in memory; on Dask one pass computes both).
         record = (
-            pending.information_record() if pending is not None and cov_type == "nonrobust"
+            pending.information_record()
+            if pending is not None and pending.meat_apart and cov_type == "nonrobust"
             else getattr(self, "inference_", None)
         )
         summary = inference.summarize_fit(record, self.C, alpha, cov_type, reference)

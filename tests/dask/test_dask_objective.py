@@ -239,7 +239,7 @@ def test_the_sample_starts_fit_computes_no_statistics(monkeypatch: pytest.Monkey
     # sample gives no start.
     from logitron import inference
     from logitron.dask.block_model import BlockModel
-    from logitron.dask.sample_start import fit_sample, sample_rows
+    from logitron.dask.sample_start import fit_sample
     from logitron.fitting import FitSettings
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -253,8 +253,8 @@ def test_the_sample_starts_fit_computes_no_statistics(monkeypatch: pytest.Monkey
         classes=np.array([0, 1]), class_weight=np.ones(2), n_features=3,
         fit_intercept=True, dtype=np.dtype(np.float64), total_weight=4000.0,
     )
-    parts = [sample_rows(X[:150], y[:150], None, model, 1000),
-             sample_rows(X[150:], y[150:], None, model, 1000)]
+    ones = np.ones(400)
+    parts = [(X[:150], y[:150], ones[:150]), (X[150:], y[150:], ones[150:])]
     _, theta = fit_sample(parts, model, FitSettings(C=np.inf), "newton")
     expected = LogisticRegression(C=np.inf, solver="newton")
     monkeypatch.undo()
@@ -262,26 +262,24 @@ def test_the_sample_starts_fit_computes_no_statistics(monkeypatch: pytest.Monkey
     assert theta is not None
     np.testing.assert_allclose(theta[:3], expected.coef_.ravel(), rtol=1e-8)
     separated = (X[:, 0] > 0).astype(int)
-    parts = [sample_rows(X, separated, None, model, 1000)]
-    assert fit_sample(parts, model, FitSettings(C=np.inf), "newton")[1] is None
+    assert fit_sample([(X, separated, ones)], model, FitSettings(C=np.inf), "newton")[1] is None
 
 
 def test_a_blocks_sample_is_strided_over_all_its_rows() -> None:
     # Rows sorted by class (or by time) must still give a sample of every
-    # part of the block: the rows are taken at a stride, never the first few.
-    from logitron.dask.block_model import BlockModel
+    # part of the block: the rows are taken at a stride, never the first few;
+    # labels and weights as stored (the model encodes them later).
     from logitron.dask.sample_start import sample_rows
 
     X = np.arange(20.0).reshape(10, 2)
     y = np.repeat(["a", "b"], 5)
     weight = np.arange(1.0, 11.0)
-    model = BlockModel(
-        classes=np.array(["a", "b"]), class_weight=np.array([1.0, 3.0]), n_features=2,
-        fit_intercept=True, dtype=np.dtype(np.float64), total_weight=100.0,
-    )
-    X_sample, y_index, w = sample_rows(X, y, weight, model, 4)
+    float64 = np.dtype(np.float64)
+    X_sample, y_sample, w = sample_rows(X, y, weight, float64, 4)
     np.testing.assert_array_equal(X_sample, X[::3])
-    np.testing.assert_array_equal(y_index, [0, 0, 1, 1])
-    np.testing.assert_array_equal(w, weight[::3] * [1.0, 1.0, 3.0, 3.0])
-    assert sample_rows(X, y, None, model, 10)[0] is not None
-    np.testing.assert_array_equal(sample_rows(X, y, None, model, 10)[0], X)
+    np.testing.assert_array_equal(y_sample, ["a", "a", "b", "b"])
+    assert w is not None
+    np.testing.assert_array_equal(w, weight[::3])
+    whole = sample_rows(X, y, None, float64, 10)
+    np.testing.assert_array_equal(whole[0], X)
+    assert whole[2] is None

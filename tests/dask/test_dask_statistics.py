@@ -23,6 +23,7 @@ from numpy.testing import assert_allclose
 from logitron import LogisticRegression, io
 from logitron.backends import as_data
 from logitron.backends.dask_backend import DaskBlocks
+from logitron.dask import group_terms
 from logitron.exceptions import PerfectSeparationWarning
 from logitron.inference import FitInference
 from logitron.inference.record import record_sums
@@ -141,24 +142,54 @@ def test_dataframe_input_names_the_terms_and_the_response():
     assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-8)
 
 
-def test_the_record_is_one_graph_reading_x_once(monkeypatch):
+def test_the_record_is_one_graph_sent_by_the_first_summary(monkeypatch):
+    # The fit sends no statistics pass (its separation screen rides on the
+    # solver's passes); the first summary() sends one, later reads none.
+    # (This fit stops one rounding-level step past Newton's last pass, so
+    # even the default summary needs the record: test_dask_lazy_record.py
+    # has fits whose default summary costs no pass.)
+    X, y, weight = make_data(2, seed=7)
+    expected = LogisticRegression(C=np.inf).fit(X, y, sample_weight=weight)
+    calls = []
+    map_sum = DaskBlocks.map_sum
+
+    def counting(self, function, block_args, constants=(), **kwargs):
+        # A pass of group tasks names its block task first among the constants.
+        task = constants[0] if function is group_terms.each_block else function
+        calls.append(task.__name__)
+        return map_sum(self, function, block_args, constants, **kwargs)
+
+    monkeypatch.setattr(DaskBlocks, "map_sum", counting)
+    X_d, y_d, weight_d = on_dask(X, y, weight)
+    model = LogisticRegression(C=np.inf).fit(X_d, y_d, sample_weight=weight_d)
+    assert "record_block" not in calls
+    calls.clear()
+    summary = model.summary()
+    assert calls == ["record_block"]
+    calls.clear()
+    assert_same_statistics(model, expected)
+    model.summary(cov_type="HC1")
+    assert calls == []
+    assert_allclose(summary.bse, expected.summary().bse, rtol=1e-8)
+
+
+def test_a_solver_without_a_final_hessian_computes_the_record_at_fit(monkeypatch):
+    # L-BFGS's last pass has no Hessian, so the screen cannot run: the
+    # record (and its separation check) comes with the fit, as before.
     X, y, weight = make_data(2, seed=7)
     calls = []
     map_sum = DaskBlocks.map_sum
 
-    def counting(self, function, *args, **kwargs):
-        calls.append((function.__name__, self.data_passes))
-        return map_sum(self, function, *args, **kwargs)
+    def counting(self, function, block_args, constants=(), **kwargs):
+        calls.append(constants[0] if function is group_terms.each_block else function)
+        return map_sum(self, function, block_args, constants, **kwargs)
 
     monkeypatch.setattr(DaskBlocks, "map_sum", counting)
-    X_d, y_d, weight_d = on_dask(X, y, weight)
-    LogisticRegression(C=1e6).fit(X_d, y_d, sample_weight=weight_d)
-    penalised = [name for name, _ in calls]
+    model = LogisticRegression(C=np.inf, solver="lbfgs").fit(*on_dask(X, y, weight))
+    assert [task.__name__ for task in calls].count("record_block") == 1
     calls.clear()
-    LogisticRegression(C=np.inf).fit(X_d, y_d, sample_weight=weight_d)
-    assert [name for name, _ in calls].count("record_block") == 1
-    assert calls[-1][0] == "record_block"
-    assert "record_block" not in penalised
+    model.summary()
+    assert calls == []
 
 
 def test_complete_separation_is_found_from_the_end_point():

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
 
 from .._numerics import FloatArray
-from .._validation import class_index
+from .._validation import class_index, class_weight_vector, encode_labels
 from ..backends.dask_backend import as_block_vector
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 
@@ -43,6 +44,28 @@ class BlockModel:
     fit_intercept: bool
     dtype: np.dtype
     total_weight: float
+
+    @classmethod
+    def of_labels(
+        cls, stats: LabelStats, class_weight: Any, n_features: int, fit_intercept: bool,
+        dtype: np.dtype,
+    ) -> BlockModel:
+        """The model of the labels ``stats`` counted, with the estimator's
+        ``class_weight`` (``None``, ``"balanced"`` or a dict); a ``ValueError``
+        for labels that cannot be fitted (one class with weight, no weight)."""
+        check_classification_targets(stats.labels)
+        classes, _ = encode_labels(stats.labels)
+        class_weight = class_weight_vector(class_weight, classes, stats.weight_sums)
+        weight_sums = stats.weight_sums * class_weight
+        total_weight = float(np.sum(weight_sums))
+        if total_weight <= 0:
+            raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+        if np.count_nonzero(weight_sums) < 2:
+            raise ValueError(
+                "Logistic regression needs samples of at least 2 classes with non-zero "
+                f"weight; got only class {classes[np.flatnonzero(weight_sums)[0]]!r}."
+            )
+        return cls(classes, class_weight, n_features, fit_intercept, dtype, total_weight)
 
     @property
     def n_outputs(self) -> int:
@@ -106,19 +129,35 @@ class BlockTerms:
     ``value``, ``gradient``, ``hessian`` of ``J_data``; ``derivative`` the
     slope ``phi'(t)`` of ``J_data`` along a line. ``0.0`` stands for a term
     that was not asked for (or a block without weight).
+
+    Two maxima ride along for the fit's separation screen
+    (``dask.lazy_record``), combined by maximum: ``column_bound``
+    ``max_i |x_ij|`` per column over the weighted rows (from the pass that
+    checks ``X``'s values; ``None`` from the others), and ``widest_margin``,
+    over the weighted rows at the evaluated point, ``z_i`` signed towards the
+    row's class (one sigmoid neuron) or ``max_k z_ik - min_k z_ik`` (softmax):
+    how far a probability is from underflowing (``-inf`` when not computed).
     """
 
     value: float = 0.0
     gradient: FloatArray | float = 0.0
     hessian: FloatArray | float = 0.0
     derivative: float = 0.0
+    column_bound: FloatArray | None = None
+    widest_margin: float = -np.inf
 
     def __add__(self, other: BlockTerms) -> BlockTerms:
+        bound = self.column_bound if other.column_bound is None else (
+            other.column_bound if self.column_bound is None
+            else np.maximum(self.column_bound, other.column_bound)
+        )
         return BlockTerms(
             self.value + other.value,
             self.gradient + other.gradient,
             self.hessian + other.hessian,
             self.derivative + other.derivative,
+            bound,
+            max(self.widest_margin, other.widest_margin),
         )
 
     def scaled(self, share: float) -> BlockTerms:
@@ -127,6 +166,8 @@ class BlockTerms:
             share * self.gradient,
             share * self.hessian,
             share * self.derivative,
+            self.column_bound,
+            self.widest_margin,
         )
 
 
@@ -141,30 +182,44 @@ class Evaluation:
     gradient: FloatArray | None = None
     hessian: FloatArray | None = None
     kept: list[Any] | None = None  # per-block KeptBlock handles on the workers
+    widest_margin: float = -np.inf  # BlockTerms.widest_margin of all the blocks
 
 
 @dataclass
 class LabelStats:
-    """Labels seen, with their counts and weight sums (the pre-pass over y)."""
+    """Labels seen, with their counts, weight sums and counts of rows of
+    positive weight (the pre-pass over y)."""
 
     labels: np.ndarray
     counts: np.ndarray
     weight_sums: FloatArray
     n_rows: int = 0
+    positive_counts: np.ndarray | None = None
 
     def __add__(self, other: LabelStats) -> LabelStats:
         labels, inverse = np.unique(
             np.concatenate([self.labels, other.labels]), return_inverse=True
         )
-        counts = np.bincount(
-            inverse, weights=np.concatenate([self.counts, other.counts]),
-            minlength=len(labels),
+
+        def merged(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+            return np.bincount(
+                inverse, weights=np.concatenate([mine, theirs]), minlength=len(labels)
+            )
+
+        positive = None
+        if self.positive_counts is not None and other.positive_counts is not None:
+            positive = merged(self.positive_counts, other.positive_counts).astype(np.int64)
+        return LabelStats(
+            labels, merged(self.counts, other.counts).astype(np.int64),
+            np.asarray(merged(self.weight_sums, other.weight_sums), dtype=np.float64),
+            self.n_rows + other.n_rows, positive,
         )
-        sums = np.asarray(np.bincount(
-            inverse, weights=np.concatenate([self.weight_sums, other.weight_sums]),
-            minlength=len(labels),
-        ), dtype=np.float64)
-        return LabelStats(labels, counts.astype(np.int64), sums, self.n_rows + other.n_rows)
+
+    def n_weighted_rows(self, class_weight: FloatArray) -> int:
+        """Rows whose weight times their class's weight is positive (the
+        labels in the classes' order, ``class_weight`` one per class)."""
+        assert self.positive_counts is not None
+        return int(self.positive_counts[np.asarray(class_weight) > 0].sum())
 
 
 def weight_block_values(weight_block: Any, n_rows: int, like: str) -> FloatArray:
@@ -192,7 +247,9 @@ def label_stats(y_block: Any, weight_block: Any) -> tuple[None, LabelStats]:
         weight: FloatArray = np.ones(len(y))
     else:
         weight = weight_block_values(weight_block, len(y), like="y")
+    inverse = inverse.ravel()
     sums = np.asarray(
-        np.bincount(inverse.ravel(), weights=weight, minlength=len(labels)), dtype=np.float64
+        np.bincount(inverse, weights=weight, minlength=len(labels)), dtype=np.float64
     )
-    return None, LabelStats(labels, counts, sums, len(y))
+    positive = np.bincount(inverse, weights=weight > 0, minlength=len(labels))
+    return None, LabelStats(labels, counts, sums, len(y), positive.astype(np.int64))

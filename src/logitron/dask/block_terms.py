@@ -26,6 +26,7 @@ from sklearn.utils import assert_all_finite
 from .._numerics import FloatArray
 from ..backends.dask_backend import NoLocalData, as_block_matrix
 from ..backends.numpy_backend import ArrayData
+from ..inference.separation_sums import column_bound, widest_margin
 from ..neuron import LinearUnit
 from ..objective import LineFunction, LogisticObjective
 from .block_model import GRADIENT, HESSP, VALUE, BlockModel, BlockTerms, Kept, KeptBlock
@@ -136,6 +137,11 @@ def evaluate(
         objective.remember(theta, raw)
     terms = _terms(objective, theta, order).scaled(share)
     raw = objective.raw_prediction(theta)
+    # The fit's separation screen (``lazy_record``): O(n) beside the pass.
+    if order >= GRADIENT:
+        terms.widest_margin = widest_margin(raw, y_index, weight)
+    if check_finite:
+        terms.column_bound = column_bound(X, weight)
     kept = KeptBlock.of(
         raw, raw_direction, y_index, weight, model, weighted=weight_block is not None
     )

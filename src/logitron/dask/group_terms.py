@@ -1,9 +1,9 @@
 """What one task computes on one group of row blocks (see ``block_groups``).
 
-Each function walks its group's blocks one at a time with the block task of
-the same name in ``block_terms`` (the arithmetic lives there, once), adds
-the blocks' partial sums and returns the list of their kept arrays as the
-group's one handle::
+Each function walks its group's blocks one at a time with a block task (of
+the same name in ``block_terms``, or the one ``each_block`` is given: the
+arithmetic lives there, once), adds the blocks' partial sums and returns the
+list of their kept arrays as the group's one handle::
 
     group_total = sum_{b in group} block_total_b
     group_kept  = [kept_b for b in group]
@@ -15,15 +15,13 @@ term of a recipe, see ``RawOnWorkers``), block ``i`` of the group at index
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
-
 from .._numerics import FloatArray
-from . import block_model, block_terms
+from . import block_terms
 from .block_groups import Source, materialise
-from .block_model import BlockModel, BlockTerms, Kept, LabelStats
+from .block_model import BlockModel, BlockTerms, Kept
 
 
 def _added(parts: Iterable[Any]) -> Any:
@@ -57,15 +55,6 @@ def evaluate(
     return kept, _added(totals)
 
 
-def evaluate_at(
-    sources: list[Source], theta: FloatArray, model: BlockModel, order: int, check_finite: bool
-) -> BlockTerms:
-    """The group's partial sums at ``theta``, a point computed in the same
-    graph (a start from a sample); nothing kept."""
-    theta = np.asarray(theta, dtype=np.float64)
-    return evaluate(sources, (), model, theta, order, None, (), check_finite)[1]
-
-
 def move_along_line(
     kept_group: list[Kept],
     model: BlockModel,
@@ -95,21 +84,12 @@ def hessian_product(
     )
 
 
-def hessian_on_columns(
-    sources: list[Source], model: BlockModel, theta: FloatArray, columns: np.ndarray
-) -> tuple[None, FloatArray | float]:
-    """``block_terms.hessian_on_columns`` over the group's blocks."""
-    parts = []
-    for source in sources:
-        X_block, y_block, weight_block = materialise(source)
-        parts.append(block_terms.hessian_on_columns(
-            X_block, y_block, weight_block, model, theta, columns
-        )[1])
-    return None, _added(parts)
-
-
-def label_stats(sources: list[Source]) -> tuple[None, LabelStats]:
-    """``block_model.label_stats`` over the group's ``(y, weight)`` blocks."""
+def each_block(
+    sources: list[Source], block_task: Callable[..., tuple[None, Any]], *constants: Any
+) -> tuple[None, Any]:
+    """``block_task(*block, *constants)`` over the group's blocks, its partial
+    sums added: any pass that keeps nothing (the labels, the statistics
+    record, a working-set Hessian) runs one task per group like the solver's."""
     return None, _added(
-        block_model.label_stats(*materialise(source))[1] for source in sources
+        block_task(*materialise(source), *constants)[1] for source in sources
     )

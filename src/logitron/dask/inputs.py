@@ -3,10 +3,11 @@ objective the solvers minimise over its blocks.
 
 ``fit`` checks what it can from metadata (shape, dtypes, feature names)
 without computing, reads ``y`` and the weights once for the classes and the
-total weight, and hands the solvers a ``DaskLogisticObjective``; the
-finiteness of ``X`` is checked by the blocks themselves in the solver's first
-pass. Dask itself is imported by the collections passed in, never here at
-import time: it is an optional dependency.
+total weight (drawing the sample's start in the same graph), and hands the
+solvers a ``DaskLogisticObjective``; the finiteness of ``X`` is checked by
+the blocks themselves in the solver's first pass. Dask itself is imported
+by the collections passed in, never here at import time: it is an optional
+dependency.
 """
 
 from __future__ import annotations
@@ -14,18 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .._numerics import FloatArray
-from .._validation import class_index, class_weight_vector, encode_labels
+from .._validation import class_index
 from ..backends import is_dask_collection
 from ..backends.dask_backend import DaskBlocks, is_dask_frame
 from ..fitting import FitSettings
-from . import group_terms
-from .block_groups import BlockGroups
-from .block_model import BlockModel, LabelStats
+from .block_model import BlockModel
 from .objective import DaskLogisticObjective
+from .sample_start import labels_and_start
 
 
 def check_features(estimator: Any, X: Any, reset: bool) -> None:
@@ -46,16 +45,6 @@ def is_data_frame(X: Any) -> bool:
     return is_dask_frame(X) and X.ndim == 2
 
 
-def _label_stats(blocks: DaskBlocks) -> LabelStats:
-    """Labels, counts and weight sums of ``y``: one graph, a few tasks (the
-    label blocks gathered as the solver's passes gather blocks)."""
-    groups = BlockGroups.of_parts(blocks.label_blocks)
-    stats, _ = blocks.map_sum(
-        group_terms.label_stats, [(sources,) for sources in groups.sources], reads_X=False
-    )
-    return stats
-
-
 def training_problem(
     estimator: Any, X: Any, y: Any, sample_weight: Any,
     settings: FitSettings | None = None,
@@ -63,10 +52,11 @@ def training_problem(
     """``(objective, classes)`` for ``estimator.fit`` on dask input, with the
     penalty of ``settings`` (default: the estimator's ``C`` and ``l1_ratio``).
 
-    One graph reads ``y`` and the weights (not ``X``): the classes, their
-    counts and weight sums. (An unpenalised fit's separation check comes
-    with its statistics, ``dask.statistics``.)
+    One graph reads ``y`` and the weights: the classes, their counts and
+    weight sums; given ``settings`` (a fit), the same graph draws the
+    sample's start (``sample_start``, then ``objective.sample_theta``).
     """
+    fit_settings = settings
     if settings is None:
         settings = FitSettings(C=float(estimator.C), l1_ratio=float(estimator.l1_ratio))
     if not is_dask_collection(X):
@@ -76,27 +66,19 @@ def training_problem(
         )
     check_features(estimator, X, reset=True)
     blocks = DaskBlocks.from_collections(X, y, sample_weight)
-    stats = _label_stats(blocks)
-    check_classification_targets(stats.labels)
-    classes, _ = encode_labels(stats.labels)
-    class_weight = class_weight_vector(estimator.class_weight, classes, stats.weight_sums)
-    weight_sums = stats.weight_sums * class_weight
-    total_weight = float(np.sum(weight_sums))
-    if total_weight <= 0:
-        raise ValueError("The sample weights sum to zero: there is nothing to fit.")
-    if np.count_nonzero(weight_sums) < 2:
-        raise ValueError(
-            "Logistic regression needs samples of at least 2 classes with non-zero "
-            f"weight; got only class {classes[np.flatnonzero(weight_sums)[0]]!r}."
-        )
-    model = BlockModel(
-        classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),
-        blocks.dtype, total_weight,
+    fit_intercept = bool(estimator.fit_intercept)
+    stats, start = labels_and_start(
+        blocks, fit_settings, estimator.class_weight, fit_intercept
     )
+    model = BlockModel.of_labels(
+        stats, estimator.class_weight, blocks.n_features, fit_intercept, blocks.dtype
+    )
+    classes = model.classes
     objective = DaskLogisticObjective(
         blocks, model, n_samples=stats.n_rows, C=float(settings.C),
         l1_ratio=float(settings.l1_ratio),
     )
+    objective.sample_theta, objective.label_stats = start, stats
     return objective, classes
 
 
@@ -115,7 +97,7 @@ def minibatch_objective(
         raise TypeError("y or sample_weight is a dask collection but X is not.")
     check_features(estimator, X, reset=first_call)
     blocks = DaskBlocks.from_collections(X, y, sample_weight)
-    stats = _label_stats(blocks)
+    stats, _ = labels_and_start(blocks, None, None, bool(estimator.fit_intercept))
     batch_weight = float(stats.weight_sums @ class_weight[class_index(classes, stats.labels)])
     model = BlockModel(
         classes, class_weight, blocks.n_features, bool(estimator.fit_intercept),

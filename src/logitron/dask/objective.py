@@ -62,17 +62,29 @@ from .._numerics import FloatArray
 from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
 from ..objective import CoefficientPenalty
-from . import group_terms
+from . import block_terms, group_terms
 from .block_groups import BlockGroups
-from .block_model import GRADIENT, HESSIAN, HESSP, VALUE, BlockModel, BlockTerms, Evaluation
-from .line import DaskLineFunction, PointsOnWorkers, RawOnWorkers
+from .block_model import (
+    GRADIENT,
+    HESSIAN,
+    HESSP,
+    VALUE,
+    BlockModel,
+    BlockTerms,
+    Evaluation,
+    LabelStats,
+)
+from .line import PointsOnWorkers, RawOnWorkers
+from .objective_line import AlongLines
 
 # A dense Hessian adds O(n p^2) flops to the one pass; distributed products
 # cost a pass over X (a read of the data, O(n p)) per conjugate-gradient step.
 # For data read from storage the reads dominate until p reaches the
 # thousands; at 1024 each block's (p, p) partial sum is still only 8 MB.
 DENSE_HESSIAN_MAX_PARAMS = 1024
-class DaskLogisticObjective:
+
+
+class DaskLogisticObjective(AlongLines):
     """Penalised, weighted cross-entropy of a linear unit over row blocks.
 
     Parameters
@@ -124,6 +136,13 @@ class DaskLogisticObjective:
         self._keep_raw = False
         self._check_finite = True
         self._groups: BlockGroups | None = None
+        #: The start drawn from a sample with the labels (``sample_start``),
+        #: and the labels' counts (``inputs.training_problem``).
+        self.sample_theta: FloatArray | None = None
+        self.label_stats: LabelStats | None = None
+        #: ``max_i |x_ij|`` per column over the weighted rows, from the pass
+        #: that checked ``X``'s values (``BlockTerms.column_bound``).
+        self.column_bound: FloatArray | None = None
 
     @property
     def groups(self) -> BlockGroups:
@@ -179,19 +198,18 @@ class DaskLogisticObjective:
             self._on_workers.know(theta, RawOnWorkers.of(kept))
         return evaluation
 
-    def prime(self, theta: FloatArray, order: int, terms: BlockTerms) -> None:
-        """Take the data terms at ``theta`` from another graph (the sample
-        start's, which checked ``X``'s values too) as if evaluated here."""
-        self._last = self._with_penalty(np.asarray(theta, dtype=np.float64), order, terms, None)
-        self._check_finite = False
-
     def _with_penalty(
         self, theta: FloatArray, order: int, terms: BlockTerms, kept: list[Any] | None
     ) -> Evaluation:
         """Add the penalty's value and derivatives to the data terms (the
         same sums as ``LogisticObjective``)."""
+        if terms.column_bound is not None:
+            self.column_bound = np.asarray(terms.column_bound, dtype=np.float64)
         value = float(terms.value) + self.penalty.value(theta)
-        evaluation = Evaluation(np.array(theta, copy=True), order, value, kept=kept)
+        evaluation = Evaluation(
+            np.array(theta, copy=True), order, value, kept=kept,
+            widest_margin=float(terms.widest_margin),
+        )
         if order >= GRADIENT:
             gradient = np.array(terms.gradient, dtype=np.float64)
             self.penalty.add_gradient(theta, gradient)
@@ -201,6 +219,17 @@ class DaskLogisticObjective:
             hessian[np.diag_indices_from(hessian)] += self.penalty.hessian_diagonal()
             evaluation.hessian = hessian
         return evaluation
+
+    def last_evaluation(self) -> Evaluation | None:
+        """What the last pass computed (its point, value and the derivatives
+        it has), or None."""
+        return self._last
+
+    def release_workers(self) -> None:
+        """Let go of every array kept on the workers (the last point's ``z``,
+        a line's ``X~ @ d``): the fit is over."""
+        self._last = None
+        self._on_workers.clear()
 
     # -- the Objective protocol ----------------------------------------------
     def value(self, theta: FloatArray) -> float:
@@ -260,23 +289,10 @@ class DaskLogisticObjective:
         in-memory objective's, for unit-scale features)."""
         return 2 * float(np.finfo(self.model.dtype).eps)
 
-    def value_noise(self, value: float) -> float:
-        """Rounding level of ``J`` near ``value``: smaller changes are noise."""
-        return 64 * float(np.finfo(self.model.dtype).eps) * max(abs(value), 1e-3)
-
     def hessian_diagonal(self, theta: FloatArray) -> FloatArray:
         """Diagonal of the Hessian (L-BFGS's preconditioner), from the one-pass
         Hessian of the blocks."""
         return np.diag(self.value_gradient_hessian(theta)[2]).copy()
-
-    def line(
-        self, theta: FloatArray, direction: FloatArray, curvature: bool = False
-    ) -> DaskLineFunction:
-        """``phi(t) = J(theta + t * direction)``; trial steps after the first
-        cost O(n) on the workers and no pass over ``X``."""
-        # The previous line's kept arrays can go.
-        self._on_workers.clear()
-        return DaskLineFunction(self, theta, direction)
 
     def nonsmooth_value(self, theta: FloatArray) -> float:
         """The L1 term ``r/(C S) ||coef||_1`` (0 for a smooth objective)."""
@@ -316,9 +332,10 @@ class DaskLogisticObjective:
             _, _, hessian = self.value_gradient_hessian(theta)
             return index, hessian[np.ix_(index, index)]
         data_hessian, _ = self.blocks.map_sum(
-            group_terms.hessian_on_columns,
+            group_terms.each_block,
             [(sources,) for sources in self.groups.sources],
-            (self.model, np.asarray(theta, dtype=np.float64), np.unique(columns)),
+            (block_terms.hessian_on_columns, self.model, np.asarray(theta, dtype=np.float64),
+             np.unique(columns)),
         )
         hessian = np.array(data_hessian, dtype=np.float64)
         hessian[np.diag_indices_from(hessian)] += self.penalty.hessian_diagonal()[index]
@@ -352,48 +369,3 @@ class DaskLogisticObjective:
                 f"(from its raw_prediction), not {type(raw).__name__}"
             )
         self._on_workers.know(np.asarray(theta, dtype=np.float64), raw)
-
-    # -- along a line -----------------------------------------------------
-    def line_value(
-        self, line: DaskLineFunction, step: float, with_derivative: bool
-    ) -> tuple[float, float]:
-        """``(phi(t), phi'(t))`` along ``line`` (``phi'`` only if asked; else 0.0)."""
-        theta = line.at(step)
-        order = GRADIENT if with_derivative else VALUE
-        last = self._last
-        if last is not None and last.order >= order and np.array_equal(last.theta, theta):
-            return last.value, (
-                float(last.gradient @ line.direction) if last.gradient is not None else 0.0
-            )
-        if line.kept is None:
-            # First trial: one pass over X for z(theta + t d), X~ @ d and the
-            # speculated derivatives; z and X~ @ d stay on the workers.
-            self._on_workers.mark_first_trial(theta, line, step)
-            evaluation = self._evaluate(theta, order)
-            slope = 0.0
-            if evaluation.gradient is not None:
-                slope = float(evaluation.gradient @ line.direction)
-            return evaluation.value, slope
-        # Later trials: move z along X~ @ d on the workers, O(n), reading
-        # only what the first trial kept there.
-        offset = step - line.anchor_step
-        terms, _ = self.blocks.map_sum(
-            group_terms.move_along_line,
-            [(kept,) for kept in line.kept],
-            (self.model, line.anchor_theta, line.direction, offset, with_derivative),
-            reads_X=False,
-        )
-        value = float(terms.value) + self.penalty.value(theta)
-        slope = float(terms.derivative)
-        if with_derivative:
-            slope += self.penalty.slope(theta, line.direction)
-        self._on_workers.know(theta, line.raw_at(step))
-        return value, slope
-
-    def remember_on_line(self, theta: FloatArray, line: DaskLineFunction, step: float) -> None:
-        """``theta = line.at(step)`` is the solver's next point: its ``z`` is
-        known to the workers (a later trial) or will be (the first trial)."""
-        if line.kept is not None:
-            self._on_workers.know(theta, line.raw_at(step))
-        elif not self._on_workers.is_first_trial(theta):
-            self._on_workers.only_first_trial(theta, line, step)

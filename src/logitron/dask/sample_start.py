@@ -1,25 +1,54 @@
-"""A Dask fit's starting point: the in-memory fit of a sample of the blocks.
+"""A Dask fit's starting point: the in-memory fit of a sample of the blocks,
+drawn in the graph that reads the labels.
 
-The sample's rows are taken on the workers that read their blocks; one task
-fits them with the in-memory fit (``fitting.fit_arrays``) and returns theta.
+A fit far from the optimum spends its first Newton iterations, each a pass
+over all the blocks, getting close; the optimum of a sample (its penalty
+scaled to the same strength per unit of weight) is already within the
+sampling error of the full one, where Newton converges quadratically, and
+that error shrinks with the sample's rows. Blocks are taken evenly over the
+data and rows evenly over each block, so data sorted by time or by class
+still give a sample of all of it.
+
+``fit`` must read the labels first (the classes, their weights), in one
+graph over the label columns. The sample rides in that graph
+(``labels_and_start``): tasks beside the labels' read a few blocks of ``X``
+and take their rows, and one task, once the labels are counted, builds the
+model from them as the client will, fits the sample in memory
+(``fitting.fit_arrays``) and returns theta. The client gets the labels and
+the start together, and the solver's first pass (the gradient and Hessian
+at the start) is a graph of its own, with no task waiting on another: its
+tasks spread over the workers from the start. The sample costs no round
+trip and no wait of its own; its reads overlap the labels'.
+
+It is drawn for the solvers in ``SAMPLE_START_SOLVERS`` (``"auto"``
+resolves to one on Dask) on data of at least ``SAMPLE_START_MIN_BLOCKS``
+blocks, and used (``sample_start``) when the fit starts from zeros; a warm
+or random start discards it, as does a poor sample (``fit_sample``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._numerics import FloatArray
-from ..backends.dask_backend import _tree_sum, as_block_matrix
-from ..fitting import FitSettings, fit_arrays
+from ..backends.dask_backend import (
+    DaskBlocks,
+    NoLocalData,
+    _tree_sum,
+    as_block_matrix,
+    as_block_vector,
+)
+from ..fitting import FitSettings, fit_arrays, resolve_solver
 from ..inference.separation import classifies_every_row
-from . import group_terms
-from .block_model import HESSIAN, BlockModel
-from .block_terms import encoded
-from .objective import DENSE_HESSIAN_MAX_PARAMS
+from ..neuron import LinearUnit
+from . import block_model, group_terms
+from .block_groups import BlockGroups
+from .block_model import BlockModel, LabelStats
 
 if TYPE_CHECKING:
     from .objective import DaskLogisticObjective
@@ -37,104 +66,120 @@ SAMPLE_START_SOLVERS = frozenset({"newton", "prox-newton"})
 #: SAMPLE_START_MAX_BLOCKS blocks, spread evenly over the data.
 SAMPLE_START_MIN_BLOCKS = 8
 SAMPLE_START_MAX_BLOCKS = 8
-#: Values of X in the sample (32 MB in float64, a small share of a worker's
-#: memory). On the Dask benchmark's data (7.4M rows x 20) the sample's
-#: 200,000 rows put the first Newton step within 8e-9 (relative objective
-#: gap) of the optimum, against 1.2e-7 from one block's 50,000: one pass
-#: fewer to convergence.
-SAMPLE_START_VALUES = 1 << 22
+#: Values of X in the sample (64 MB in float64, a small share of a worker's
+#: memory; its in-memory fit takes about 0.3 s on one core). The first
+#: Newton step's relative objective gap falls as the square of the sample's
+#: rows: on the Dask benchmark's data (6.8M rows x 21, 2 or 8 blocks
+#: sampled) about 2e-8 and 9e-9 from 200,000 rows, 2e-9 to 5e-9 from
+#: 400,000, and its largest gradient entry 2e-5 to 7e-5 against 6e-5 to
+#: 1.2e-4: at ``tol=1e-4`` one Newton iteration, two passes over the data,
+#: settles the fit with room to spare.
+SAMPLE_START_VALUES = 1 << 23
+
+
+def labels_and_start(
+    blocks: DaskBlocks, settings: FitSettings | None, class_weight: Any, fit_intercept: bool
+) -> tuple[LabelStats, FloatArray | None]:
+    """The labels' counts and weight sums, and the sample's start (or None:
+    not drawn, or a poor start), from one graph (module doc). ``settings``
+    None: no start (``partial_fit``'s batches)."""
+    import dask
+
+    groups = BlockGroups.of_parts(blocks.label_blocks)
+    each = dask.delayed(group_terms.each_block, pure=True)
+    stats = _tree_sum([each(sources, block_model.label_stats)[1] for sources in groups.sources])
+    blocks.graphs_submitted += 1
+    chosen = _sampled_blocks(blocks, settings)
+    if settings is None or chosen is None:
+        (total,) = dask.compute(stats)
+        return total, None
+    rows_per_block = max(1, SAMPLE_START_VALUES // (len(chosen) * blocks.n_features))
+    take = dask.delayed(sample_rows, pure=True)
+    parts = [
+        take(blocks.X_blocks[i], blocks.y_blocks[i], blocks.weight_blocks[i], blocks.dtype,
+             rows_per_block)
+        for i in chosen
+    ]
+    start = dask.delayed(start_from_labels, pure=True)(
+        stats, parts, settings, class_weight, blocks.n_features, fit_intercept, blocks.dtype
+    )
+    total, theta = dask.compute(stats, start)
+    return total, None if theta is None else np.asarray(theta, dtype=np.float64)
 
 
 def sample_start(
-    objective: DaskLogisticObjective, solver: str, settings: FitSettings, theta0: FloatArray
+    objective: DaskLogisticObjective, solver: str, theta0: FloatArray
 ) -> FloatArray:
-    """A starting point from the in-memory fit of rows sampled from a few
-    blocks, in one graph (the sampling tasks run where their blocks are
-    read; one task fits), which also evaluates the objective there (value,
-    gradient, Hessian: what Newton asks first) and leaves it in the
-    objective's cache.
-
-    A fit far from the optimum spends its first Newton iterations, each a
-    pass over all the blocks, getting close; the optimum of a sample (its
-    penalty scaled to the same strength per unit of weight) is already
-    within the sampling error of the full one, where Newton converges
-    quadratically, and that error shrinks with the sample's rows. Blocks
-    are taken evenly over the data and rows evenly over each block, so data
-    sorted by time or by class still give a sample of all of it. Used only
-    for the default start (zeros), for the solvers in
-    ``SAMPLE_START_SOLVERS`` and data of at least ``SAMPLE_START_MIN_BLOCKS``
-    blocks; else, or when the sample's fit is a poor start (see
-    ``block_terms.fit_sample``), ``theta0``.
-    """
-    import dask
-
-    blocks = objective.blocks
-    if (
-        solver not in SAMPLE_START_SOLVERS
-        or blocks.n_blocks < SAMPLE_START_MIN_BLOCKS
-        or np.any(theta0)
-    ):
+    """The sample's start drawn with the labels (``objective.sample_theta``)
+    when the fit starts from zeros with one of ``SAMPLE_START_SOLVERS``;
+    else ``theta0``."""
+    start = objective.sample_theta
+    if start is None or solver not in SAMPLE_START_SOLVERS or np.any(theta0):
         return theta0
+    return start
+
+
+def _sampled_blocks(blocks: DaskBlocks, settings: FitSettings | None) -> np.ndarray | None:
+    """Indices of the blocks the sample reads, or None for no sample."""
+    if (
+        settings is None
+        or (settings.solver != "auto" and settings.solver not in SAMPLE_START_SOLVERS)
+        or blocks.n_blocks < SAMPLE_START_MIN_BLOCKS
+    ):
+        return None
     n_sampled = min(SAMPLE_START_MAX_BLOCKS, blocks.n_blocks // SAMPLE_START_MIN_BLOCKS)
-    chosen = np.linspace(0, blocks.n_blocks - 1, n_sampled).round().astype(int)
-    rows_per_block = max(1, SAMPLE_START_VALUES // (n_sampled * blocks.n_features))
-    take = dask.delayed(sample_rows, pure=True)
-    parts = [
-        take(blocks.X_blocks[i], blocks.y_blocks[i], blocks.weight_blocks[i],
-             objective.model, rows_per_block)
-        for i in chosen
-    ]
-    start = dask.delayed(start_point, pure=True)(
-        parts, objective.model, settings, solver, np.asarray(theta0, dtype=np.float64)
-    )
-    if objective.n_params > DENSE_HESSIAN_MAX_PARAMS:
-        blocks.graphs_submitted += 1
-        (theta,) = dask.compute(start)
-        return np.asarray(theta, dtype=np.float64)
-    # The solver's first request is the Hessian at the start: it rides in
-    # the same graph, each group task taking the start from the fit task,
-    # so the start costs no round trip of its own.
-    evaluate = dask.delayed(group_terms.evaluate_at, pure=True)
-    terms = _tree_sum([
-        evaluate(sources, start, objective.model, HESSIAN, True)
-        for sources in objective.groups.sources
-    ])
-    blocks.graphs_submitted += 1
-    blocks.data_passes += 1
-    theta, total = dask.compute(start, terms)
-    theta = np.asarray(theta, dtype=np.float64)
-    objective.prime(theta, HESSIAN, total)
-    return theta
-
-
-def start_point(
-    parts: list[tuple[np.ndarray, np.ndarray, FloatArray]],
-    model: BlockModel,
-    settings: FitSettings,
-    solver: str,
-    theta0: FloatArray,
-) -> FloatArray:
-    """The sample's fit (``fit_sample``), or ``theta0`` when it is a poor start."""
-    _, theta = fit_sample(parts, model, settings, solver)
-    return theta0 if theta is None else theta
+    return np.linspace(0, blocks.n_blocks - 1, n_sampled).round().astype(int)
 
 
 def sample_rows(
-    X_block: Any, y_block: Any, weight_block: Any, model: BlockModel, max_rows: int
-) -> tuple[np.ndarray, np.ndarray, FloatArray]:
+    X_block: Any, y_block: Any, weight_block: Any, dtype: np.dtype, max_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """At most ``max_rows`` rows of one block, evenly strided through it (a
     block sorted by time or by class still gives rows from all its span):
-    ``(X, class indices, weights with class weights)``."""
-    X = as_block_matrix(X_block, model.dtype)
-    y_index, weight = encoded(model, len(X), y_block, weight_block)
+    ``(X, labels, sample weights or None)`` as stored (the model that
+    encodes them is known only once the labels are counted)."""
+    X = as_block_matrix(X_block, dtype)
+    y = as_block_vector(y_block)
+    weight = None if weight_block is None else as_block_vector(weight_block)
     stride = max(1, -(-len(X) // max_rows))
     if stride == 1:
-        return X, y_index, weight
-    return np.ascontiguousarray(X[::stride]), y_index[::stride], weight[::stride]
+        return X, y, weight
+    return (
+        np.ascontiguousarray(X[::stride]), y[::stride],
+        None if weight is None else weight[::stride],
+    )
+
+
+def start_from_labels(
+    stats: LabelStats,
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    settings: FitSettings,
+    class_weight: Any,
+    n_features: int,
+    fit_intercept: bool,
+    dtype: np.dtype,
+) -> FloatArray | None:
+    """theta of the sample's fit (``fit_sample``) under the model and solver
+    the client will build from ``stats``, or None: labels or rows the client
+    will refuse (it says why), a solver that takes no start, a poor start."""
+    try:
+        model = BlockModel.of_labels(stats, class_weight, n_features, fit_intercept, dtype)
+        unit = LinearUnit(NoLocalData(stats.n_rows, n_features, dtype), model.n_outputs,
+                          fit_intercept)
+        solver = resolve_solver(settings, unit, len(model.classes), distributed=True)
+        if solver not in SAMPLE_START_SOLVERS:
+            return None
+        encoded = []
+        for X, y, weight in parts:
+            y_index = model.encode(y)
+            encoded.append((X, y_index, model.weights(y_index, weight)))
+    except ValueError:
+        return None  # the client's checks raise it, with their message
+    return fit_sample(encoded, model, settings, solver)[1]
 
 
 def fit_sample(
-    parts: list[tuple[np.ndarray, np.ndarray, FloatArray]],
+    parts: Sequence[tuple[np.ndarray, np.ndarray, FloatArray]],
     model: BlockModel,
     settings: FitSettings,
     solver: str,
@@ -165,7 +210,7 @@ def fit_sample(
             # would cost a small worker its memory). All classes are in the
             # sample (checked above), so y_index already indexes them.
             outcome = fit_arrays(X, y_index, len(model.classes), weight, sample_settings)
-        except (Warning, ArithmeticError):
+        except (Warning, ArithmeticError, ValueError):
             return None, None
     if not outcome.result.converged:
         return None, None

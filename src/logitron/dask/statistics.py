@@ -1,5 +1,9 @@
 """The inference record of an unpenalised Dask fit, from one pass over the blocks.
 
+The pass runs when the record is first asked for (``lazy_record``), or at
+the end of ``fit`` when the fit's screen could not prove that the estimate
+exists (then the diagnosis below gives the fit's warning).
+
 Every part of ``FitInference`` that depends on the data is a sum over rows
 (``inference.record.RecordSums``: log-likelihood, Fisher information,
 sandwich meat, class totals, row count), so one graph at the estimate
@@ -7,7 +11,8 @@ computes each block's sums with the in-memory code and adds them: the
 summary, its covariances (nonrobust, HC0, HC1), the likelihood-ratio test,
 AIC and BIC are then those of the in-memory fit.
 
-The same pass diagnoses separation as far as sums allow:
+The same pass diagnoses separation as far as sums allow (unless the fit's
+screen, the same certificate from the fit's own passes, settled it):
 
 1. Stiemke's certificate from sums (``inference.separation_sums``): proves
    that the estimate exists; at a converged estimate of data that are not
@@ -42,6 +47,7 @@ from ..inference.separation_sums import (
     certified_by_bound,
 )
 from ..neuron import LinearUnit
+from . import group_terms
 from .block_model import BlockModel
 from .block_terms import encoded
 
@@ -99,6 +105,7 @@ def fit_record(
     feature_names: list[str],
     class_names: list[str],
     response_name: str = "y",
+    identified: bool = False,
 ) -> FitInference:
     """The ``inference_`` record of an unpenalised fit on Dask: one graph.
 
@@ -114,31 +121,47 @@ def fit_record(
         Names of the columns of ``X`` and of the classes.
     response_name : str
         Name of the dependent variable.
+    identified : bool
+        The fit's screen proved that the estimate exists
+        (``lazy_record``): the separation diagnosis is settled.
     """
-    blocks = objective.blocks
     theta = np.asarray(theta, dtype=np.float64)
-    total, _ = blocks.map_sum(
-        record_block,
-        list(zip(blocks.X_blocks, blocks.y_blocks, blocks.weight_blocks, strict=True)),
-        (objective.model, theta),
+    # One task per group of blocks, as the solver's passes (``block_groups``).
+    total, _ = objective.blocks.map_sum(
+        group_terms.each_block, [(sources,) for sources in objective.groups.sources],
+        (record_block, objective.model, theta),
     )
     unit = objective.unit
     separation, checked = "", True
-    if not certified_by_bound(unit, total.certificate, total.sums.information):
+    if not identified and not certified_by_bound(
+        unit, total.certificate, total.sums.information
+    ):
         if total.misclassified == 0:
             separation = _complete_separation(total.sums.n_samples)
         else:
             checked = False
-    term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
     return record_from_sums(
         total.sums, unit, theta,
-        term_names=tuple(term_names),
+        term_names=term_names(unit, feature_names),
         class_names=tuple(class_names),
         converged=converged,
         separation=separation,
         separation_checked=checked,
         response_name=response_name,
     )
+
+
+def term_names(unit: Any, feature_names: list[str]) -> tuple[str, ...]:
+    """The record's terms: the intercept first, as R and statsmodels."""
+    return tuple((["Intercept"] if unit.fit_intercept else []) + list(feature_names))
+
+
+def separation_warning(record: FitInference) -> str:
+    """What the fit warns of: the record's separation, or that it was not
+    ruled out (a converged fit whose diagnosis could not tell)."""
+    if not record.separation_checked and record.converged:
+        return SEPARATION_NOT_RULED_OUT
+    return record.separation
 
 
 def _complete_separation(n_rows: int) -> str:

@@ -29,6 +29,11 @@ condition number of the unit-diagonal matrix above ``SCREEN_RCOND``, 10,000
 times the summary's ``SINGULAR_RCOND``) rules the warning out; a
 sample near the threshold sends the fit to the full record, whose test and
 message are the summary's own.
+
+On a cluster (``identified_from_sums``) the rows never come to one place:
+the score, the Fisher information (``sum(s)`` times the Hessian of the last
+Newton pass, at the estimate) and two maxima over the rows that ride on the
+fit's passes decide through the bound of ``separation_sums``.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import scipy.linalg.lapack
 from .._numerics import FloatArray, sigmoid
 from .covariance import SINGULAR_RCOND
 from .separation import _gram_blocks
+from .separation_sums import CertificateSums, certified_by_bound
 
 #: Rows the sample holds at least, and per parameter of one Gram block.
 SAMPLE_MIN_ROWS = 2000
@@ -110,6 +116,34 @@ def identified_and_regular(
 
 #: Largest ``|z|`` whose probabilities stay above the float's smallest normal.
 _UNDERFLOW = 700.0
+
+
+def identified_from_sums(
+    unit: Any, score: FloatArray, information: FloatArray, column_bound: FloatArray,
+    widest_margin: float,
+) -> bool:
+    """True proves that the estimate exists, from sums over the rows
+    (``separation_sums.certified_by_bound``); False: compute the record now.
+
+    Parameters
+    ----------
+    unit : LinearUnit
+        The fitted unit (its layout; no rows needed).
+    score : ndarray of shape (n_params,)
+        Minus ``sum(s)`` times the gradient at the estimate.
+    information : ndarray of shape (n_params, n_params)
+        ``sum(s)`` times the Hessian at the estimate (unpenalised).
+    column_bound : ndarray of shape (n_features,)
+        ``separation_sums.column_bound`` of all the rows.
+    widest_margin : float
+        ``separation_sums.widest_margin`` of all the rows at the estimate.
+    """
+    limit = _UNDERFLOW - (np.log(unit.n_outputs) if unit.n_outputs > 1 else 0.0)
+    if not widest_margin < limit:
+        return False  # a probability near the float's limit: not a certificate
+    bound = np.append(column_bound, 1.0) if unit.fit_intercept else np.asarray(column_bound)
+    sums = CertificateSums(np.asarray(score, dtype=np.float64), bound, underflow=False)
+    return certified_by_bound(unit, sums, np.asarray(information, dtype=np.float64))
 
 
 def _softmax(

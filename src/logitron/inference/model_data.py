@@ -34,10 +34,10 @@ from ..formula_design import as_frame, response_labels
 from .covariance import reference_parametrisation
 from .record import FitInference
 
-# Relative agreement asked of the log-likelihood of the data passed with the
-# one recorded at fit: both are sums of the same n terms, so rounding alone
-# stays far below it, while any changed row moves it far above.
-_SAME_ROWS_RTOL = 1e-7
+#: Relative agreement asked of the log-likelihood of the data passed with the
+#: one recorded at fit: both are sums of the same n terms, so rounding alone
+#: stays far below it, while any changed row moves it far above.
+SAME_ROWS_RTOL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def check_same_rows(record: FitInference, nobs: float, loglik: float) -> None:
     at the estimates differs from the record's: not the training rows."""
     if abs(nobs - record.nobs) > 1e-9 * record.nobs or abs(
         loglik - record.loglik
-    ) > _SAME_ROWS_RTOL * abs(record.loglik) + 1e-9:
+    ) > SAME_ROWS_RTOL * abs(record.loglik) + 1e-9:
         raise ValueError(
             "These are not the rows the model was fitted on: their weighted count "
             f"is {nobs:g} (fit: {record.nobs:g}) and their log-likelihood at "
