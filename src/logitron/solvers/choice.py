@@ -25,15 +25,22 @@ scikit-learn 1.9.1 alongside; the figures below are from that run).
 * dtype does not change the choice: float32 X runs the same algorithms
   with float32 passes over the data.
 * Conditioning that no column scaling fixes (nearly collinear features)
-  shows only while L-BFGS runs: it then takes many iterations where Newton
-  takes as few as ever. The in-memory fit therefore lets L-BFGS run for the
-  cost of a whole Newton fit and then hands over to Newton
-  (``newton_fallback``): on 20,000 x 50 with columns ``f + 0.001 * e_j``,
-  unpenalised, 114 L-BFGS iterations become 37 (0.163 s to 0.083 s);
-  problems on which L-BFGS converges within that budget (every other row
-  of the suite; at the default tol all but digits, whose 188 L-BFGS
-  iterations hand over at 154) are fitted as before. On
-  ``collinear-20kx50`` auto still takes about twice Newton's time.
+  makes L-BFGS take many iterations where Newton takes as few as ever. It
+  is read before the fit from a row sample's Gram
+  (``objective.curvature.sampled_condition``, unit-diagonal after column
+  scaling, at most an eighth of a Hessian's cost): at a condition number of
+  1e3 or more, with at most 256 parameters, dense X takes Newton, whose
+  first Hessian then comes from 2,000 evenly spaced rows
+  (``first_hessian_rows``). ``benchmarks/bench_conditioning.py`` gives the
+  grid behind the cut: L-BFGS takes 1.3x to 1.8x Newton's time below 1e3,
+  2.0x to 4.6x from 2e3 up. An exactly singular sample (condition near
+  ``1 / eps``) keeps L-BFGS, which never moves along the null directions.
+  On ``collinear-20kx50`` auto went from 0.046 s (L-BFGS, then Newton) to
+  0.013 s; the suite's other rows keep their choice.
+  Where the probe does not run (sparse, small or wide data), the fit lets
+  L-BFGS run for the cost of a whole Newton fit and then hands over to
+  Newton (``newton_fallback``): on 20,000 x 50 with columns
+  ``f + 0.001 * e_j``, unpenalised, 114 L-BFGS iterations become 37.
 * On Dask, where each iteration costs a scheduler round trip, Newton
   (fewest iterations) is chosen while the Hessian has at most 1,000 rows.
 """
