@@ -28,7 +28,12 @@ from logitron.exceptions import PerfectSeparationWarning
 from logitron.inference import FitInference
 from logitron.inference.record import record_sums
 from logitron.inference.separation_lp import margin_matrix
-from logitron.inference.separation_sums import certificate_sums, certified_by_bound
+from logitron.inference.separation_sums import (
+    certificate_correction,
+    certificate_sums,
+    certified_by_bound,
+    corrected_margin,
+)
 from logitron.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from logitron.neuron import LinearUnit
 
@@ -323,3 +328,27 @@ def test_the_correction_from_the_information_balances_the_margin_rows(n_classes)
     lam0 = s[i] * proba[i, j]
     assert np.max(np.abs(rows.T @ lam0)) > 1.0
     assert_allclose(rows.T @ lam, 0.0, atol=1e-12 * np.max(np.abs(rows.T @ lam0)))
+    # What the row check computes from sums and one pass: the same u, and
+    # the smallest correction over the margin rows.
+    full = certificate_correction(unit, certificate, information)
+    assert full is not None
+    assert_allclose(full.reshape(-1, width), u[-len(full) // width:], rtol=1e-10)
+    assert_allclose(corrected_margin(unit, y, s, raw, full), correction.min(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_loosely_converged_fit_of_data_not_separated_gives_no_warning(n_classes):
+    # At tol=0.1 Newton stops far from the optimum, where the score is large
+    # and the certificate's bound from sums fails: the row check and the
+    # certificate at Newton iterates past the estimate settle it instead.
+    X, y, _ = make_data(n_classes, seed=21)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        model = LogisticRegression(C=np.inf, solver="newton", tol=0.1).fit(*on_dask(X, y))
+    record = record_of(model)
+    assert (record.separation, record.separation_checked) == ("", True)
+    n_outputs = 1 if n_classes == 2 else n_classes
+    unit = LinearUnit(as_data(X), n_outputs, True)
+    raw = unit.forward(unit.pack(model.coef_, model.intercept_))
+    certificate = certificate_sums(unit, X, y, np.ones(N_SAMPLES), raw)
+    assert not certified_by_bound(unit, certificate, record.information)

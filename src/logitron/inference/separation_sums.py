@@ -26,8 +26,17 @@ Hoelder's inequality bounds the correction from sums alone::
 so ``max_kl bound @ |u[k] - u[l]| < 1/2`` keeps every ``lam > 0``: the
 estimate exists. At a converged estimate the score is of the order of the
 solver's tolerance, ``u`` is tiny and the bound holds with room to spare.
-When it does not, the data may be separated; the linear programs that
-decide need ``X`` in memory.
+
+The bound is loose where the score is not tiny: a fit stopped at a loose
+tolerance (a Dask fit at ``tol=1e-2`` may stop at its sample start, whose
+score is the sampling error), where ``bound @ |u|`` adds every column's
+largest entry although no row has them all. Then the row check itself,
+``corrected_margin``, runs block by block in one more pass, with ``u``
+known from the sums: ``sum_{k != j} p_ik x~_i @ (u[k] - u[j])`` is
+``p_i @ F_i - F_ij`` with ``F_i = x~_i @ [u[0] .. u[K-1]]`` (the ``p_ik``
+sum to one), and every ``lam_ij > 0`` when that is above -1 for each class
+``j`` other than the row's own. When it is not either, the data may be
+separated; the linear programs that decide need ``X`` in memory.
 """
 
 from __future__ import annotations
@@ -116,14 +125,14 @@ def widest_margin(raw: FloatArray, y_index: np.ndarray, weight: FloatArray) -> f
     return float(np.max(margin[positive], initial=-np.inf))
 
 
-def certified_by_bound(
+def certificate_correction(
     unit: Any, sums: CertificateSums, information: FloatArray
-) -> bool:
-    """True proves that the estimate exists (module doc); False means the
-    sums cannot tell. ``information`` is the Fisher information in the
-    unit's ``[coef | intercept]`` layout."""
+) -> FloatArray | None:
+    """The correction ``u`` (module doc) in the unit's layout, the reference
+    class's entries 0; None when the sums cannot give one (an underflowed
+    ``lam0``, or an information that is not positive definite)."""
     if sums.underflow:
-        return False
+        return None
     width = unit.n_features + int(unit.fit_intercept)
     # The reference class's u is 0: class 0 (for one sigmoid neuron, the
     # class without weights).
@@ -133,10 +142,69 @@ def certified_by_bound(
             information[np.ix_(reduced, reduced)], lower=True, check_finite=False
         )
     except (np.linalg.LinAlgError, ValueError):
+        return None
+    correction = np.zeros(unit.n_params)
+    correction[reduced] = -scipy.linalg.cho_solve(
+        factor, sums.score[reduced], check_finite=False
+    )
+    return correction if np.all(np.isfinite(correction)) else None
+
+
+def certified_by_bound(
+    unit: Any, sums: CertificateSums, information: FloatArray
+) -> bool:
+    """True proves that the estimate exists (module doc); False means the
+    sums cannot tell. ``information`` is the Fisher information in the
+    unit's ``[coef | intercept]`` layout."""
+    correction = certificate_correction(unit, sums, information)
+    if correction is None:
         return False
-    step = -scipy.linalg.cho_solve(factor, sums.score[reduced], check_finite=False)
-    per_class = np.vstack([np.zeros(width), step.reshape(-1, width)])
+    width = unit.n_features + int(unit.fit_intercept)
+    per_class = correction.reshape(-1, width)
+    if unit.n_outputs == 1:
+        per_class = np.vstack([np.zeros(width), per_class])
     differences = np.abs(per_class[:, None, :] - per_class[None, :, :])
     worst = float(np.max(differences @ sums.column_bound))
     # Theory needs < 1; the slack absorbs rounding in u, as the row check's.
-    return bool(np.isfinite(worst) and worst < 0.5)
+    return bool(np.isfinite(worst) and worst < CORRECTION_LIMIT)
+
+
+#: The corrected ``lam`` is positive when the correction stays above
+#: ``-1``; the certificate asks for ``-CORRECTION_LIMIT``, a margin that
+#: absorbs rounding in ``u`` (the in-memory screen's too).
+CORRECTION_LIMIT = 0.5
+
+
+def corrected_margin(
+    unit: Any, y_index: np.ndarray, weight: FloatArray, raw: FloatArray,
+    correction: FloatArray,
+) -> float:
+    """Over the rows of ``unit`` with ``weight > 0`` and each class ``j``
+    other than the row's own: the smallest ``p_i @ F_i - F_ij`` (module
+    doc), ``F = unit.forward(correction)``, the probabilities from ``raw``
+    (the estimate's ``z``); ``inf`` for no such row. Above
+    ``-CORRECTION_LIMIT`` on every block, the estimate exists."""
+    positive = np.asarray(weight) > 0
+    forward = np.asarray(unit.forward(correction), dtype=np.float64)[positive]
+    raw = np.asarray(raw, dtype=np.float64)[positive]
+    y_index = np.asarray(y_index)[positive]
+    if len(raw) == 0:
+        return np.inf
+    if raw.ndim == 1:
+        # Two classes, u[0] = 0: p_right * sign * (x~ @ u[1]).
+        sign = np.where(y_index == 1, 1.0, -1.0)
+        return float(np.min(sigmoid(sign * raw) * sign * forward))
+    proba = np.asarray(softmax(raw, axis=1), dtype=np.float64)
+    margins = np.sum(proba * forward, axis=1, keepdims=True) - forward
+    margins[np.arange(len(y_index)), y_index] = np.inf
+    return float(np.min(margins))
+
+
+@dataclass
+class WorstRow:
+    """The smallest ``corrected_margin`` over blocks (``+`` takes the minimum)."""
+
+    margin: float
+
+    def __add__(self, other: WorstRow) -> WorstRow:
+        return WorstRow(min(self.margin, other.margin))
