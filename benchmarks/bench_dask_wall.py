@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 from benchmarks.bench_dask import Objective, write_parquet
 
@@ -64,8 +65,10 @@ DASK_ML_SOLVERS = ("newton", "lbfgs", "admm")
 MAX_ITER = {"newton": 50, "lbfgs": 500, "admm": 50}
 
 
-class Counter:
-    """A scheduler plugin counting graphs and the tasks that read ``X``."""
+class Counter(SchedulerPlugin):
+    """A scheduler plugin counting graphs and the tasks that read ``X``
+    (a ``SchedulerPlugin``: the scheduler calls its other hooks too, as
+    when a worker is restarted)."""
 
     name = "wall-counter"
 
