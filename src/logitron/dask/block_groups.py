@@ -75,8 +75,21 @@ def materialise(source: Source) -> tuple[Any, ...]:
         return source
     import dask
 
-    values = iter(dask.get(source.graph, [key for key in source.keys if key is not None]))
-    return tuple(None if key is None else next(values) for key in source.keys)
+    values = dask.get(source.graph, [key for key in source.keys if key is not None])
+    # A DataFrame partition read here becomes an array now, and the frame
+    # goes: held through the block's arithmetic it would double the task's
+    # peak memory (files larger than the workers' memory are read so).
+    arrays = iter([_frame_as_array(value) for value in values])
+    del values
+    return tuple(None if key is None else next(arrays) for key in source.keys)
+
+
+def _frame_as_array(value: Any) -> Any:
+    """A 2-D pandas partition as its NumPy array (``as_block_matrix`` then
+    converts no more for float data); anything else as it is."""
+    if getattr(value, "ndim", None) == 2 and hasattr(value, "to_numpy"):
+        return value.to_numpy()
+    return value
 
 
 @dataclass

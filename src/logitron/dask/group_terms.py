@@ -52,6 +52,10 @@ def evaluate(
         )
         kept.append(block_kept)
         totals.append(terms)
+        # Let the block go before the next is read: a group's task then
+        # holds one block of X at a time, not two (Parquet files larger
+        # than the workers' memory are read in groups of several).
+        del X_block, y_block, weight_block
     return kept, _added(totals)
 
 
