@@ -74,6 +74,16 @@ PROBE_MIN_ROWS_PER_SAMPLE_ROW = 8
 #: at least, and per column of ``[X | 1]``.
 FIRST_HESSIAN_MIN_ROWS = 2000
 FIRST_HESSIAN_ROWS_PER_COLUMN = 8
+#: Rows of the sample that ``solver="auto"``'s L-BFGS starts from (its
+#: optimum and Hessian, ``sampled_start``): at least, and per parameter.
+SAMPLED_START_MIN_ROWS = 2000
+SAMPLED_START_ROWS_PER_PARAM = 100
+#: Most parameters for which L-BFGS starts from a sample: its Hessian and
+#: Newton fit cost ``rows * p**2 = 100 * p**3``, a few passes over the data.
+SAMPLED_START_MAX_PARAMS = 256
+#: The sampled start runs only on data of at least this many times its
+#: sample's rows: below that its Newton fit costs what it saves.
+SAMPLED_START_MIN_ROWS_PER_SAMPLE_ROW = 8
 
 
 def choose_solver(
@@ -139,3 +149,22 @@ def first_hessian_rows(
         return None
     size = max(FIRST_HESSIAN_MIN_ROWS, FIRST_HESSIAN_ROWS_PER_COLUMN * (n_features + 1))
     return size if n_samples >= PROBE_MIN_ROWS_PER_SAMPLE_ROW * size else None
+
+
+def sampled_start_rows(
+    n_samples: float, n_features: int, n_classes: int, is_sparse: bool
+) -> int | None:
+    """Rows of the sample whose optimum and Hessian start ``solver="auto"``'s
+    L-BFGS (``sampled_start``), or None: no sampled start.
+
+    Dense data with two classes, at most ``SAMPLED_START_MAX_PARAMS``
+    parameters and at least ``SAMPLED_START_MIN_ROWS_PER_SAMPLE_ROW`` times
+    the sample's ``max(SAMPLED_START_MIN_ROWS, SAMPLED_START_ROWS_PER_PARAM
+    * p)`` rows. Softmax keeps the diagonal start: it gained nothing in
+    trials (module doc).
+    """
+    n_params = n_features + 1
+    if is_sparse or n_classes > 2 or n_params > SAMPLED_START_MAX_PARAMS:
+        return None
+    size = max(SAMPLED_START_MIN_ROWS, SAMPLED_START_ROWS_PER_PARAM * n_params)
+    return size if n_samples >= SAMPLED_START_MIN_ROWS_PER_SAMPLE_ROW * size else None
