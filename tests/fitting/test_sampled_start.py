@@ -1,7 +1,7 @@
 """``solver="auto"``'s L-BFGS on long dense data starts from a row sample's
 optimum and Hessian (``sampled_start``): used only where it should be, and
-the fit still lands on scikit-learn's optimum (penalised and not, weighted,
-float32, data sorted by label); a warm start or a named solver keeps the
+the fit still lands on scikit-learn's optimum (penalised and not, softmax,
+weighted, float32, data sorted by label); a warm start or a named solver keeps the
 old path; L-BFGS's ``initial_hessian`` alone reaches the same optimum."""
 
 from __future__ import annotations
@@ -52,13 +52,15 @@ def starts(monkeypatch: pytest.MonkeyPatch) -> list[SampledStart | None]:
     return seen
 
 
-def test_the_rule_asks_for_long_dense_binary_data() -> None:
+def test_the_rule_asks_for_long_dense_data() -> None:
     assert sampled_start_rows(16_000, 5, 2, is_sparse=False) == 2_000
     assert sampled_start_rows(15_999, 5, 2, is_sparse=False) is None  # too short to pay
-    assert sampled_start_rows(10**6, 99, 2, is_sparse=False) == 10_000  # 100 per parameter
+    assert sampled_start_rows(10**6, 99, 2, is_sparse=False) == 10_000  # 100 per column
+    assert sampled_start_rows(10**6, 50, 5, is_sparse=False) == 5_100  # softmax alike
     assert sampled_start_rows(10**6, 20, 2, is_sparse=True) is None
-    assert sampled_start_rows(10**6, 20, 5, is_sparse=False) is None  # softmax
     assert sampled_start_rows(10**8, SAMPLED_START_MAX_PARAMS, 2, is_sparse=False) is None
+    # The cap counts every output's parameters: 5 x 52 > 256.
+    assert sampled_start_rows(10**8, 51, 5, is_sparse=False) is None
 
 
 def test_only_a_cold_start_of_auto_that_chose_lbfgs_samples() -> None:
@@ -87,6 +89,22 @@ def test_auto_from_the_sample_reaches_scikit_learns_optimum(
     assert starts[-1] is not None
     ours = np.concatenate([model.coef_.ravel(), model.intercept_])
     np.testing.assert_allclose(ours, _sklearn(X, y, C), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("C", [1.0, np.inf])
+def test_softmax_from_the_sample_reaches_scikit_learns_optimum(
+    C: float, starts: list[SampledStart | None]
+) -> None:
+    X, y = dense_data(N_SAMPLES, N_FEATURES, n_classes=3, seed=7)
+    model = LogisticRegression(C=C, tol=1e-10).fit(X, y)
+    assert model.solver_ == "lbfgs"
+    assert starts[-1] is not None
+    reference = SklearnLogisticRegression(
+        C=C, solver="newton-cholesky", tol=1e-12, max_iter=200
+    ).fit(X, y)
+    # Both report the representative whose coefficients sum to zero per column.
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(model.intercept_, reference.intercept_, rtol=1e-7, atol=1e-9)
 
 
 def test_sample_weights_reach_scikit_learns_optimum(starts: list[SampledStart | None]) -> None:
