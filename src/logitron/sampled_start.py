@@ -47,10 +47,10 @@ if TYPE_CHECKING:
 #: excess over the full optimum, ``p / (2 m)`` in mean-loss units (half the
 #: mean of a chi-squared with p degrees of freedom; 4e-3 observed against
 #: 5e-3 predicted at 100,000 x 20): a tighter fit would move the start by
-#: nothing that matters, and stopping at 1e-3 instead of 1e-5 took a third
-#: off the sample's time at 200,000 x 100.
+#: nothing that matters, and stopping there (5e-4 at 200,000 x 100) instead
+#: of at 1e-5 took a third off the sample's time (35 to 23 ms).
 SAMPLE_GAP_SHARE = 0.1
-#: Newton iterations the sample's fit may take: 5 to 9 on the suite's
+#: Newton iterations the sample's fit may take: 3 to 10 on the suite's
 #: problems; more means a sample near separation, a poor start.
 SAMPLE_MAX_ITER = 30
 
@@ -82,7 +82,9 @@ def sampled_start(
     sample = row_sample(objective, evenly_spaced_rows(objective.weight, size))
     y_index = sample.y.astype(np.intp)
     if len(np.unique(y_index)) < n_classes:
-        return None  # an unpenalised fit of the sample would diverge
+        # The sample's fit would know nothing of a class (and, unpenalised,
+        # would diverge).
+        return None
     tol = SAMPLE_GAP_SHARE * sample.n_params / (2 * sample.n_samples)
     options = SolverOptions(tol=tol, max_iter=SAMPLE_MAX_ITER)
     with warnings.catch_warnings():
