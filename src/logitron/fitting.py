@@ -7,7 +7,8 @@ between lives here, on arrays and objectives only:
    can minimise the objective (an L1 term needs a proximal solver);
 2. build its options (``tol`` and ``max_iter`` default per solver);
 3. the starting point: a warm start, zeros (the classic recipe) or a small
-   random draw;
+   random draw; ``"auto"``'s L-BFGS on long dense data starts instead from
+   a row sample's optimum and Hessian (``sampled_start``);
 4. run the solver and check that its answer is finite.
 
 ``fit_arrays`` does all four for a caller with checked arrays and no
@@ -31,8 +32,10 @@ from .neuron import LinearUnit
 from .objective import LogisticObjective, Objective
 from .objective.curvature import evenly_spaced_rows, sampled_condition
 from .objective.row_sample import row_sample
+from .sampled_start import sampled_start
 from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult, choose_solver
 from .solvers.choice import first_hessian_rows
+from .solvers.lbfgs import lbfgs
 from .solvers.newton import newton_cholesky
 from .solvers.newton_fallback import lbfgs_then_newton, newton_after
 
@@ -134,13 +137,16 @@ def initial_theta(
 def minimize(
     objective: Objective, solver: str, settings: FitSettings, theta0: FloatArray,
     newton_budget: int | None = None, first_hessian: FloatArray | None = None,
+    initial_hessian: FloatArray | None = None,
 ) -> FitOutcome:
     """Run ``solver`` on ``objective`` from ``theta0``; a non-finite answer
     is an error (a diverging step size, overflowing data), never a model.
 
     ``newton_budget`` (L-BFGS only): hand over to Newton after that many
     iterations (``solvers.newton_fallback``). ``first_hessian`` (Newton
-    only): an estimate of the Hessian at ``theta0`` for its first step."""
+    only): an estimate of the Hessian at ``theta0`` for its first step.
+    ``initial_hessian`` (L-BFGS only): an estimate of the Hessian near
+    ``theta0`` whose inverse replaces the diagonal scaling (``lbfgs``)."""
     entry = SOLVERS[solver]
     options = SolverOptions(
         tol=entry.default_tol if settings.tol is None else float(settings.tol),
@@ -150,7 +156,9 @@ def minimize(
         callback=trace.with_recorder(_ProgressPrinter(solver) if settings.verbose else None),
     )
     if newton_budget is not None and solver == "lbfgs":
-        result = lbfgs_then_newton(objective, theta0, options, newton_budget)
+        result = lbfgs_then_newton(objective, theta0, options, newton_budget, initial_hessian)
+    elif initial_hessian is not None and solver == "lbfgs":
+        result = lbfgs(objective, theta0, options, initial_hessian)
     elif first_hessian is not None and solver == "newton":
         result = newton_cholesky(objective, theta0, options, first_hessian)
     else:
@@ -206,9 +214,12 @@ def fit_arrays(
     budget = newton_after(objective.unit.n_params, objective.unit.data.is_sparse) if (
         settings.solver == "auto" and solver == "lbfgs"
     ) else None
+    sampled = sampled_start(objective, settings.solver, solver, start)
     outcome = minimize(
-        objective, solver, settings, start, newton_budget=budget,
+        objective, solver, settings, start if sampled is None else sampled.theta,
+        newton_budget=budget,
         first_hessian=_first_hessian(objective, settings, solver, start),
+        initial_hessian=None if sampled is None else sampled.hessian,
     )
     outcome.rescaling, outcome.sample_weight = rescaling, sample_weight
     return outcome

@@ -11,6 +11,7 @@ import pytest
 
 from logitron.solvers import SOLVERS, choose_solver
 from logitron.solvers.choice import NEWTON_MAX_HESSIAN_FLOPS
+from logitron.solvers.newton import cholesky_solve, shifted_cholesky
 
 lbfgs_module = importlib.import_module("logitron.solvers.lbfgs")
 trust_region_module = importlib.import_module("logitron.solvers.trust_region")
@@ -18,9 +19,11 @@ trust_region_module = importlib.import_module("logitron.solvers.trust_region")
 RNG = np.random.default_rng(20240607)
 
 
-def test_two_loop_satisfies_the_secant_equation() -> None:
+@pytest.mark.parametrize("initial", ["diagonal", "cholesky"])
+def test_two_loop_satisfies_the_secant_equation(initial: str) -> None:
     # H_k @ y_last = s_last for the BFGS inverse-Hessian update, whatever
-    # the earlier pairs and the initial diagonal.
+    # the earlier pairs and H_0: the scaled inverse diagonal, or the inverse
+    # of another matrix (a sample's Hessian) by a Cholesky solve.
     p = 6
     A = RNG.standard_normal((p, p))
     hessian = A @ A.T + p * np.eye(p)
@@ -29,9 +32,15 @@ def test_two_loop_satisfies_the_secant_equation() -> None:
         s = RNG.standard_normal(p)
         y = hessian @ s
         pairs.append((s, y, 1.0 / float(s @ y)))
-    inverse_diagonal = 1.0 / np.diag(hessian)
+    if initial == "diagonal":
+        inverse_diagonal = 1.0 / np.diag(hessian)
+        start = lbfgs_module._InitialInverse(lambda v: inverse_diagonal * v, scaled=True)
+    else:
+        B = RNG.standard_normal((p, p))
+        factor = shifted_cholesky(B @ B.T + p * np.eye(p), None)
+        start = lbfgs_module._InitialInverse(lambda v: cholesky_solve(factor, v), scaled=False)
     s_last, y_last, _ = pairs[-1]
-    direction = lbfgs_module._two_loop(y_last, pairs, inverse_diagonal)
+    direction = lbfgs_module._two_loop(y_last, pairs, start)
     np.testing.assert_allclose(direction, -s_last, rtol=1e-10)
 
 

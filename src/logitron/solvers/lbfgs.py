@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
 from .._numerics import FloatArray
 from ..objective import Objective
 from .line_search import strong_wolfe
+from .newton import cholesky_solve, shifted_cholesky
 from .result import SolverOptions, SolverResult, report
 
 #: Number of (s, y) pairs kept. Each costs two vectors of size p and 4p flops
@@ -18,7 +20,8 @@ MEMORY = 20
 
 
 def lbfgs(
-    objective: Objective, theta0: FloatArray, options: SolverOptions
+    objective: Objective, theta0: FloatArray, options: SolverOptions,
+    initial_hessian: FloatArray | None = None,
 ) -> SolverResult:
     """L-BFGS (Nocedal & Wright (2006), *Numerical Optimization*, Algorithm 7.5).
 
@@ -47,6 +50,16 @@ def lbfgs(
     independent of the scale of each feature: without it, features spanning
     1e-3 to 1e3 give a Hessian of condition 1e12 and L-BFGS stalls.
 
+    ``initial_hessian`` (p, p), when given, is an estimate of the Hessian
+    near ``theta0`` (a row sample's at its optimum: ``sampled_start``); then
+    ``H_0 = initial_hessian^-1``, applied by a Cholesky solve
+    (``newton.shifted_cholesky``, its flat directions made positive as
+    Newton's are), in place of ``gamma * D^-1``, and without the scaling
+    gamma: a good estimate of the whole Hessian already has the scale that
+    gamma measures along one direction only. The first direction is then a
+    Newton step with the estimate, and the pairs correct what the sample
+    got wrong.
+
     ``tol`` bounds the max-norm of the gradient of the mean-scale objective.
     For float32 data it is raised to the gradient's rounding level.
     """
@@ -54,8 +67,13 @@ def lbfgs(
     theta: FloatArray = np.array(theta0, dtype=np.float64, copy=True)
     # The curvature at the start feeds the diagonal below without a second
     # pass over the loss.
-    value, gradient = objective.value_gradient(theta, keep_curvature=True)
-    inverse_diagonal = 1.0 / _positive(objective.hessian_diagonal(theta))
+    value, gradient = objective.value_gradient(
+        theta, keep_curvature=initial_hessian is None
+    )
+    initial = (
+        _diagonal_start(objective, theta) if initial_hessian is None
+        else _cholesky_start(objective, initial_hessian)
+    )
     pairs: deque[tuple[FloatArray, FloatArray, float]] = deque(maxlen=MEMORY)
     history: list[float] = []
     gradient_max = float(np.max(np.abs(gradient), initial=0.0))
@@ -67,12 +85,12 @@ def lbfgs(
                 f"gradient max {gradient_max:.2e} below tol={tol:g}", history,
             )
         # 2. quasi-Newton direction
-        direction = _two_loop(gradient, pairs, inverse_diagonal)
+        direction = _two_loop(gradient, pairs, initial)
         slope = float(gradient @ direction)
         if not slope < 0:
             # Rounding broke the positive definiteness of H_k: restart.
             pairs.clear()
-            direction = -inverse_diagonal * gradient
+            direction = -initial.apply(gradient)
             slope = float(gradient @ direction)
         # 3. line search, its first trial t = 1 by a fused value-and-gradient
         # pass: when accepted (the rule), the iteration reads X once
@@ -84,7 +102,7 @@ def lbfgs(
         )
         if not step.success:
             if pairs:
-                pairs.clear()  # retry once along -D^-1 g
+                pairs.clear()  # retry once along -H_0 g
                 continue
             if -slope <= line.value_noise(value):
                 return SolverResult(
@@ -115,10 +133,33 @@ def lbfgs(
     )
 
 
+class _InitialInverse:
+    """``H_0``: ``apply(v) = H_0 @ v``, scaled per iteration by gamma
+    (Eq. 7.20) when ``scaled``."""
+
+    def __init__(self, apply: Callable[[FloatArray], FloatArray], scaled: bool) -> None:
+        self.apply = apply
+        self.scaled = scaled
+
+
+def _diagonal_start(objective: Objective, theta: FloatArray) -> _InitialInverse:
+    """``H_0 = D^-1``, the inverse of the Hessian's diagonal at ``theta``."""
+    inverse_diagonal = 1.0 / _positive(objective.hessian_diagonal(theta))
+    return _InitialInverse(lambda vector: inverse_diagonal * vector, scaled=True)
+
+
+def _cholesky_start(objective: Objective, hessian: FloatArray) -> _InitialInverse:
+    """``H_0 = hessian^-1`` by a Cholesky solve."""
+    factor = shifted_cholesky(
+        np.array(hessian, dtype=np.float64, copy=True), objective.null_space()
+    )
+    return _InitialInverse(lambda vector: cholesky_solve(factor, vector), scaled=False)
+
+
 def _two_loop(
     gradient: FloatArray,
     pairs: deque[tuple[FloatArray, FloatArray, float]],
-    inverse_diagonal: FloatArray,
+    initial: _InitialInverse,
 ) -> FloatArray:
     """``-H_k @ g`` by Nocedal & Wright's Algorithm 7.4."""
     q = gradient.copy()
@@ -127,10 +168,10 @@ def _two_loop(
         alpha = rho * float(s @ q)
         q -= alpha * y
         alphas.append(alpha)
-    r = inverse_diagonal * q
-    if pairs:
+    r = initial.apply(q)
+    if pairs and initial.scaled:
         s, y, rho = pairs[-1]
-        r *= 1.0 / (rho * float(y @ (inverse_diagonal * y)))
+        r *= 1.0 / (rho * float(y @ initial.apply(y)))
     for (s, y, rho), alpha in zip(pairs, reversed(alphas), strict=True):
         beta = rho * float(y @ r)
         r += (alpha - beta) * s

@@ -85,14 +85,14 @@ def newton_cholesky(
     else:
         value, gradient = objective.value_gradient(theta, keep_curvature=True)
         hessian = np.array(first_hessian, dtype=np.float64, copy=True)
-    factor = _cholesky(hessian, null_space)
+    factor = shifted_cholesky(hessian, null_space)
     fresh = True  # whether factor is of the Hessian at theta
     last_decrement, last_was_newton = np.inf, False
     quadratic_constant = np.inf  # M in lambda_new^2 = M * lambda^4
     for iteration in range(1, options.max_iter + 1):
         gradient_max = float(np.max(np.abs(gradient), initial=0.0))
         # 1.-3. direction and decrement, with the kept factor if any
-        direction = -_solve(factor, gradient)
+        direction = -cholesky_solve(factor, gradient)
         decrement = float(-gradient @ direction)
         converged = gradient_max <= tol and 0.5 * decrement <= tol
         if not (fresh or converged):
@@ -108,8 +108,8 @@ def newton_cholesky(
             )
             if not chord:
                 value, gradient, hessian = objective.value_gradient_hessian(theta)
-                factor, fresh = _cholesky(hessian, null_space), True
-                direction = -_solve(factor, gradient)
+                factor, fresh = shifted_cholesky(hessian, null_space), True
+                direction = -cholesky_solve(factor, gradient)
                 decrement = float(-gradient @ direction)
                 converged = gradient_max <= tol and 0.5 * decrement <= tol
         # 4. stopping tests
@@ -132,8 +132,8 @@ def newton_cholesky(
             # take it and stop.
             if not fresh or (iteration == 1 and first_hessian is not None):
                 _, _, hessian = objective.value_gradient_hessian(theta)
-                factor = _cholesky(hessian, null_space)
-                direction = -_solve(factor, gradient)
+                factor = shifted_cholesky(hessian, null_space)
+                direction = -cholesky_solve(factor, gradient)
             return SolverResult(
                 theta + direction, True, iteration,
                 "Newton decrement below the rounding error of the objective: "
@@ -158,7 +158,7 @@ def newton_cholesky(
             fresh = False
         else:
             value, gradient, hessian = objective.value_gradient_hessian(theta)
-            factor, fresh = _cholesky(hessian, null_space), True
+            factor, fresh = shifted_cholesky(hessian, null_space), True
         history.append(value)
         report(
             options, iteration, value, float(np.max(np.abs(gradient), initial=0.0)), theta
@@ -172,14 +172,16 @@ def newton_cholesky(
     )
 
 
-def _cholesky(matrix: FloatArray, null_space: FloatArray | None) -> FloatArray:
+def shifted_cholesky(matrix: FloatArray, null_space: FloatArray | None) -> FloatArray:
     """Lower Cholesky factor of a symmetric positive (semi)definite Hessian.
 
-    The projector on ``null_space`` is added first. On failure, shift the
+    The projector on ``null_space`` is added first, in place (pass a copy
+    to keep ``matrix``). On failure, shift the
     diagonal by ``tau`` starting at ``1e-12 * max(diag)`` and growing
     tenfold until the factorisation holds. LAPACK ``potrf`` is called
     directly: scipy's wrappers cost more than the factorisation of a small
-    Hessian.
+    Hessian. Also L-BFGS's initial inverse Hessian from a sample's Hessian
+    (``lbfgs``'s ``initial_hessian``).
     """
     if null_space is not None:
         matrix += null_space @ null_space.T
@@ -196,7 +198,7 @@ def _cholesky(matrix: FloatArray, null_space: FloatArray | None) -> FloatArray:
     )
 
 
-def _solve(factor: FloatArray, rhs: FloatArray) -> FloatArray:
+def cholesky_solve(factor: FloatArray, rhs: FloatArray) -> FloatArray:
     """``H^-1 @ rhs`` from the lower Cholesky factor (two triangular solves)."""
     solution, info = dpotrs(factor, rhs, lower=1)
     if info != 0:

@@ -54,16 +54,20 @@ def newton_after(n_params: int, is_sparse: bool) -> int | None:
 
 
 def lbfgs_then_newton(
-    objective: Objective, theta0: FloatArray, options: SolverOptions, budget: int
+    objective: Objective, theta0: FloatArray, options: SolverOptions, budget: int,
+    initial_hessian: FloatArray | None = None,
 ) -> SolverResult:
     """L-BFGS for at most ``budget`` iterations, then Newton from its iterate.
 
     ``tol`` and ``max_iter`` are those of the whole fit: Newton gets the
     iterations L-BFGS left. ``n_iter`` and the history add up both parts.
+    ``initial_hessian`` goes to L-BFGS (``lbfgs``).
     """
     if options.max_iter <= budget:
-        return lbfgs(objective, theta0, options)
-    first = lbfgs(objective, theta0, dataclasses.replace(options, max_iter=budget))
+        return lbfgs(objective, theta0, options, initial_hessian)
+    first = lbfgs(
+        objective, theta0, dataclasses.replace(options, max_iter=budget), initial_hessian
+    )
     if first.converged:
         return first
     # Newton's callback reports would restart at iteration 1: shift them.
