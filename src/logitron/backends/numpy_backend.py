@@ -276,10 +276,12 @@ def _gram_of_scaled(scaled: FloatArray) -> FloatArray:
 
 def _sign_of(h: FloatArray) -> int | None:
     """+1 if ``h >= 0``, -1 if ``h <= 0`` (0 if both: all zero), else None."""
-    # Two reductions and no boolean temporaries; NaN makes both False, and
-    # an empty h is all zero, as with np.all.
-    nonnegative = bool(np.minimum.reduce(h, axis=None, initial=np.inf) >= 0)
-    nonpositive = bool(np.maximum.reduce(h, axis=None, initial=-np.inf) <= 0)
+    if h.size == 0:
+        return 0
+    # Two reductions and no boolean temporaries; NaN makes both False, as
+    # with np.all.
+    nonnegative = bool(np.minimum.reduce(h, axis=None) >= 0)
+    nonpositive = bool(np.maximum.reduce(h, axis=None) <= 0)
     if nonnegative and nonpositive:
         return 0
     if nonnegative:
