@@ -26,6 +26,7 @@ a float, the standard errors (1e-160) do.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,12 +152,20 @@ def plan(
                     "sklearn.preprocessing.StandardScaler) or fit with C=np.inf."
                 )
     else:
-        outside = present & (np.abs(_exponent(size)) > SAFE_EXPONENT)
-        exponent[outside] = _exponent(size[outside])
+        # |e| > SAFE_EXPONENT, i.e. outside [2**-SAFE, 2**(SAFE + 1)): compared
+        # directly, so the usual fit takes no exponents at all.
+        outside = present & (
+            (size < 2.0**-SAFE_EXPONENT) | (size >= 2.0 ** (SAFE_EXPONENT + 1))
+        )
+        if np.any(outside):
+            exponent[outside] = _exponent(size[outside])
     largest = float(np.max(weight)) if len(weight) else 1.0
     weight_exponent = 0
-    if largest > 0 and abs(int(_exponent(largest))) > WEIGHT_EXPONENT:
-        weight_exponent = 2 * (int(_exponent(largest)) // 2)
+    if largest > 0:
+        # math.frexp is np.frexp for one float, without an array round trip.
+        largest_exponent = math.frexp(largest)[1] - 1
+        if abs(largest_exponent) > WEIGHT_EXPONENT:
+            weight_exponent = 2 * (largest_exponent // 2)
     if not np.any(exponent) and weight_exponent == 0:
         return None
     # A penalised fit has one exponent for every column (possibly negative).

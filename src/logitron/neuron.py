@@ -201,7 +201,8 @@ class LinearUnit:
                 product += offset[rows] if product.ndim == 1 else offset[rows, None]
             r = pointwise(product, rows)
             if intercept is not None:
-                r_sum[...] += np.sum(r) if ones is None else ones[: len(r)] @ r
+                # np.add.reduce is np.sum without its Python wrapper.
+                r_sum[...] += np.add.reduce(r, axis=None) if ones is None else ones[: len(r)] @ r
             return r
 
         grad_coef = self.data.matmul_rmatmul(

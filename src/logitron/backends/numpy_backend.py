@@ -87,6 +87,11 @@ class ArrayData:
             return np.asarray(product, dtype=np.float64)
         X = self.X
         rows = self.block_rows(v.shape[1] if v.ndim == 2 else 1)
+        if rows >= self.n_samples:
+            # One block (small data): the loop below without its slices; the
+            # float64 sum starts from +0.0 as there, bit for bit.
+            r = pointwise(np.matmul(X, v, out=out), slice(None))
+            return np.add(X.T @ r.astype(self.dtype, copy=False), 0.0, dtype=np.float64)
         total = np.zeros((self.n_features, *v.shape[1:]))
         for start in range(0, self.n_samples, rows):
             block = slice(start, start + rows)
@@ -271,8 +276,12 @@ def _gram_of_scaled(scaled: FloatArray) -> FloatArray:
 
 def _sign_of(h: FloatArray) -> int | None:
     """+1 if ``h >= 0``, -1 if ``h <= 0`` (0 if both: all zero), else None."""
-    nonnegative = bool(np.all(h >= 0))
-    nonpositive = bool(np.all(h <= 0))
+    if h.size == 0:
+        return 0
+    # Two reductions and no boolean temporaries; NaN makes both False, as
+    # with np.all.
+    nonnegative = bool(np.minimum.reduce(h, axis=None) >= 0)
+    nonpositive = bool(np.maximum.reduce(h, axis=None) <= 0)
     if nonnegative and nonpositive:
         return 0
     if nonnegative:

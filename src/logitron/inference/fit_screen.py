@@ -41,10 +41,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 import scipy.linalg.lapack
 
-from .._numerics import FloatArray, sigmoid
+from .._numerics import FloatArray, sigmoid_from_exp_neg_abs
 from .covariance import SINGULAR_RCOND
 from .separation import _gram_blocks
 from .separation_sums import CertificateSums, certified_by_bound
@@ -100,7 +99,10 @@ def identified_and_regular(
             return False  # a probability at the float's limit: not a certificate
         sign = np.where(y_index[rows] == 1, 1.0, -1.0)
         sampled = np.asarray(signed[rows], dtype=np.float64)
-        p_right, p_wrong = sigmoid(sampled), sigmoid(-sampled)
+        # sigmoid(t) and sigmoid(-t) share their exponential exp(-|t|).
+        shared = np.exp(-np.abs(sampled))
+        p_right = sigmoid_from_exp_neg_abs(sampled, shared)
+        p_wrong = sigmoid_from_exp_neg_abs(-sampled, shared)
         gram = sample_unit.hessian([(0, 0, weight[rows] * p_right * p_wrong)])
         step = _correction(gram, score)
         if step is None:
@@ -196,5 +198,9 @@ def _correction(gram: FloatArray, score: FloatArray) -> FloatArray | None:
     rcond, info = scipy.linalg.lapack.dpocon(factor, norm1, uplo="L")
     if info != 0 or not rcond > SCREEN_RCOND:
         return None
-    solved = scipy.linalg.cho_solve((factor, True), score / scale, check_finite=False)
+    # LAPACK potrs directly: scipy's cho_solve wrapper (the same call) costs
+    # more than the solve of a small system, and this runs on every fit.
+    solved, info = scipy.linalg.lapack.dpotrs(factor, score / scale, lower=1)
+    if info != 0:
+        return None
     return -solved / scale

@@ -29,7 +29,12 @@ class Point:
     gradient: FloatArray | None = None
 
     def holds(self, theta: FloatArray) -> bool:
-        return self.theta is not None and np.array_equal(theta, self.theta)
+        # np.array_equal's test without its Python wrappers: several lookups
+        # per solver iteration.
+        kept = self.theta
+        return kept is not None and theta.shape == kept.shape and bool(
+            np.logical_and.reduce(theta == kept, axis=None)
+        )
 
 
 class PointCache:

@@ -274,7 +274,10 @@ class LogisticObjective:
             for k, l, h in self.loss.hessian_blocks(curvature)  # noqa: E741
         ]
         hessian = self.unit.hessian(blocks)
-        hessian[np.diag_indices_from(hessian)] += self.penalty.hessian_diagonal()
+        if self.penalty.l2_strength:
+            # Every (p + 1)-th entry in C order is the diagonal: a slice, where
+            # np.diag_indices_from builds two index arrays per Hessian.
+            hessian.flat[:: self.n_params + 1] += self.penalty.hessian_diagonal()
         return value, gradient, hessian
 
     def value_gradient_hessp(

@@ -90,7 +90,7 @@ def newton_cholesky(
     last_decrement, last_was_newton = np.inf, False
     quadratic_constant = np.inf  # M in lambda_new^2 = M * lambda^4
     for iteration in range(1, options.max_iter + 1):
-        gradient_max = float(np.max(np.abs(gradient), initial=0.0))
+        gradient_max = _max_abs(gradient)
         # 1.-3. direction and decrement, with the kept factor if any
         direction = -cholesky_solve(factor, gradient)
         decrement = float(-gradient @ direction)
@@ -160,10 +160,9 @@ def newton_cholesky(
             value, gradient, hessian = objective.value_gradient_hessian(theta)
             factor, fresh = shifted_cholesky(hessian, null_space), True
         history.append(value)
-        report(
-            options, iteration, value, float(np.max(np.abs(gradient), initial=0.0)), theta
-        )
-    gradient_max = float(np.max(np.abs(gradient), initial=0.0))
+        if options.callback is not None:
+            report(options, iteration, value, _max_abs(gradient), theta)
+    gradient_max = _max_abs(gradient)
     return SolverResult(
         theta, gradient_max <= tol, options.max_iter,
         f"Newton reached max_iter={options.max_iter} with gradient max "
@@ -185,17 +184,25 @@ def shifted_cholesky(matrix: FloatArray, null_space: FloatArray | None) -> Float
     """
     if null_space is not None:
         matrix += null_space @ null_space.T
-    shift = 0.0
+    factor, info = dpotrf(matrix, lower=1, clean=0)
+    if info == 0:
+        return factor
     scale = max(float(np.max(np.abs(np.diag(matrix)))), _EPS)
-    for _ in range(20):
-        shifted = matrix + shift * np.eye(len(matrix)) if shift else matrix
-        factor, info = dpotrf(shifted, lower=1, clean=0)
+    shift = 1e-12 * scale
+    for _ in range(19):
+        factor, info = dpotrf(matrix + shift * np.eye(len(matrix)), lower=1, clean=0)
         if info == 0:
             return factor
-        shift = 1e-12 * scale if shift == 0.0 else 10.0 * shift
+        shift *= 10.0
     raise np.linalg.LinAlgError(
         "the Hessian is not positive definite even after shifting"
     )
+
+
+def _max_abs(vector: FloatArray) -> float:
+    """``max(|vector|)``, 0 for an empty one: the ufunc's own reduction,
+    without ``np.max``'s Python wrapper (it runs a few times per iteration)."""
+    return float(np.maximum.reduce(np.abs(vector), initial=0.0))
 
 
 def cholesky_solve(factor: FloatArray, rhs: FloatArray) -> FloatArray:
