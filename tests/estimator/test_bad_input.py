@@ -119,3 +119,21 @@ def test_fast_label_check_agrees_with_type_of_target(y):
         assert type_of_target(y) in ("binary", "multiclass")
     else:
         assert y.dtype.kind not in "iub"
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [np.array([0, 1]), np.array([-1.0, 2.5]), np.array([False, True]), np.array([0, 1, 2])],
+    ids=["int", "float", "bool", "three"],
+)
+def test_class_index_finds_each_label_and_names_a_stranger(classes):
+    # partial_fit's batches and Dask's blocks are encoded against classes
+    # fixed beforehand (two classes by comparisons, more by a search).
+    from logitron._validation import class_index
+
+    index = RNG.integers(0, len(classes), size=50)
+    np.testing.assert_array_equal(class_index(classes, classes[index]), index)
+    for stranger in (7, np.nan):
+        labels = np.append(classes[index].astype(float), stranger)
+        with pytest.raises(ValueError, match="not among the classes"):
+            class_index(classes, labels)

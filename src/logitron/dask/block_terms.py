@@ -120,9 +120,8 @@ def evaluate(
     Returns ``(kept, terms)``.
     """
     X = as_block_matrix(X_block, model.dtype)
-    if check_finite:
-        assert_all_finite(X, input_name="X")
     y_index, weight = encoded(model, len(X), y_block, weight_block)
+    bound = _checked_column_bound(X, weight) if check_finite else None
     built = _block_objective(model, ArrayData(X), y_index, weight)
     if built is None:
         return None, BlockTerms()
@@ -140,12 +139,28 @@ def evaluate(
     # The fit's separation screen (``lazy_record``): O(n) beside the pass.
     if order >= GRADIENT:
         terms.widest_margin = widest_margin(raw, y_index, weight)
-    if check_finite:
-        terms.column_bound = column_bound(X, weight)
+    terms.column_bound = bound
     kept = KeptBlock.of(
         raw, raw_direction, y_index, weight, model, weighted=weight_block is not None
     )
     return kept, terms
+
+
+def _checked_column_bound(X: np.ndarray, weight: FloatArray) -> FloatArray:
+    """``column_bound(X, weight)``, raising scikit-learn's error if ``X``
+    holds NaN or infinity (in any row, weighted or not).
+
+    The columns' maxima and minima over all rows are finite exactly when
+    every value is (NaN and infinities reach them), so the check and the
+    bound share two reductions, where a check of its own would read the
+    block once more.
+    """
+    high, low = X.max(axis=0, initial=-np.inf), X.min(axis=0, initial=np.inf)
+    if not (np.all(np.isfinite(high)) and np.all(np.isfinite(low))):
+        assert_all_finite(X, input_name="X")  # raises, naming NaN or infinity
+    if len(X) and np.all(weight > 0):
+        return np.maximum(high, -low).astype(np.float64)
+    return column_bound(X, weight)
 
 
 def combine(sources: tuple[Kept, ...], recipe: tuple[tuple[float, str], ...]) -> FloatArray:
