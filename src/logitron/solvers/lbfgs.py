@@ -11,7 +11,7 @@ from .._numerics import FloatArray
 from ..objective import Objective
 from .line_search import strong_wolfe
 from .newton import cholesky_solve, shifted_cholesky
-from .result import SolverOptions, SolverResult, report
+from .result import SolverOptions, SolverResult, max_abs, report
 
 #: Number of (s, y) pairs kept. Each costs two vectors of size p and 4p flops
 #: per iteration, nothing next to a pass over X; a longer memory than the
@@ -76,7 +76,7 @@ def lbfgs(
     )
     pairs: deque[tuple[FloatArray, FloatArray, float]] = deque(maxlen=MEMORY)
     history: list[float] = []
-    gradient_max = float(np.max(np.abs(gradient), initial=0.0))
+    gradient_max = max_abs(gradient)
     for iteration in range(1, options.max_iter + 1):
         # 1. stopping test
         if gradient_max <= tol:
@@ -121,7 +121,7 @@ def lbfgs(
         if sy > np.finfo(np.float64).eps * float(y @ y):
             pairs.append((s, y, 1.0 / sy))
         theta, value, gradient = new_theta, new_value, new_gradient
-        gradient_max = float(np.max(np.abs(gradient), initial=0.0))
+        gradient_max = max_abs(gradient)
         history.append(value)
         report(options, iteration, value, gradient_max, theta)
     converged = gradient_max <= tol

@@ -8,7 +8,7 @@ from scipy.linalg.lapack import dpotrf, dpotrs
 from .._numerics import FloatArray
 from ..objective import Objective
 from .line_search import backtracking_armijo
-from .result import SolverOptions, SolverResult, report
+from .result import SolverOptions, SolverResult, max_abs, report
 
 _EPS = np.finfo(np.float64).eps
 
@@ -90,7 +90,7 @@ def newton_cholesky(
     last_decrement, last_was_newton = np.inf, False
     quadratic_constant = np.inf  # M in lambda_new^2 = M * lambda^4
     for iteration in range(1, options.max_iter + 1):
-        gradient_max = _max_abs(gradient)
+        gradient_max = max_abs(gradient)
         # 1.-3. direction and decrement, with the kept factor if any
         direction = -cholesky_solve(factor, gradient)
         decrement = float(-gradient @ direction)
@@ -161,8 +161,8 @@ def newton_cholesky(
             factor, fresh = shifted_cholesky(hessian, null_space), True
         history.append(value)
         if options.callback is not None:
-            report(options, iteration, value, _max_abs(gradient), theta)
-    gradient_max = _max_abs(gradient)
+            report(options, iteration, value, max_abs(gradient), theta)
+    gradient_max = max_abs(gradient)
     return SolverResult(
         theta, gradient_max <= tol, options.max_iter,
         f"Newton reached max_iter={options.max_iter} with gradient max "
@@ -197,12 +197,6 @@ def shifted_cholesky(matrix: FloatArray, null_space: FloatArray | None) -> Float
     raise np.linalg.LinAlgError(
         "the Hessian is not positive definite even after shifting"
     )
-
-
-def _max_abs(vector: FloatArray) -> float:
-    """``max(|vector|)``, 0 for an empty one: the ufunc's own reduction,
-    without ``np.max``'s Python wrapper (it runs a few times per iteration)."""
-    return float(np.maximum.reduce(np.abs(vector), initial=0.0))
 
 
 def cholesky_solve(factor: FloatArray, rhs: FloatArray) -> FloatArray:

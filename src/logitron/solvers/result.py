@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .._numerics import FloatArray
 
 
@@ -56,6 +58,15 @@ class SolverResult:
     n_iter: int
     message: str
     history: list[float] = field(default_factory=list)
+
+
+def max_abs(gradient: FloatArray) -> float:
+    """``max(|gradient|)``, 0 for an empty one: every solver's stopping test.
+
+    The ufunc's own reduction, without ``np.max``'s Python wrapper: it runs
+    a few times per iteration, which counts on small data.
+    """
+    return float(np.maximum.reduce(np.abs(gradient), initial=0.0))
 
 
 def report(

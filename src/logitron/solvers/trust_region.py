@@ -8,7 +8,7 @@ import numpy as np
 
 from .._numerics import FloatArray
 from ..objective import Objective
-from .result import SolverOptions, SolverResult, report
+from .result import SolverOptions, SolverResult, max_abs, report
 
 # Trust-region constants of Lin, Weng & Keerthi (2008), Section 2.
 _ETA0, _ETA1, _ETA2 = 1e-4, 0.25, 0.75
@@ -57,7 +57,7 @@ def trust_region_newton_cg(
     diagonal = _safe_diagonal(objective.hessian_diagonal(theta))
     radius = float(np.sqrt(gradient @ (gradient / diagonal)))
     history: list[float] = []
-    gradient_max = float(np.max(np.abs(gradient), initial=0.0))
+    gradient_max = max_abs(gradient)
     for iteration in range(1, options.max_iter + 1):
         # 1. stopping test
         if gradient_max <= tol:
@@ -111,7 +111,7 @@ def trust_region_newton_cg(
             theta = trial
             value, gradient, hessp = objective.value_gradient_hessp(theta)
             diagonal = _safe_diagonal(objective.hessian_diagonal(theta))
-            gradient_max = float(np.max(np.abs(gradient), initial=0.0))
+            gradient_max = max_abs(gradient)
         history.append(value)
         report(options, iteration, value, gradient_max, theta)
     return SolverResult(
