@@ -1,6 +1,7 @@
 """What one task does with its block: the block's values as read (no copy
 of a pandas partition), and the first pass's check of every row."""
 
+import dask
 import dask.array as da
 import numpy as np
 import pandas as pd
@@ -24,10 +25,30 @@ def test_a_frame_partition_is_read_without_a_copy():
     np.testing.assert_array_equal(matrix, frame.to_numpy())
 
 
-def test_a_block_that_is_neither_c_nor_fortran_ordered_is_made_contiguous():
-    strided = RNG.normal(size=(50, 8))[:, ::2]
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_a_column_slice_is_read_in_place(order):
+    # X and y persisted as column slices of one array (X = data[:, :-1]):
+    # rows of unit stride, a whole row apart, which BLAS reads as they are.
+    data = np.asarray(RNG.normal(size=(50, 5)), order=order)
+    X = data[:, :-1] if order == "C" else data[:-1, :]
+    matrix = as_block_matrix(X, np.float64)
+    assert np.shares_memory(matrix, data)
+    np.testing.assert_array_equal(matrix, X)
+
+
+@pytest.mark.parametrize(
+    "strided",
+    [
+        RNG.normal(size=(50, 8))[:, ::2],  # no axis of unit stride
+        RNG.normal(size=(50, 4))[::-1],  # rows backwards
+        np.broadcast_to(RNG.normal(size=4), (50, 4)),  # one row, repeated
+    ],
+    ids=["every-other-column", "reversed", "broadcast"],
+)
+def test_a_block_blas_cannot_read_is_copied(strided):
     matrix = as_block_matrix(strided, np.float64)
     assert matrix.flags.c_contiguous
+    assert not np.shares_memory(matrix, strided)
     np.testing.assert_array_equal(matrix, strided)
     assert as_block_matrix(strided, np.float32).dtype == np.float32
 
@@ -51,3 +72,14 @@ def test_a_bad_value_in_a_row_without_weight_is_caught(cluster, bad):
     match = "Input X contains NaN" if np.isnan(bad) else "Input X contains infinity"
     with pytest.raises(ValueError, match=match):
         LogisticRegression().fit(X_bad, y, sample_weight=weight)
+
+
+def test_a_fit_on_column_slices_equals_the_in_memory_fit(cluster):
+    # The blocks reach the passes as strided views, read without copies.
+    X, y, _ = make_data(seed=12)
+    data = da.concatenate([X, y[:, None].astype(float)], axis=1).persist()
+    X_view, y_view = data[:, :-1], data[:, -1]
+    model = LogisticRegression(C=np.inf).fit(X_view, y_view)
+    in_memory = LogisticRegression(C=np.inf).fit(*dask.compute(X_view, y_view))
+    np.testing.assert_allclose(model.coef_, in_memory.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(model.intercept_, in_memory.intercept_, rtol=1e-8, atol=1e-10)

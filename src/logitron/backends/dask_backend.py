@@ -90,9 +90,23 @@ def as_block_matrix(block: Any, dtype: Any) -> np.ndarray:
     matrix = np.asarray(block, dtype=dtype)
     if matrix.ndim != 2:
         raise ValueError(f"a block of X has {matrix.ndim} dimensions; expected 2")
-    if not (matrix.flags.c_contiguous or matrix.flags.f_contiguous):
+    if not _blas_ready(matrix):
         matrix = np.ascontiguousarray(matrix)
     return matrix
+
+
+def _blas_ready(matrix: np.ndarray) -> bool:
+    """Whether BLAS reads ``matrix`` as it is: rows (or columns) of unit
+    stride, a whole number of elements apart and not overlapping (its
+    "leading dimension"), as a column slice of a larger array has."""
+    item = matrix.itemsize
+    rows, columns = matrix.shape
+    row_step, column_step = matrix.strides
+    if column_step == item:
+        return row_step % item == 0 and row_step >= columns * item
+    if row_step == item:
+        return column_step % item == 0 and column_step >= rows * item
+    return False
 
 
 def as_block_vector(block: Any) -> np.ndarray:
