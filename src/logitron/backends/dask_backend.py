@@ -76,14 +76,16 @@ _NO_DATA = (
 
 def as_block_matrix(block: Any, dtype: Any) -> np.ndarray:
     """One row block of ``X`` (a NumPy array or a pandas DataFrame partition)
-    as a 2-D array of ``dtype``, contiguous in C or in Fortran order.
+    as a 2-D array of ``dtype`` that BLAS reads as it is (``_blas_ready``):
+    copied into C order only when it is not.
 
     A pandas partition's float columns are one 2-D block stored column by
-    column, so its values come out in Fortran order without a copy. They
-    are kept so: the pass's products read them as fast as a row-major copy
-    or faster, and that copy (as large as the block) would cost more than
-    they do (850,000 x 21 float64: 58 ms for the copy; 8 ms for ``X @ w``
-    in Fortran order against 14 ms in C order).
+    column, so its values come out in Fortran order without a copy, and a
+    persisted ``data[:, :-1]`` is a row-major slice. Both are kept so: the
+    pass's products read them as fast as a contiguous copy or faster, and
+    that copy (as large as the block) would cost more than they do
+    (850,000 x 21 float64: 58 ms for the copy; 8 ms for ``X @ w`` in
+    Fortran order against 14 ms in C order).
     """
     if hasattr(block, "to_numpy"):
         block = block.to_numpy(dtype=dtype)
