@@ -308,3 +308,10 @@ class NamespaceObjective:
         """Directions along which ``J`` is constant (softmax); see
         ``LinearUnit.null_space``."""
         return self.penalty.null_space()
+
+    def parameter_bound(self) -> None:
+        """None: Newton confirms convergence with one more pass here
+        (``solvers.newton_certificate``). In memory that pass is cheap, and
+        its Hessian at the estimate is the Fisher information the statistics
+        reuse."""
+        return None

@@ -18,16 +18,20 @@ the meat, and when the solver's last pass was at the estimate (Newton
 stopped by its tolerance) the fit has them all: the log-likelihood and the
 Fisher information are minus and plus ``sum(s)`` times that pass's value
 and Hessian, the class totals and rows of positive weight are the labels'
-pass's. That summary then costs no pass (``information_record``); when the
-last pass was one rounding-level step before the estimate (Newton's usual
-end at its default tol), it costs the record's pass.
+pass's. That summary then costs no pass (``information_record``). When the
+estimate is one Newton step beyond the last pass, it costs the record's
+pass: a step below the rounding of ``J`` (softmax at its default tol), or
+a two-class step whose convergence Newton bounded instead of reading the
+data again (``solvers.newton_certificate``; most two-class fits end so).
+Then the log-likelihood the record is checked against is that pass's
+quadratic model, whose error is bounded (``_value_at``).
 
 The separation warning stays at ``fit``. Its certificate
 (``inference.fit_screen.identified_from_sums``) needs the score and the
 Fisher information at one point, which the Newton solver's last pass
 computed (minus and plus ``sum(s)`` times its gradient and Hessian; at the
-estimate, or one rounding-level Newton step before it: the certificate
-proves a property of the data, from any point), the largest ``|x_ij|`` per
+estimate, or one Newton step before it: the certificate proves a property
+of the data, from any point), the largest ``|x_ij|`` per
 column (from the first pass, which checks ``X``'s values anyway) and how far
 the probabilities at that point are from underflowing (from the last pass):
 nothing more is read. When that cannot prove that the estimate exists
@@ -48,6 +52,7 @@ from .._numerics import FloatArray
 from ..inference.fit_screen import identified_from_sums
 from ..inference.model_data import SAME_ROWS_RTOL
 from ..inference.record import FitInference, RecordSums, record_from_sums
+from ..solvers.newton_certificate import MAX_REACH
 from .statistics import fit_record, term_names
 
 if TYPE_CHECKING:
@@ -145,8 +150,9 @@ def after_fit(
     converged = bool(outcome.result.converged)
     loglik = None
     at_estimate = last is not None and np.array_equal(last.theta, theta)
-    if last is not None and (at_estimate or _rounding_step(last, theta)):
-        loglik = -total_weight * last.value
+    value = None if last is None else _value_at(objective, last, theta)
+    if value is not None:
+        loglik = -total_weight * value
     # The arrays the last passes left on the workers go now, pending or not.
     objective.release_workers()
     if not identified:
@@ -182,13 +188,31 @@ def after_fit(
     return None, pending
 
 
-def _rounding_step(last: Evaluation, theta: FloatArray) -> bool:
-    """Whether the solver's last step, from the point of its last pass to
-    ``theta``, changes ``J`` by far less than the record's check can see
-    (Newton's last step below the objective's rounding): its quadratic
-    model, from the last pass's gradient and Hessian, says by how much."""
+def _value_at(
+    objective: DaskLogisticObjective, last: Evaluation, theta: FloatArray
+) -> float | None:
+    """``J(theta)`` from the last pass, or None: its value at its own point;
+    one Newton step further (``solvers.newton_certificate``), its quadratic
+    model where the model's error is far below what the record's check of
+    the log-likelihood can see; else None (no check).
+
+    Two classes: the cubic remainder of a row's loss is at most
+    ``v_i exp(t) |delta_i|^3 / 6`` (``|v'| <= v``), so the model is within
+    ``exp(t) t / 6 * s @ H @ s`` of ``J``, with ``t = B @ |s|``. Softmax
+    (no such bound): only a step whose model change is itself below the
+    check's resolution (Newton's last step below the rounding of ``J``).
+    """
+    if np.array_equal(last.theta, theta):
+        return last.value
     if last.gradient is None or last.hessian is None:
-        return False
+        return None
     step = np.asarray(theta, dtype=np.float64) - last.theta
-    change = float(last.gradient @ step + 0.5 * step @ last.hessian @ step)
-    return abs(change) <= 1e-3 * SAME_ROWS_RTOL * abs(last.value)
+    curvature = float(step @ last.hessian @ step)
+    change = float(last.gradient @ step) + 0.5 * curvature
+    resolution = 1e-3 * SAME_ROWS_RTOL * abs(last.value)
+    bound = objective.parameter_bound()
+    if bound is None:
+        return last.value if abs(change) <= resolution else None
+    reach = float(bound @ np.abs(step))
+    remainder = np.exp(min(reach, MAX_REACH)) * reach / 6 * curvature
+    return last.value + change if reach <= MAX_REACH and remainder <= resolution else None

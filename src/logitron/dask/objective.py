@@ -307,6 +307,17 @@ class DaskLogisticObjective(AlongLines):
         ``LinearUnit.null_space``."""
         return self.penalty.null_space()
 
+    def parameter_bound(self) -> FloatArray | None:
+        """``column_bound`` in theta's layout (1 for the intercept): with it
+        Newton's last step needs no pass to confirm convergence
+        (``solvers.newton_certificate``). None for softmax, and before the
+        pass that checks ``X``'s values gave the column bounds."""
+        if self.unit.n_outputs > 1 or self.column_bound is None:
+            return None
+        if self.unit.fit_intercept:
+            return np.append(self.column_bound, 1.0)
+        return self.column_bound.copy()
+
     # -- what the proximal solvers add -------------------------------------
     def l1_strengths(self) -> FloatArray:
         """Per-entry L1 weights (see ``CoefficientPenalty.l1_strengths``)."""

@@ -378,6 +378,13 @@ class LogisticObjective:
         ``LinearUnit.null_space``); ``None`` for one neuron."""
         return self.penalty.null_space()
 
+    def parameter_bound(self) -> None:
+        """None: Newton confirms convergence with one more pass here
+        (``solvers.newton_certificate``). In memory that pass is cheap, and
+        its Hessian at the estimate is the Fisher information the statistics
+        reuse."""
+        return None
+
     def line(
         self, theta: FloatArray, direction: FloatArray, curvature: bool = False
     ) -> LineFunction:

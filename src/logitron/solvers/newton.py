@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from scipy.linalg.lapack import dpotrf, dpotrs
 
 from .._numerics import FloatArray
 from ..objective import Objective
 from .line_search import backtracking_armijo
+from .newton_certificate import bounds_after_step
 from .result import SolverOptions, SolverResult, max_abs, report
 
 _EPS = np.finfo(np.float64).eps
@@ -31,7 +34,11 @@ def newton_cholesky(
         2. d = -H^{-1} g        (Cholesky factor of H, two triangular solves;
                                  never inv)
         3. decrement  lambda^2 = -g @ d = g @ H^{-1} @ g
-        4. stop if max|g| <= tol and lambda^2 / 2 <= tol
+        4. stop if max|g| <= tol and lambda^2 / 2 <= tol; or, after a fresh
+           H, at theta + d if bounds on both at theta + d meet the test
+           (two classes, when the objective bounds the step's change of z:
+           ``newton_certificate``); that saves the pass which would only
+           confirm convergence
         5. t by backtracking Armijo from t = 1
         6. theta = theta + t d; after a full step (t = 1) decide whether the
            next step reuses the factor of H (a chord step) or forms H anew
@@ -124,6 +131,23 @@ def newton_cholesky(
                 f"gradient max {gradient_max:.2e} and Newton decrement "
                 f"{0.5 * decrement:.2e} below tol={tol:g}", history,
             )
+        # The bound needs the exact Hessian at theta, and a tol above the
+        # gradient's rounding floor (at the floor a gradient is noise).
+        exact = fresh and not (iteration == 1 and first_hessian is not None)
+        bound = objective.parameter_bound() if exact and tol == options.tol else None
+        if bound is not None and null_space is None:
+            gradient_bound, decrement_bound = bounds_after_step(
+                gradient, hessian, direction, bound,
+                partial(cholesky_solve, factor),
+            )
+            if gradient_bound + objective.gradient_floor() <= tol and decrement_bound <= tol:
+                return SolverResult(
+                    theta + direction, True, iteration,
+                    f"after the last Newton step, gradient max at most "
+                    f"{gradient_bound:.2e} and Newton decrement at most "
+                    f"{decrement_bound:.2e} (bounded from the step's pass), "
+                    f"below tol={tol:g}", history,
+                )
         line = objective.line(theta, direction, curvature=True)
         if 0.5 * decrement <= line.value_noise(value):
             # The step's gain is below the rounding error of J, so no line
