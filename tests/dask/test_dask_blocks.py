@@ -1,11 +1,14 @@
 """What one task does with its block: the block's values as read (no copy
-of a pandas partition), and the first pass's check of every row."""
+of a pandas partition), the first pass's check of every row, and where the
+sample start's blocks are read."""
 
 import dask
 import dask.array as da
+import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+from distributed import get_task_stream
 
 from logitron import LogisticRegression
 from logitron.backends.dask_backend import as_block_matrix
@@ -83,3 +86,21 @@ def test_a_fit_on_column_slices_equals_the_in_memory_fit(cluster):
     in_memory = LogisticRegression(C=np.inf).fit(*dask.compute(X_view, y_view))
     np.testing.assert_allclose(model.coef_, in_memory.coef_, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(model.intercept_, in_memory.intercept_, rtol=1e-8, atol=1e-10)
+
+
+def test_the_samples_files_are_read_on_both_workers(cluster, tmp_path):
+    # 16 files: the sample start reads two (one in SAMPLE_START_MIN_BLOCKS),
+    # each in a task of its own placed on a worker in turn; left to the
+    # scheduler both went to one worker, read one after the other.
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.normal(size=(3_200, 3)), columns=["a", "b", "c"])
+    frame["label"] = (frame.a - frame.b + rng.logistic(size=3_200) > 0).astype(int)
+    for i, rows in enumerate(np.array_split(np.arange(3_200), 16)):
+        frame.iloc[rows].to_parquet(tmp_path / f"part-{i:02d}.parquet")
+    data = dd.read_parquet(tmp_path)
+    with get_task_stream() as stream:
+        model = LogisticRegression(C=np.inf).fit(data[["a", "b", "c"]], data["label"])
+    readers = {task["worker"] for task in stream.data if "sample_rows_read" in str(task["key"])}
+    assert len(readers) == 2
+    expected = LogisticRegression(C=np.inf).fit(frame[["a", "b", "c"]], frame["label"])
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=1e-8)

@@ -115,7 +115,7 @@ class BlockGroups:
         """Groups of blocks given as tuples of Delayed parts (or None), the
         first part locating a persisted block."""
         graphs = [_graph_of(part) for part in parts]
-        client = _client()
+        client = client_in_use()
         if client is not None and all(external for _, external in graphs):
             by_worker = _held_by_worker(client, [external for _, external in graphs])
             if by_worker is not None:
@@ -128,24 +128,36 @@ class BlockGroups:
                         for start in range(n_groups)
                     ]
                 return cls(groups)
-        inline = [
-            _inline(part, graph) if not external else None
-            for part, (graph, external) in zip(parts, graphs, strict=True)
-        ]
-        if any(block is None for block in inline):
+        inline = _inline_all(parts, graphs)
+        if inline is None:
             return cls([[part] for part in parts])
         threads_total = (
             sum(client.nthreads().values()) if client is not None else (os.cpu_count() or 1)
         )
         n_groups = max(1, min(len(parts), GROUPS_PER_THREAD * threads_total))
         bounds = [round(i * len(parts) / n_groups) for i in range(n_groups + 1)]
-        return cls([
-            [block for block in inline[lo:hi] if block is not None]
-            for lo, hi in itertools.pairwise(bounds)
-        ])
+        return cls([list[Source](inline[lo:hi]) for lo, hi in itertools.pairwise(bounds)])
 
 
-def _client() -> Any:
+def inline_blocks(parts: list[tuple[Any, ...]]) -> list[InlineBlock] | None:
+    """Each block's graph to carry in a task, or None unless every block's
+    can be (a persisted block; a graph embedding in-memory data)."""
+    return _inline_all(parts, [_graph_of(part) for part in parts])
+
+
+def _inline_all(
+    parts: list[tuple[Any, ...]], graphs: list[tuple[dict[Any, Any], list[Any]]]
+) -> list[InlineBlock] | None:
+    inline: list[InlineBlock] = []
+    for part, (graph, external) in zip(parts, graphs, strict=True):
+        block = None if external else _inline(part, graph)
+        if block is None:
+            return None
+        inline.append(block)
+    return inline
+
+
+def client_in_use() -> Any:
     """The ``dask.distributed`` client in use, or None (local schedulers)."""
     try:
         from distributed import default_client

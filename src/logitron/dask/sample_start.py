@@ -47,7 +47,7 @@ from ..fitting import FitSettings, fit_arrays, resolve_solver
 from ..inference.separation import classifies_every_row
 from ..neuron import LinearUnit
 from . import block_model, group_terms
-from .block_groups import BlockGroups
+from .block_groups import BlockGroups, InlineBlock, client_in_use, inline_blocks, materialise
 from .block_model import BlockModel, LabelStats
 
 if TYPE_CHECKING:
@@ -94,12 +94,10 @@ def labels_and_start(
         (total,) = dask.compute(stats)
         return total, None
     rows_per_block = max(1, SAMPLE_START_VALUES // (len(chosen) * blocks.n_features))
-    take = dask.delayed(sample_rows, pure=True)
-    parts = [
-        take(blocks.X_blocks[i], blocks.y_blocks[i], blocks.weight_blocks[i], blocks.dtype,
-             rows_per_block)
-        for i in chosen
-    ]
+    parts = _sample_tasks(
+        [(blocks.X_blocks[i], blocks.y_blocks[i], blocks.weight_blocks[i]) for i in chosen],
+        blocks.dtype, rows_per_block,
+    )
     start = dask.delayed(start_from_labels, pure=True)(
         stats, parts, settings, class_weight, blocks.n_features, fit_intercept, blocks.dtype
     )
@@ -129,6 +127,37 @@ def _sampled_blocks(blocks: DaskBlocks, settings: FitSettings | None) -> np.ndar
         return None
     n_sampled = min(SAMPLE_START_MAX_BLOCKS, blocks.n_blocks // SAMPLE_START_MIN_BLOCKS)
     return np.linspace(0, blocks.n_blocks - 1, n_sampled).round().astype(int)
+
+
+def _sample_tasks(
+    chosen: list[tuple[Any, ...]], dtype: np.dtype, rows_per_block: int
+) -> list[Any]:
+    """One Delayed ``sample_rows`` per sampled block. A block read from its
+    source (``block_groups.InlineBlock``) is read inside its task, and the
+    tasks are placed on the workers in turn: left to the scheduler, the
+    reads of two files went to one worker, one after the other, while the
+    other worker waited (0.55 s of a 9 s fit of 16 Parquet files)."""
+    import dask
+
+    client = client_in_use()
+    inline = inline_blocks(chosen) if client is not None else None
+    if inline is None:
+        take = dask.delayed(sample_rows, pure=True)
+        return [take(*block, dtype, rows_per_block) for block in chosen]
+    workers = sorted(client.nthreads())
+    tasks = []
+    for i, block in enumerate(inline):
+        with dask.annotate(workers=[workers[i % len(workers)]], allow_other_workers=True):
+            tasks.append(dask.delayed(sample_rows_read, pure=True)(block, dtype, rows_per_block))
+    return tasks
+
+
+def sample_rows_read(
+    source: InlineBlock, dtype: np.dtype, max_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``sample_rows`` of a block read here, from its carried graph."""
+    X_block, y_block, weight_block = materialise(source)
+    return sample_rows(X_block, y_block, weight_block, dtype, max_rows)
 
 
 def sample_rows(
