@@ -66,18 +66,28 @@ SAMPLE_START_SOLVERS = frozenset({"newton", "prox-newton"})
 #: SAMPLE_START_MAX_BLOCKS blocks, spread evenly over the data.
 SAMPLE_START_MIN_BLOCKS = 8
 SAMPLE_START_MAX_BLOCKS = 8
-#: Values of X in the sample (128 MB in float64, a small share of a worker's
-#: memory; its in-memory fit took 0.53 s on one core at 800,000 x 21). The
-#: first Newton step's relative objective gap falls as the square of the
-#: sample's rows (on the Dask benchmark's data, 6.8M rows x 21: about 2e-8
-#: from 200,000 rows, 2e-9 to 5e-9 from 400,000), and so does the bound on
-#: the gradient after that step (``solvers.newton_certificate``), which
-#: lets Newton stop without a pass to confirm it. On the benchmark's 3.6 GB
-#: of Parquet (21M rows, 16 files) the bound went from 1.8e-3 (400,000
-#: rows) to 8.5e-4 (800,000): below ``tol=1e-3``, so one pass instead of
-#: two (9.6 s instead of 16.4 s); the worker's peak memory, set by reading
-#: a file, stayed at 0.9 GB.
-SAMPLE_START_VALUES = 1 << 24
+#: Values of X in the sample (256 MB in float64; the sampled blocks are
+#: read whole anyway, so more of their rows cost no reading, only the
+#: sample's fit on one worker and its memory). The first Newton step's
+#: relative objective gap falls as the square of the sample's rows (on the
+#: Dask benchmark's data, 6.8M rows x 21: about 2e-8 from 200,000 rows, 2e-9
+#: to 5e-9 from 400,000), and so does the bound on the gradient after that
+#: step (``solvers.newton_certificate``), which lets Newton stop without a
+#: pass to confirm it. On the benchmark's 3.6 GB of Parquet (21M rows x 21,
+#: 1.5 GB workers), at ``tol=1e-3``:
+#:
+#: ============  =================  ==================  ===================
+#: sample rows   16 files: bound    128 files: bound    sample's fit
+#: ============  =================  ==================  ===================
+#: 400,000       1.8e-3 (2 passes)  --                  0.5 s
+#: 800,000       8.5e-4 (1 pass)    1.3e-3 (2 passes)   0.5 s
+#: 1,340,000     3.5e-4 (1 pass)    6.9e-4 (1 pass)     1.2 s
+#: ============  =================  ==================  ===================
+#:
+#: (the last row is this setting: all rows of the sampled blocks, which
+#: hold 1.34M rows at 128 files). The workers' peak memory, set by reading a
+#: 150 MB file, went from 0.90 to 1.08 GB.
+SAMPLE_START_VALUES = 1 << 25
 
 
 def labels_and_start(
