@@ -21,10 +21,11 @@ median of ``--repeat``, each run's seconds in the notes), so no solver is
 charged for a tolerance tighter than it needs. Logitron's statistics, which
 dask-ml has none of, are computed when first asked for: after each of its
 runs the default ``summary()`` is timed apart (column ``summary``: no pass
-when Newton stopped at its tolerance, ``dask.lazy_record``), then the whole
-record, sandwich meat included (``summary(cov_type="HC1")``, column
-``record``: one pass); ``fit + summary + record`` is what a user who wants
-every statistic pays. ``J*`` is the lowest objective any run reached (logitron at
+when Newton's last pass was at the estimate, else the record's pass,
+``dask.lazy_record``), then the whole record, sandwich meat included
+(``summary(cov_type="HC1")``, column ``record``: one pass, or none when
+``summary()`` computed it); ``fit + summary + record`` is what a user who
+wants every statistic pays. ``J*`` is the lowest objective any run reached (logitron at
 ``tol=1e-12`` included), scored afterwards with one objective for all.
 A solver whose fit takes over ``--budget`` seconds without reaching the gap
 is reported as not reached, with the seconds its ladder took (its ratio a
