@@ -11,7 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import cho_factor, cho_solve
 
-from logitron.solvers.newton_certificate import bounds_after_step, remainder_factor
+from logitron.solvers.newton_certificate import (
+    bounds_after_step,
+    quadratic_model_error,
+    remainder_factor,
+)
 from tests.helpers import make_objective
 
 
@@ -126,3 +130,13 @@ def test_bound_is_attained_where_curvature_grows_as_fast_as_it_can():
     # The decrement's bound also allows the curvature to fall by exp(-t)
     # along the step, which here it does not: it rises by e. Twice e apart.
     assert decrement == pytest.approx(decrement_bound * np.exp(-2.0), rel=1e-6)
+
+
+@pytest.mark.parametrize("distance", [1e-3, 0.1, 1.0])
+def test_quadratic_model_error_bounds_the_value_after_the_step(distance):
+    objective, theta, bound, _ = certificate_case(5, 300, 3, np.inf, True, 1.0, distance)
+    value, gradient, hessian = objective.value_gradient_hessian(theta)
+    step = -np.linalg.solve(hessian, gradient)
+    model = value + gradient @ step + 0.5 * step @ hessian @ step
+    error = abs(objective.value(theta + step) - model)
+    assert error <= quadratic_model_error(hessian, step, bound) + 1e-15

@@ -52,7 +52,7 @@ from .._numerics import FloatArray
 from ..inference.fit_screen import identified_from_sums
 from ..inference.model_data import SAME_ROWS_RTOL
 from ..inference.record import FitInference, RecordSums, record_from_sums
-from ..solvers.newton_certificate import MAX_REACH
+from ..solvers.newton_certificate import quadratic_model_error
 from .statistics import fit_record, term_names
 
 if TYPE_CHECKING:
@@ -193,26 +193,21 @@ def _value_at(
 ) -> float | None:
     """``J(theta)`` from the last pass, or None: its value at its own point;
     one Newton step further (``solvers.newton_certificate``), its quadratic
-    model where the model's error is far below what the record's check of
-    the log-likelihood can see; else None (no check).
-
-    Two classes: the cubic remainder of a row's loss is at most
-    ``v_i exp(t) |delta_i|^3 / 6`` (``|v'| <= v``), so the model is within
-    ``exp(t) t / 6 * s @ H @ s`` of ``J``, with ``t = B @ |s|``. Softmax
-    (no such bound): only a step whose model change is itself below the
-    check's resolution (Newton's last step below the rounding of ``J``).
+    model where the model's error (``quadratic_model_error``, two classes)
+    is far below what the record's check of the log-likelihood can see;
+    else None (no check). Softmax (no such bound): only a step whose model
+    change is itself below the check's resolution (Newton's last step below
+    the rounding of ``J``).
     """
     if np.array_equal(last.theta, theta):
         return last.value
     if last.gradient is None or last.hessian is None:
         return None
     step = np.asarray(theta, dtype=np.float64) - last.theta
-    curvature = float(step @ last.hessian @ step)
-    change = float(last.gradient @ step) + 0.5 * curvature
+    change = float(last.gradient @ step + 0.5 * step @ last.hessian @ step)
     resolution = 1e-3 * SAME_ROWS_RTOL * abs(last.value)
     bound = objective.parameter_bound()
     if bound is None:
         return last.value if abs(change) <= resolution else None
-    reach = float(bound @ np.abs(step))
-    remainder = np.exp(min(reach, MAX_REACH)) * reach / 6 * curvature
-    return last.value + change if reach <= MAX_REACH and remainder <= resolution else None
+    error = quadratic_model_error(last.hessian, step, bound)
+    return last.value + change if error <= resolution else None

@@ -84,3 +84,21 @@ def bounds_after_step(
     gradient_bound = max_abs(np.abs(residual) + np.minimum(first_order, second_order))
     decrement_bound = math.exp(reach) * (residual_in_inverse + phi * step_norm) ** 2
     return gradient_bound, 0.5 * decrement_bound
+
+
+def quadratic_model_error(
+    hessian: FloatArray, step: FloatArray, parameter_bound: FloatArray
+) -> float:
+    """A bound on ``|J(theta + step) - (J + g @ step + step @ H @ step / 2)|``
+    for the two-class loss, ``inf`` for a step too long to bound.
+
+    A row's cubic remainder is at most ``v_i exp(t) |delta_i|^3 / 6`` (the
+    third derivative is ``v'``, at most ``v`` times ``exp(t)`` along the
+    step), so the model is within ``exp(t) t / 6 * step @ H @ step``, with
+    ``t = B @ |step|`` as above (a quadratic penalty's model is exact).
+    """
+    reach = float(parameter_bound @ np.abs(step))
+    if not reach <= MAX_REACH:
+        return math.inf
+    return math.exp(reach) * reach / 6 * max(float(step @ hessian @ step), 0.0)
+
