@@ -92,9 +92,36 @@ def column_max_abs(X: Any) -> FloatArray:
         largest = X.max(axis=0).toarray().ravel()
         smallest = X.min(axis=0).toarray().ravel()
     else:
-        largest, smallest = np.max(X, axis=0), np.min(X, axis=0)
+        largest, smallest = _column_extremes(X)
     return np.maximum(np.asarray(largest, dtype=np.float64),
                       -np.asarray(smallest, dtype=np.float64))
+
+
+#: Row length, in entries, that ``_column_extremes`` folds narrow rows into.
+_FOLDED_WIDTH = 4096
+
+
+def _column_extremes(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column maxima and minima of dense ``X``.
+
+    NumPy reduces a C-ordered ``X`` over axis 0 one row at a time, a loop
+    of ``d`` entries: on 100,000 x 20 that is 2 ms per reduction against
+    0.3 ms for ``X @ w``. Viewing ``k`` consecutive rows as one row of
+    ``k * d`` entries (a reshape, no copy) makes the loop ``k`` times as
+    long; the ``k`` partial results are then reduced once more.
+    """
+    n, d = X.shape
+    fold = max(1, _FOLDED_WIDTH // d)
+    whole = (n // fold) * fold
+    if not X.flags.c_contiguous or fold == 1 or whole == 0:
+        return np.max(X, axis=0), np.min(X, axis=0)
+    folded = X[:whole].reshape(-1, fold * d)
+    largest = np.max(folded, axis=0).reshape(fold, d).max(axis=0)
+    smallest = np.min(folded, axis=0).reshape(fold, d).min(axis=0)
+    if whole < n:
+        largest = np.maximum(largest, np.max(X[whole:], axis=0))
+        smallest = np.minimum(smallest, np.min(X[whole:], axis=0))
+    return largest, smallest
 
 
 def scale_columns(X: Any, exponent: np.ndarray) -> Any:
@@ -121,9 +148,11 @@ def _exponent(value: Any) -> np.ndarray:
 
 
 def plan(
-    X: Any, weight: FloatArray, C: float, l1_ratio: float, feature_names: list[str]
+    X: Any, weight: FloatArray, C: float, l1_ratio: float, feature_names: list[str],
+    column_sizes: FloatArray | None = None,
 ) -> Rescaling | None:
     """The rescaling a fit of ``X`` with ``weight`` needs, or None.
+    ``column_sizes`` is ``column_max_abs(X)`` where the caller has it.
 
     Raises
     ------
@@ -131,7 +160,7 @@ def plan(
         For a penalised fit whose non-zero columns span more than the
         dtype allows to fit together (see module doc).
     """
-    size = column_max_abs(X)
+    size = column_max_abs(X) if column_sizes is None else column_sizes
     present = size > 0
     exponent = np.zeros(len(size), dtype=np.int64)
     penalised = not np.isposinf(C)

@@ -112,6 +112,11 @@ class Plan:
             return X
         return _append_column(X, self.intercept_scaling)
 
+    def design_sizes(self, column_sizes: FloatArray | None) -> FloatArray | None:
+        """``_scaling.column_max_abs`` of ``design(X)`` given that of ``X``
+        (None for ``[X, intercept_scaling]``: the fit computes it)."""
+        return None if self.penalised_intercept else column_sizes
+
     def previous(
         self, previous: tuple[FloatArray, FloatArray] | None
     ) -> tuple[FloatArray, FloatArray] | None:

@@ -7,7 +7,7 @@ estimators and rewords the messages users most often meet.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,7 +15,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from . import _params
+from . import _params, _scaling
 from ._numerics import FloatArray
 
 
@@ -26,16 +26,24 @@ def check_params(estimator: Any, solver_names: list[str]) -> None:
     _params.check_estimator(estimator, solver_names)
 
 
-def check_training_data(
-    estimator: Any, X: Any, y: Any
-) -> tuple[Any, np.ndarray]:
+class TrainingData(NamedTuple):
+    """Checked training data; ``column_sizes`` is ``_scaling.column_max_abs(X)``
+    where the check computed it (None: not computed)."""
+
+    X: Any
+    y: np.ndarray
+    column_sizes: FloatArray | None = None
+
+
+def check_training_data(estimator: Any, X: Any, y: Any) -> TrainingData:
     """Validate ``X`` (2-D, numeric, finite, float32/64, dense or CSR/CSC)
     and ``y`` (1-D classification labels, finite, same length)."""
-    if _plainly_valid(estimator, X, y):
+    sizes = _plain_column_sizes(estimator, X, y)
+    if sizes is not None:
         # What validate_data would set and return for such input (the same
         # X, no feature names), at a twentieth of its cost on small data.
         estimator.n_features_in_ = X.shape[1]
-        return X, _class_labels(np.ascontiguousarray(y))
+        return TrainingData(X, _class_labels(np.ascontiguousarray(y)), sizes)
     try:
         X, y = validate_data(
             estimator, X, y,
@@ -53,7 +61,7 @@ def check_training_data(
     if not sp.issparse(X) and not (X.flags.c_contiguous or X.flags.f_contiguous):
         # A strided view would make BLAS copy it at every product: copy once.
         X = np.ascontiguousarray(X)
-    return X, _class_labels(y)
+    return TrainingData(X, _class_labels(y))
 
 
 def _class_labels(y: np.ndarray) -> np.ndarray:
@@ -63,33 +71,36 @@ def _class_labels(y: np.ndarray) -> np.ndarray:
     return y
 
 
-def _plainly_valid(estimator: Any, X: Any, y: Any) -> bool:
-    """Whether ``validate_data`` would pass ``X`` and ``y`` through as they
-    are: ``X`` a plain float64 or float32 NumPy array, 2-D, non-empty,
-    contiguous and finite; ``y`` a 1-D numeric NumPy array of as many finite
-    labels; no feature names to forget from an earlier fit.
+def _plain_column_sizes(estimator: Any, X: Any, y: Any) -> FloatArray | None:
+    """``X``'s column sizes (``_scaling.column_max_abs``) when
+    ``validate_data`` would pass ``X`` and ``y`` through as they are: ``X``
+    a plain float64 or float32 NumPy array, 2-D, non-empty, contiguous and
+    finite; ``y`` a 1-D numeric NumPy array of as many finite labels; no
+    feature names to forget from an earlier fit. None otherwise.
 
     ``validate_data`` costs about 190 us whatever the size (a tenth of a
     small fit); anything else goes to it, so its errors and warnings stay
-    scikit-learn's own.
+    scikit-learn's own. The column sizes, which the fit's rescaling plan
+    needs anyway, prove ``X`` finite: a NaN or an infinity carries into the
+    maximum or the minimum of its column.
     """
     if type(X) is not np.ndarray or type(y) is not np.ndarray:
-        return False  # subclasses (np.matrix, masked arrays) are converted
+        return None  # subclasses (np.matrix, masked arrays) are converted
     if X.ndim != 2 or y.ndim != 1 or X.dtype not in _PLAIN_FLOATS:
-        return False
+        return None
     if X.shape[0] == 0 or X.shape[1] == 0 or y.shape[0] != X.shape[0]:
-        return False
+        return None
     if not (X.flags.c_contiguous or X.flags.f_contiguous):
-        return False
+        return None
     if y.dtype.kind not in "iubf" or hasattr(estimator, "feature_names_in_"):
-        return False
-    # A finite sum proves every entry finite (an inf or a NaN would carry
-    # into it); a sum that overflows is left to validate_data to judge,
-    # without the RuntimeWarning it would not give.
+        return None
+    # A finite sum proves every label finite; one that overflows is left to
+    # validate_data to judge, without the RuntimeWarning it would not give.
     with np.errstate(over="ignore", invalid="ignore"):
-        if not np.isfinite(np.sum(X)):
-            return False
-        return y.dtype.kind != "f" or bool(np.isfinite(np.sum(y)))
+        if y.dtype.kind == "f" and not np.isfinite(np.sum(y)):
+            return None
+    sizes = _scaling.column_max_abs(X)
+    return sizes if np.all(np.isfinite(sizes)) else None
 
 
 #: The dtypes ``validate_data`` keeps (native byte order only).
@@ -136,10 +147,13 @@ def check_weights(
     if class_weight is not None:
         weight = weight * class_weights(class_weight, classes, y_index, weight)[y_index]
     # Not np.sum(weight) <= 0: a sum of huge weights overflows (issue 14).
-    if not np.any(weight > 0):
+    positive = weight > 0
+    if not np.any(positive):
         raise ValueError("The sample weights sum to zero: there is nothing to fit.")
-    # A count per class is O(n); np.unique would sort.
-    weighted_counts = np.bincount(y_index[weight > 0], minlength=len(classes))
+    # A count per class is O(n); np.unique would sort. Selecting the rows of
+    # positive weight copies y_index: only when some weight is zero.
+    counted = y_index if np.all(positive) else y_index[positive]
+    weighted_counts = np.bincount(counted, minlength=len(classes))
     weighted_classes = np.flatnonzero(weighted_counts)
     if len(weighted_classes) < 2:
         raise ValueError(
@@ -214,6 +228,9 @@ def class_index(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(classes, y_index)`` with ``classes[y_index] == y``; >= 2 classes."""
+    two = _two_numeric_classes(y)
+    if two is not None:
+        return two
     # np.unique(y, return_inverse=True) sorts all of y; finding each label
     # among the few sorted classes is several times faster.
     classes = np.unique(y)
@@ -224,6 +241,25 @@ def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"got only one class: {classes[0]!r}."
         )
     return classes, y_index
+
+
+def _two_numeric_classes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``encode_labels`` of numeric ``y`` holding exactly two values, from its
+    minimum and maximum (None: not such a ``y``).
+
+    The usual binary ``y`` costs four cheap passes this way, against
+    ``np.unique``'s hashing (1.5 ms on 100,000 labels, a tenth of a fit
+    of 100,000 x 20) and a binary search per label.
+    """
+    if y.ndim != 1 or y.dtype.kind not in "biuf" or len(y) == 0:
+        return None
+    low, high = y.min(), y.max()
+    if not low < high:  # one class, or a NaN: np.unique's path decides
+        return None
+    is_high = y == high
+    if np.count_nonzero(is_high) + np.count_nonzero(y == low) != len(y):
+        return None
+    return np.array([low, high], dtype=y.dtype), is_high.astype(np.intp)
 
 
 def class_weight_vector(

@@ -207,7 +207,7 @@ class LogisticRegressionCV(LogisticRegression):
         plan = _sklearn_cv.plan_cv(self)
         l1_ratios = cv_setup.check_l1_ratios(plan.l1_ratios)
         template = self._template(Cs, l1_ratios, plan.solver)
-        X, y = _validation.check_training_data(self, X, y)
+        X, y, _ = _validation.check_training_data(self, X, y)
         classes, y_index = _validation.encode_labels(y)
         _sklearn_cv.check_binary(plan, self, classes)
         X = _sklearn_cv.design(plan, X, template)

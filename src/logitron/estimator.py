@@ -226,14 +226,16 @@ default="auto"
         if namespace is not None:
             return self._fit_namespace(namespace, X, y, sample_weight, offset, plan)
         response_name = inference.response_name(y)
-        X, y = _validation.check_training_data(self, X, y)
+        X, y, column_sizes = _validation.check_training_data(self, X, y)
         X = plan.check_data(X, y)
         classes, y_index = _validation.encode_labels(y)
         weight = _validation.check_weights(
             X, y_index, classes, sample_weight, self.class_weight
         )
         offset = _validation.check_offset(offset, X.shape[0], len(classes))
-        self._fit_arrays(X, y_index, classes, weight, response_name, plan, offset)
+        self._fit_arrays(
+            X, y_index, classes, weight, response_name, plan, offset, column_sizes
+        )
         # Collinear columns are named at fit, not only at summary(); a record
         # left pending passed the fit's collinearity screen.
         inference.collinearity.warn_if_collinear(self._computed_record(), stacklevel=2)
@@ -248,12 +250,14 @@ default="auto"
         response_name: str = "y",
         plan: _sklearn_params.Plan | None = None,
         offset: FloatArray | None = None,
+        column_sizes: FloatArray | None = None,
     ) -> LogisticRegression:
         """``fit`` on data it has already checked: ``X`` validated, labels
         encoded as indices into ``classes``, weights with class weights folded
         in, a checked ``offset`` or None; ``plan`` the problem the parameters
         name (``None``: logitron's own parameters, as ``LogisticRegressionCV``
-        calls it once per ``C`` of a fold's path, after checking the fold once)."""
+        calls it once per ``C`` of a fold's path, after checking the fold once);
+        ``column_sizes`` the check's ``_scaling.column_max_abs(X)``, if any."""
         plan = plan or _sklearn_params.plain_plan(self)
         self.n_features_in_ = X.shape[1]
         names = inference.feature_names(getattr(self, "feature_names_in_", None), X.shape[1])
@@ -261,6 +265,7 @@ default="auto"
             plan.design(X), y_index, len(classes), weight, self._settings(plan),
             plan.previous(self._previous(classes, X.shape[1])), self.random_state,
             [*names, "intercept_scaling"] if plan.penalised_intercept else names, offset,
+            plan.design_sizes(column_sizes),
         )
         self._set_fitted(outcome, classes, plan)
         record, pending = None, None

@@ -134,7 +134,7 @@ class FirthLogisticRegression(ClassifierMixin, BaseEstimator):
                 "Sparse data was passed, but FirthLogisticRegression needs dense X "
                 "(its hat values come from the dense design); use X.toarray()."
             )
-        X, y = _validation.check_training_data(self, X, y)
+        X, y, _ = _validation.check_training_data(self, X, y)
         classes, y_index = _validation.encode_labels(y)
         weight = _validation.check_weights(X, y_index, classes, sample_weight, None)
         n = X.shape[0]

@@ -72,7 +72,9 @@ def test_plain_input_skips_validate_data_and_returns_what_it_would(name, monkeyp
     X_ref, y_ref = _reference(X, y)
     monkeypatch.setattr(_validation, "validate_data", _no_validate_data)
     model = LogisticRegression()
-    X_out, y_out = _validation.check_training_data(model, X, y)
+    X_out, y_out, sizes = _validation.check_training_data(model, X, y)
+    # The rescaling plan's column sizes come with it (they proved X finite).
+    np.testing.assert_array_equal(sizes, np.max(np.abs(X), axis=0))
     # No copy either way.
     assert X_out is X
     assert X_ref is X
@@ -125,8 +127,8 @@ def test_bad_input_raises_validate_datas_error(name):
 
 def _converted_inputs() -> dict[str, tuple[Any, Any]]:
     X, y = X_TINY, Y_TINY
-    # Finite entries whose sum overflows: the fast path's finiteness test
-    # cannot decide, validate_data accepts them.
+    # Finite entries whose sum overflows (validate_data accepts them; the
+    # fast path's column maxima see them finite).
     huge = (1.0 + np.abs(X)) * 1e307
     with np.errstate(over="ignore"):
         assert np.isinf(np.sum(huge))
@@ -146,7 +148,7 @@ def test_other_input_is_validated_as_before(name):
     X, y = _converted_inputs()[name]
     X_ref, y_ref = _reference(X, y)
     model = LogisticRegression()
-    X_out, y_out = _validation.check_training_data(model, X, y)
+    X_out, y_out, _ = _validation.check_training_data(model, X, y)
     np.testing.assert_array_equal(X_out, X_ref)
     assert X_out.dtype == X_ref.dtype
     assert X_out.flags.c_contiguous or X_out.flags.f_contiguous
@@ -156,7 +158,7 @@ def test_other_input_is_validated_as_before(name):
 
 def test_column_vector_y_warns_as_scikit_learn():
     with pytest.warns(DataConversionWarning, match="column-vector y"):
-        _, y = _validation.check_training_data(
+        _, y, _ = _validation.check_training_data(
             LogisticRegression(), X_TINY, Y_TINY[:, None]
         )
     np.testing.assert_array_equal(y, Y_TINY)
@@ -168,7 +170,7 @@ def test_fit_on_the_fast_path_equals_the_validated_fit(dtype, monkeypatch):
     for C in (1.0, np.inf):
         fast = LogisticRegression(C=C).fit(X, y)
         with monkeypatch.context() as patch:
-            patch.setattr(_validation, "_plainly_valid", lambda *args: False)
+            patch.setattr(_validation, "_plain_column_sizes", lambda *args: None)
             slow = LogisticRegression(C=C).fit(X, y)
         assert fast.coef_.dtype == slow.coef_.dtype == dtype
         assert fast.coef_.tobytes() == slow.coef_.tobytes()
@@ -233,3 +235,30 @@ def test_screen_on_every_row_still_warns():
     collinear = np.column_stack([X, X[:, 0] + X[:, 1]])
     with pytest.warns(CollinearityWarning, match="Collinear columns"):
         LogisticRegression(C=np.inf).fit(collinear, y)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0.0, 1.0, 1.0, 0.0]),
+        np.array([7, -3, 7, 7]),
+        np.array([True, False, True]),
+        np.array([2.5, 2.5, 4.0], dtype=np.float32),
+        np.array([0, 1, 2, 1]),  # three classes: np.unique's path
+        np.array([0.0, np.nan, 1.0]),  # a NaN: np.unique's path
+    ],
+)
+def test_labels_are_encoded_as_by_np_unique(y):
+    # Two numeric classes are read off the minimum and maximum: the same
+    # classes (values and dtype) and indices as sorting them would give.
+    classes, y_index = _validation.encode_labels(y)
+    expected = np.unique(y)
+    np.testing.assert_array_equal(classes, expected)
+    assert classes.dtype == expected.dtype
+    np.testing.assert_array_equal(y_index, np.searchsorted(expected, y))
+    assert y_index.dtype == np.intp
+
+
+def test_one_numeric_class_is_refused():
+    with pytest.raises(ValueError, match="only one class"):
+        _validation.encode_labels(np.array([3.0, 3.0, 3.0]))

@@ -195,3 +195,21 @@ def test_column_sizes_are_the_largest_absolute_values(storage):
     np.testing.assert_array_equal(
         column_max_abs(stored), np.max(np.abs(dense), axis=0).astype(np.float64)
     )
+
+
+@pytest.mark.parametrize(
+    ("shape", "order"),
+    [((5000, 7), "C"), ((5003, 7), "C"), ((5003, 7), "F"), ((700, 4096), "C"), ((3, 2000), "C")],
+)
+def test_column_sizes_of_long_narrow_data(shape, order):
+    # Narrow C-ordered rows are reduced as folded rows of k * d entries
+    # (whole multiples of k rows, then the remainder): the extremes must be
+    # every row's, wherever they sit, also in the last rows and in F order.
+    rng = np.random.default_rng(5)
+    X = np.asarray(rng.standard_normal(shape), order=order)
+    X[-1, 0] = 50.0
+    X[0, -1] = -60.0
+    X[shape[0] // 2, 1] = -70.0
+    np.testing.assert_array_equal(column_max_abs(X), np.max(np.abs(X), axis=0))
+    assert column_max_abs(X)[0] == 50.0
+    assert column_max_abs(X)[-1] == 60.0
