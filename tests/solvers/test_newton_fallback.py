@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
 from logitron import LogisticRegression
 from logitron.solvers import SOLVERS, SolverOptions
+from logitron.solvers.choice import probe_pays
 from logitron.solvers.newton_fallback import (
     MAX_FALLBACK_PARAMS,
     lbfgs_then_newton,
@@ -30,11 +31,13 @@ def test_budget_is_the_cost_of_a_newton_fit() -> None:
     assert newton_after(MAX_FALLBACK_PARAMS + 1, is_sparse=False) is None
 
 
-@pytest.mark.parametrize("C", [1.0, np.inf])
+@pytest.mark.parametrize("C", [100.0, np.inf])
 def test_auto_hands_a_stalled_lbfgs_over_to_newton(C: float) -> None:
-    # Too few rows for the conditioning probe to pay (3,000 < 8 x its 500),
-    # so the collinearity shows only while L-BFGS runs.
-    X, y = collinear_data(3_000, 40, noise=1e-2)
+    # Too few rows per column for the conditioning probe to pay (its Gram
+    # over 968 of the 1,200 rows would cost 78 passes), so the collinearity
+    # shows only while L-BFGS runs.
+    X, y = collinear_data(1_200, 100, noise=1e-2)
+    assert not probe_pays(X.shape[0], X.shape[1], 2)
     budget = newton_after(X.shape[1] + 1, is_sparse=False)
     assert budget is not None
     # The same tolerance for both (auto's L-BFGS default).

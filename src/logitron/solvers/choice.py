@@ -28,16 +28,27 @@ scikit-learn 1.9.1 alongside; the figures below are from that run).
   makes L-BFGS take many iterations where Newton takes as few as ever. It
   is read before the fit from a row sample's Gram
   (``objective.curvature.sampled_condition``, unit-diagonal after column
-  scaling, at most an eighth of a Hessian's cost): at a condition number of
-  1e3 or more, with at most 256 parameters, dense X takes Newton, whose
-  first Hessian then comes from 2,000 evenly spaced rows
-  (``first_hessian_rows``). ``benchmarks/bench_conditioning.py`` gives the
-  grid behind the cut: L-BFGS takes 1.3x to 1.8x Newton's time below 1e3,
-  2.0x to 4.6x from 2e3 up. An exactly singular sample (condition near
-  ``1 / eps``) keeps L-BFGS, which never moves along the null directions.
-  On ``collinear-20kx50`` auto went from 0.046 s (L-BFGS, then Newton) to
-  0.013 s; the suite's other rows keep their choice.
-  Where the probe does not run (sparse, small or wide data), the fit lets
+  scaling) wherever that Gram costs at most ``PROBE_MAX_PASSES`` forward
+  passes' flops (``probe_pays``): at a condition number of 1e3 or more
+  dense X takes Newton with at most 256 parameters, whose first Hessian
+  on large data then comes from 2,000 evenly spaced rows
+  (``first_hessian_rows``), and Newton-CG with more (a softmax on image
+  pixels), whose Hessian products need no ``p x p`` matrix.
+  ``benchmarks/bench_conditioning.py`` gives the grid behind the cut:
+  L-BFGS takes 1.3x to 1.8x Newton's time below 1e3, 2.0x to 4.6x from
+  2e3 up. An exactly singular sample (condition near ``1 / eps``) keeps
+  L-BFGS, which never moves along the null directions. On
+  ``collinear-20kx50`` auto went from 0.046 s (L-BFGS, then Newton) to
+  0.013 s. CPU ms to a gap of 1e-8, one thread, AMD EPYC, 2026-12-06,
+  L-BFGS against the choice now: scikit-learn's digits (1,797 x 64
+  standardised, 10 classes, condition 1.7e3) 60 against Newton-CG's 48
+  (scikit-learn's best, newton-cg, 60); nearly collinear 10-class softmax
+  on 5,000 x 50, 81 against 31 (scikit-learn 33); 50,000 x 300 binary,
+  688 against 359 (Newton 583, scikit-learn 833). What the probe costs
+  where it finds nothing, in share of the whole ``auto`` fit: 4% at 10,000
+  x 50 and 15,000 x 100, 9% at 5,000 x 50, 15% at 3,000 x 100 (Gram 27
+  passes), 42% at 5,000 x 200 (65 passes: not probed).
+  Where the probe does not run (sparse or wide data), the fit lets
   L-BFGS run for the cost of a whole Newton fit and then hands over to
   Newton (``newton_fallback``): on 20,000 x 50 with columns
   ``f + 0.001 * e_j``, unpenalised, 114 L-BFGS iterations become 37.
@@ -80,11 +91,15 @@ NEWTON_MIN_CONDITION = 1e3
 #: dtype mean exactly collinear columns (singular to rounding), which L-BFGS
 #: fits as fast as ever: it never moves along the null directions.
 SINGULAR_CONDITION_EPS_SHARE = 1e-4
-#: Most parameters for which an ill-conditioned problem goes to Newton.
+#: Most parameters for which an ill-conditioned problem goes to Newton;
+#: above, to Newton-CG.
 NEWTON_MAX_PARAMS_ILL_CONDITIONED = 256
-#: The probe runs only on data of at least this many times its sample's rows
-#: (its Gram then costs at most an eighth of a Newton Hessian); the same
-#: for the sample of Newton's first Hessian.
+#: The probe runs where its Gram (``rows * width**2`` flops) costs at most
+#: this many forward passes over the data (``n * width * outputs`` flops
+#: each); Gram flops run at BLAS-3 speed, several times a pass's.
+PROBE_MAX_PASSES = 32
+#: Newton's first Hessian comes from a sample only on data of at least this
+#: many times its rows (it then costs at most an eighth of a full one).
 PROBE_MIN_ROWS_PER_SAMPLE_ROW = 8
 #: Rows of the sample whose Hessian auto's Newton takes for its first step,
 #: at least, and per column of ``[X | 1]``.
@@ -135,16 +150,22 @@ def choose_solver(
     hessian_flops = n_samples * n_params**2
     if hessian_flops <= NEWTON_MAX_HESSIAN_FLOPS / (10 if is_sparse else 1):
         return "newton"
-    probe_pays = n_samples >= PROBE_MIN_ROWS_PER_SAMPLE_ROW * condition_sample_size(
-        n_features + 1
-    )
-    if (
-        condition is None or is_sparse or not probe_pays
-        or n_params > NEWTON_MAX_PARAMS_ILL_CONDITIONED
-    ):
+    if condition is None or is_sparse or not probe_pays(n_samples, n_features, n_classes):
         return "lbfgs"
     singular = SINGULAR_CONDITION_EPS_SHARE / float(np.finfo(dtype).eps)
-    return "newton" if NEWTON_MIN_CONDITION <= condition() < singular else "lbfgs"
+    if not NEWTON_MIN_CONDITION <= condition() < singular:
+        return "lbfgs"
+    return "newton" if n_params <= NEWTON_MAX_PARAMS_ILL_CONDITIONED else "newton-cg"
+
+
+def probe_pays(n_samples: float, n_features: int, n_classes: int) -> bool:
+    """Whether ``sampled_condition``'s Gram costs at most
+    ``PROBE_MAX_PASSES`` forward passes' flops: its ``rows * width**2``
+    against ``n_samples * width * outputs`` per pass."""
+    width = n_features + 1
+    rows = min(n_samples, condition_sample_size(width))
+    outputs = 1 if n_classes <= 2 else n_classes
+    return rows * width <= PROBE_MAX_PASSES * n_samples * outputs
 
 
 def first_hessian_rows(
