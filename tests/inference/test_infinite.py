@@ -95,3 +95,40 @@ def test_model_files_keep_the_directions(endometrial, tmp_path):
     plain = record(model).to_dict()
     del plain["infinite"]
     assert FitInference.from_dict(plain).infinite == ()
+
+
+@pytest.mark.parametrize("kind", ["complete", "quasi-complete"])
+def test_directions_match_two_programs_per_coordinate(kind):
+    # The points of the cone found along the way spare most programs; the
+    # directions are those of a min and a max program for every coordinate.
+    from logitron.inference import infinite
+    from logitron.inference.separation_lp import (
+        MARGIN_THRESHOLD,
+        diverging_coordinates,
+        margin_matrix,
+        max_total_margin,
+        scaled_design,
+    )
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(120, 12))
+    if kind == "complete":
+        y = (X[:, 0] - 0.3 * X[:, 2] > 0).astype(int)
+    else:  # x2 = 1 only in class 1; the other rows overlap
+        X[:, 1] = rng.random(120) < 0.2
+        y = np.where(X[:, 1] == 1, 1, (X[:, 0] + rng.logistic(size=120) > 0).astype(int))
+    found = infinite_directions(X, y, np.ones(len(y)), fit_intercept=True, n_classes=2)
+    design = scaled_design(X, np.arange(len(y)), True)
+    constraints, _, _ = margin_matrix(design, y, 2)
+    start = max_total_margin(constraints)
+    assert start is not None
+    support, _, _ = diverging_coordinates(constraints, start)
+    expected = np.zeros(support.shape)
+    for j in np.flatnonzero(support):
+        low = infinite._extreme(constraints, int(j), 1.0)[j]
+        high = infinite._extreme(constraints, int(j), -1.0)[j]
+        expected[j] = (
+            1.0 if low >= -MARGIN_THRESHOLD else -1.0 if high <= MARGIN_THRESHOLD else 2.0
+        )
+    np.testing.assert_array_equal(found[0], np.roll(expected, 1))
+    assert np.any(found != 0)
