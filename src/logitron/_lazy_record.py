@@ -8,7 +8,10 @@ the Gram product of a row sample) and keeps a ``PendingRecord``: references
 to the data the fit already validated, which the record is computed from
 when first read (``summary()``, ``inference_``, a model file, a pickle).
 The screen failing (separated data, nearly collinear columns) computes the
-record at once, so the fit's warnings stay those of the full record.
+record at once, so the fit's warnings stay those of the full record. On
+wide data, where the screen's Gram would cost more than the fit
+(``fit_screen.screen_pays``), the fit runs no screen: the separation and
+collinearity warnings come when the record is computed.
 
 What is kept: a reference to the validated ``X`` (no copy: the array the
 caller passed when validation did not have to convert it), and copies of
@@ -23,6 +26,7 @@ a ``ValueError`` rather than a record of other data.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,9 +36,11 @@ from . import _scaling, fitting
 from ._numerics import FloatArray
 from ._scaling import Rescaling
 from .backends import as_data
+from .exceptions import PerfectSeparationWarning
 from .inference import FitInference, record_fit
+from .inference.collinearity import warn_if_collinear
 from .inference.fit_record import meat_at
-from .inference.fit_screen import identified_and_regular, sample_rows
+from .inference.fit_screen import identified_and_regular, sample_rows, screen_pays
 from .neuron import LinearUnit
 from .objective import LogisticObjective
 
@@ -104,14 +110,27 @@ class PendingRecord:
                 objective.unit, objective.loss, objective.y, self.sample_weight, self.raw
             )
             return self._revised(dataclasses.replace(self.without_meat, meat=meat))
-        return self._revised(self.record_from(objective, with_meat=True))
+        return self._revised(self._first_record(objective, with_meat=True))
 
     def information_record(self) -> FitInference:
         """The record with its meat left out (NaN), for the default
         ``summary()``: one Gram product, the Fisher information."""
         if self.without_meat is None:
-            self.without_meat = self.record_from(self._objective(), with_meat=False)
+            self.without_meat = self._first_record(self._objective(), with_meat=False)
         return self._revised(self.without_meat)
+
+    def _first_record(self, objective: LogisticObjective, with_meat: bool) -> FitInference:
+        """The record computed for the first time; where the fit ran no
+        screen (wide data), with the warnings the fit would have given."""
+        record = self.record_from(objective, with_meat=with_meat)
+        if not self.identified:
+            if record.separation:
+                warnings.warn(
+                    f"The classes show {record.separation}", PerfectSeparationWarning,
+                    stacklevel=4,
+                )
+            warn_if_collinear(record, stacklevel=4)
+        return record
 
     def _objective(self) -> LogisticObjective:
         """The fit's objective again, over the kept data, checked against
@@ -170,7 +189,11 @@ def after_fit(
         response_name=response_name,
     )
     unit = objective.unit
-    rows = sample_rows(pending.sample_weight, unit.weight_shape[-1] * unit.n_outputs)
+    n_params = unit.weight_shape[-1] * unit.n_outputs
+    rows = sample_rows(pending.sample_weight, n_params)
+    if not screen_pays(unit.data.n_samples, len(rows), n_params):
+        objective.forget_all_but(outcome.theta)
+        return None, pending  # wide data: the record warns when computed
     # On small data the sample is every row: the fit's own unit, not a copy.
     sample = unit if len(rows) == unit.data.n_samples else LinearUnit(
         as_data(unit.data.X[rows]), unit.n_outputs, unit.fit_intercept

@@ -17,6 +17,7 @@ import statsmodels.api as sm
 
 import logitron
 from logitron import LogisticRegression, _lazy_record
+from logitron.inference import fit_screen
 
 
 def binary(n: int = 4000, d: int = 5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -164,3 +165,49 @@ def test_a_model_file_carries_the_record(tmp_path):
     buffer = io.BytesIO()
     pickle.dump(loaded, buffer)  # a loaded model has nothing pending
     assert buffer.tell() < X.nbytes / 4
+
+
+def test_the_screen_runs_where_its_gram_is_cheap_next_to_the_fit():
+    # 2,000 sampled rows of 21 columns against 100,000: a fraction of a pass.
+    assert fit_screen.screen_pays(100_000, 2_000, 21)
+    # 2,002 sampled rows of 1,001 columns against 20,000 rows: 100 passes.
+    assert not fit_screen.screen_pays(20_000, 2_002, 1_001)
+    # Small data always: a Gram of at most SCREEN_FREE_FLOPS.
+    assert fit_screen.screen_pays(300, 300, 101)
+
+
+@pytest.fixture
+def no_free_screen(monkeypatch):
+    """Every screen measured by its passes alone (none is free)."""
+    monkeypatch.setattr(fit_screen, "SCREEN_FREE_FLOPS", 0.0)
+
+
+def test_wide_separated_data_warn_when_the_record_is_computed(record_calls, no_free_screen):
+    # 51 parameters on 300 rows: the screen's Gram would cost 51 passes.
+    X, y = binary(300, 50)
+    X[:, 0] = np.where(y == 1, 1.0, -1.0) + 0.1 * X[:, 1]  # complete separation
+    assert not fit_screen.screen_pays(300, 300, 51)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(C=np.inf).fit(X, y)
+    assert record_calls == []
+    with pytest.warns(logitron.PerfectSeparationWarning, match="complete separation"):
+        summary = model.summary()
+    assert "no MLE" in str(summary)
+    assert record_calls == [False]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once only: the meat adds no warning
+        model.summary(cov_type="HC0")
+
+
+def test_wide_collinear_columns_warn_when_the_record_is_computed(no_free_screen):
+    X, y = binary(300, 50)
+    X[:, -1] = X[:, 0] - X[:, 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(C=np.inf).fit(X, y)
+    with (
+        pytest.warns(logitron.CollinearityWarning, match="x50 = 1 \\* x1 - 1 \\* x2"),
+        pytest.raises(logitron.SingularInformationError, match="x50"),
+    ):
+        model.summary()
