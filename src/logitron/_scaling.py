@@ -89,12 +89,40 @@ def column_max_abs(X: Any) -> FloatArray:
     if X.shape[0] == 0:
         return np.zeros(X.shape[1])
     if sp.issparse(X):
-        largest = X.max(axis=0).toarray().ravel()
-        smallest = X.min(axis=0).toarray().ravel()
-    else:
-        largest, smallest = _column_extremes(X)
+        return _sparse_column_max_abs(X)
+    largest, smallest = _column_extremes(X)
     return np.maximum(np.asarray(largest, dtype=np.float64),
                       -np.asarray(smallest, dtype=np.float64))
+
+
+#: Stored entries per chunk of ``_sparse_column_max_abs``'s ``|data|``.
+_SPARSE_CHUNK = 1 << 18
+
+
+def _sparse_column_max_abs(X: Any) -> FloatArray:
+    """``column_max_abs`` of sparse ``X`` from its stored entries, in chunks:
+    scipy's ``X.max(axis=0)`` on CSR goes through a CSC copy of ``X``
+    (100,000 x 20,000 CSR at 0.1%: 35 ms and 1.0x ``X`` against 4.5 ms and
+    0.1x). Implicit zeros leave the maxima of ``|x|`` as they are."""
+    if X.format not in ("csr", "csc", "coo"):
+        X = X.tocsr()
+    out = np.zeros(X.shape[1])
+    data = X.data
+    if X.format == "csc":
+        starts = X.indptr[:-1]
+        nonempty = np.flatnonzero(np.diff(X.indptr))
+        for block in np.array_split(nonempty, max(1, -(-len(data) // _SPARSE_CHUNK))):
+            if len(block):
+                low, high = X.indptr[block[0]], X.indptr[block[-1] + 1]
+                # Empty columns between those of the block hold no entries,
+                # so each segment is exactly one column's.
+                out[block] = np.maximum.reduceat(np.abs(data[low:high]), starts[block] - low)
+        return out
+    columns = X.indices if X.format == "csr" else X.col
+    for start in range(0, len(data), _SPARSE_CHUNK):
+        chunk = slice(start, start + _SPARSE_CHUNK)
+        np.maximum.at(out, columns[chunk], np.abs(data[chunk]))
+    return out
 
 
 #: Row length, in entries, that ``_column_extremes`` folds narrow rows into.

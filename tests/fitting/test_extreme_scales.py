@@ -15,7 +15,7 @@ import statsmodels.api as sm
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
-from logitron import LogisticRegression, load, save
+from logitron import LogisticRegression, _scaling, load, save
 from logitron._scaling import column_max_abs, scale_columns
 
 
@@ -178,18 +178,24 @@ def test_a_saved_rescaled_model_keeps_its_standard_errors(data, statsmodels_fit,
     np.testing.assert_array_equal(loaded.inference_.log2_scale, model.inference_.log2_scale)
 
 
-@pytest.mark.parametrize("storage", ["dense", "float32", "csr", "csc"])
-def test_column_sizes_are_the_largest_absolute_values(storage):
+@pytest.mark.parametrize("chunk", [1 << 18, 7])
+@pytest.mark.parametrize("storage", ["dense", "float32", "csr", "csc", "coo", "csr32", "lil"])
+def test_column_sizes_are_the_largest_absolute_values(storage, chunk, monkeypatch):
     # From column maxima and minima (no abs(X) copy): a column of negative
-    # values, one of zeros and one of mixed signs, dense and sparse.
+    # values, one of zeros and one of mixed signs, dense and sparse (sparse
+    # from the stored entries, in chunks: here also of 7 entries, so that
+    # chunks end inside and between columns).
+    monkeypatch.setattr(_scaling, "_SPARSE_CHUNK", chunk)
     rng = np.random.default_rng(4)
-    X = rng.standard_normal((40, 4)) * [1.0, 1e3, 1e-3, 5.0]
+    X = rng.standard_normal((40, 6)) * [1.0, 1e3, 1e-3, 5.0, 2.0, 3.0]
     X[:, 3] = -np.abs(X[:, 3])
     X[:, 1] = 0.0
+    X[:, 4] = 0.0
     X[rng.random(X.shape) < 0.3] = 0.0
     stored = {
         "dense": X, "float32": X.astype(np.float32),
-        "csr": sp.csr_matrix(X), "csc": sp.csc_matrix(X),
+        "csr": sp.csr_matrix(X), "csc": sp.csc_matrix(X), "coo": sp.coo_matrix(X),
+        "csr32": sp.csr_matrix(X.astype(np.float32)), "lil": sp.lil_matrix(X),
     }[storage]
     dense = stored.toarray() if sp.issparse(stored) else stored
     np.testing.assert_array_equal(
