@@ -26,7 +26,6 @@ a ``ValueError`` rather than a record of other data.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,11 +35,11 @@ from . import _scaling, fitting
 from ._numerics import FloatArray
 from ._scaling import Rescaling
 from .backends import as_data
-from .exceptions import PerfectSeparationWarning
 from .inference import FitInference, record_fit
 from .inference.collinearity import warn_if_collinear
 from .inference.fit_record import meat_at
 from .inference.fit_screen import identified_and_regular, sample_rows, screen_pays
+from .inference.separation import warn_if_separated
 from .neuron import LinearUnit
 from .objective import LogisticObjective
 
@@ -124,11 +123,7 @@ class PendingRecord:
         screen (wide data), with the warnings the fit would have given."""
         record = self.record_from(objective, with_meat=with_meat)
         if not self.identified:
-            if record.separation:
-                warnings.warn(
-                    f"The classes show {record.separation}", PerfectSeparationWarning,
-                    stacklevel=4,
-                )
+            warn_if_separated(record.separation, stacklevel=4)
             warn_if_collinear(record, stacklevel=4)
         return record
 

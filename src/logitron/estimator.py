@@ -20,7 +20,6 @@ from .dask import statistics as dask_statistics
 from .dask.sample_start import sample_start
 from .estimator_array_api import ArrayAPIFit
 from .estimator_statistics import FittedStatistics
-from .exceptions import PerfectSeparationWarning
 from .neuron import LinearUnit
 from .prediction import NeuronPredictions, SparseCoefMixin
 from .streaming import PartialFit
@@ -359,11 +358,9 @@ default="auto"
         self, outcome: fitting.FitOutcome, separation: str, plan: _sklearn_params.Plan
     ) -> None:
         # Warnings point at the caller of fit (fit, _fit_*, here).
-        if separation:
-            warnings.warn(
-                f"The classes show {separation}", PerfectSeparationWarning, stacklevel=4
-            )
-        elif not outcome.result.converged:
+        if inference.separation.warn_if_separated(separation, stacklevel=4):
+            return
+        if not outcome.result.converged:
             result = outcome.result
             message = plan.convergence_message(result.message, result.n_iter)
             warnings.warn(message, ConvergenceWarning, stacklevel=4)

@@ -74,8 +74,8 @@ def infinite_directions(
     # Every point of the cone found so far (LP1's, then each program's
     # optimum) shows signs that need no program of their own: under
     # complete separation most coordinates take both signs, and one
-    # optimum shows that for many (600 x 199 separated: 400 programs, 98 s,
-    # down to a few).
+    # optimum shows that for many (600 x 199 completely separated: 22
+    # programs instead of about 400; the whole record 98 s -> 8 s).
     negative = start < -MARGIN_THRESHOLD
     positive = start > MARGIN_THRESHOLD
     for j in np.flatnonzero(support):

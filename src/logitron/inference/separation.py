@@ -45,12 +45,14 @@ fails and the LP decides.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import scipy.linalg
 
 from .._numerics import FloatArray, sigmoid
+from ..exceptions import PerfectSeparationWarning
 from .separation_lp import (
     MARGIN_THRESHOLD,
     diverging_coordinates,
@@ -60,6 +62,17 @@ from .separation_lp import (
     scaled_design,
     separates_completely,
 )
+
+
+def warn_if_separated(separation: str, stacklevel: int = 2) -> bool:
+    """Emit a ``PerfectSeparationWarning`` for a record's ``separation``
+    message; False (and nothing) when it is empty."""
+    if separation:
+        warnings.warn(
+            f"The classes show {separation}", PerfectSeparationWarning,
+            stacklevel=stacklevel + 1,
+        )
+    return bool(separation)
 
 
 def classifies_every_row(raw: Any, y_index: np.ndarray, weight: FloatArray) -> bool:

@@ -100,7 +100,7 @@ NEWTON_MAX_PARAMS_ILL_CONDITIONED = 256
 PROBE_MAX_PASSES = 32
 #: Newton's first Hessian comes from a sample only on data of at least this
 #: many times its rows (it then costs at most an eighth of a full one).
-PROBE_MIN_ROWS_PER_SAMPLE_ROW = 8
+FIRST_HESSIAN_MIN_ROWS_PER_SAMPLE_ROW = 8
 #: Rows of the sample whose Hessian auto's Newton takes for its first step,
 #: at least, and per column of ``[X | 1]``.
 FIRST_HESSIAN_MIN_ROWS = 2000
@@ -175,7 +175,7 @@ def first_hessian_rows(
     its first step from zero (None: the full Hessian).
 
     Only where Newton was chosen for conditioning (a Hessian above the
-    size cut), on dense data of at least ``PROBE_MIN_ROWS_PER_SAMPLE_ROW``
+    size cut), on dense data of at least ``FIRST_HESSIAN_MIN_ROWS_PER_SAMPLE_ROW``
     times the sample's rows: there the first of its two or three Hessians
     costs a sizeable share of the fit, and from zero, where the curvature
     of every row is the same, a sample of ``m`` rows estimates it to about
@@ -187,7 +187,7 @@ def first_hessian_rows(
     if is_sparse or n_samples * n_params**2 <= NEWTON_MAX_HESSIAN_FLOPS:
         return None
     size = max(FIRST_HESSIAN_MIN_ROWS, FIRST_HESSIAN_ROWS_PER_COLUMN * (n_features + 1))
-    return size if n_samples >= PROBE_MIN_ROWS_PER_SAMPLE_ROW * size else None
+    return size if n_samples >= FIRST_HESSIAN_MIN_ROWS_PER_SAMPLE_ROW * size else None
 
 
 def sampled_start_rows(
