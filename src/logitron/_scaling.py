@@ -125,6 +125,57 @@ def _sparse_column_max_abs(X: Any) -> FloatArray:
     return out
 
 
+@dataclass(frozen=True)
+class ColumnSquares:
+    """``sum_i x_ij**2`` of each column of dense ``X`` (float64) over its
+    ``n_samples`` rows: what a fit needs of its columns' sizes, from the
+    cheapest pass over ``X`` (``column_squares``).
+
+    The sums prove ``X`` finite (a NaN or an infinity carries into its
+    column's sum) and bracket each column's largest ``|x|``::
+
+        sqrt(sums / n) <= max_i |x_ij| <= sqrt(sums)
+
+    which settles the rescaling test (``plan``) for every column well
+    inside the safe range, as standardised columns are, without the exact
+    maxima.
+    """
+
+    sums: FloatArray
+    n_samples: int
+
+
+def column_squares(X: np.ndarray) -> ColumnSquares:
+    """``ColumnSquares`` of dense ``X``: one ``einsum`` reads ``X`` once with
+    no temporary, a third of the time of the column maxima and minima
+    (2026-12-06, one thread: 20,000 x 1,000 7.4 ms against 24 ms,
+    200,000 x 100 7.6 ms against 22 ms). Summed in ``X``'s dtype: float32
+    sums may overflow (then they are not finite, and the caller falls back
+    to the exact maxima)."""
+    sums = np.einsum("ij,ij->j", X, X)
+    return ColumnSquares(np.asarray(sums, dtype=np.float64), X.shape[0])
+
+
+def _safely_sized(squares: ColumnSquares, dtype: np.dtype, penalised: bool) -> bool:
+    """True proves that ``plan`` takes no column exponents: every non-zero
+    column's size (unpenalised), or the largest one (penalised), lies in
+    ``[2**-SAFE_EXPONENT, 2**(SAFE_EXPONENT + 1))``. False: ask the exact
+    maxima. A column whose sum is 0 may hold values whose squares
+    underflow, so without a penalty it is not taken for a zero column."""
+    sums, n = squares.sums, squares.n_samples
+    present = sums > 0
+    if n * np.finfo(dtype).eps > 0.25 or not np.any(present):
+        return False  # sums too rough to bracket, or nothing to bracket
+    if not penalised and not np.all(present):
+        return False
+    low, high = np.sqrt(sums[present] / n), np.sqrt(sums)
+    # A factor of two each side absorbs the rounding of the sums.
+    lower, upper = 2.0 ** (1 - SAFE_EXPONENT), 2.0**SAFE_EXPONENT
+    if penalised:
+        return bool(np.max(low) >= lower and np.max(high) < upper)
+    return bool(np.min(low) >= lower and np.max(high) < upper)
+
+
 #: Row length, in entries, that ``_column_extremes`` folds narrow rows into.
 _FOLDED_WIDTH = 4096
 
@@ -177,10 +228,11 @@ def _exponent(value: Any) -> np.ndarray:
 
 def plan(
     X: Any, weight: FloatArray, C: float, l1_ratio: float, feature_names: list[str],
-    column_sizes: FloatArray | None = None,
+    squares: ColumnSquares | None = None,
 ) -> Rescaling | None:
     """The rescaling a fit of ``X`` with ``weight`` needs, or None.
-    ``column_sizes`` is ``column_max_abs(X)`` where the caller has it.
+    ``squares`` is ``column_squares(X)`` where the caller has it: when they
+    prove every column safely sized, the exact maxima are not computed.
 
     Raises
     ------
@@ -188,10 +240,31 @@ def plan(
         For a penalised fit whose non-zero columns span more than the
         dtype allows to fit together (see module doc).
     """
-    size = column_max_abs(X) if column_sizes is None else column_sizes
+    penalised = not np.isposinf(C)
+    if squares is not None and _safely_sized(squares, X.dtype, penalised):
+        exponent = np.zeros(X.shape[1], dtype=np.int64)
+    else:
+        exponent = _column_exponent(X, penalised, feature_names)
+    largest = float(np.max(weight)) if len(weight) else 1.0
+    weight_exponent = 0
+    if largest > 0:
+        # math.frexp is np.frexp for one float, without an array round trip.
+        largest_exponent = math.frexp(largest)[1] - 1
+        if abs(largest_exponent) > WEIGHT_EXPONENT:
+            weight_exponent = 2 * (largest_exponent // 2)
+    if not np.any(exponent) and weight_exponent == 0:
+        return None
+    # A penalised fit has one exponent for every column (possibly negative).
+    shared = int(exponent[0]) if penalised and len(exponent) else 0
+    C_new, l1_new = _penalty(C, l1_ratio, shared, weight_exponent)
+    return Rescaling(exponent, weight_exponent, C_new, l1_new)
+
+
+def _column_exponent(X: Any, penalised: bool, feature_names: list[str]) -> np.ndarray:
+    """``Rescaling.column_exponent`` from the exact column maxima."""
+    size = column_max_abs(X)
     present = size > 0
     exponent = np.zeros(len(size), dtype=np.int64)
-    penalised = not np.isposinf(C)
     if penalised:
         limit = np.finfo(X.dtype).maxexp // 4  # 256 for float64, 32 for float32
         top = int(_exponent(np.max(size))) if np.any(present) else 0
@@ -216,19 +289,7 @@ def plan(
         )
         if np.any(outside):
             exponent[outside] = _exponent(size[outside])
-    largest = float(np.max(weight)) if len(weight) else 1.0
-    weight_exponent = 0
-    if largest > 0:
-        # math.frexp is np.frexp for one float, without an array round trip.
-        largest_exponent = math.frexp(largest)[1] - 1
-        if abs(largest_exponent) > WEIGHT_EXPONENT:
-            weight_exponent = 2 * (largest_exponent // 2)
-    if not np.any(exponent) and weight_exponent == 0:
-        return None
-    # A penalised fit has one exponent for every column (possibly negative).
-    shared = int(exponent[0]) if penalised and len(exponent) else 0
-    C_new, l1_new = _penalty(C, l1_ratio, shared, weight_exponent)
-    return Rescaling(exponent, weight_exponent, C_new, l1_new)
+    return exponent
 
 
 def _penalty(C: float, l1_ratio: float, e: int, k: int) -> tuple[float, float]:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from . import _scaling
 from ._numerics import FloatArray
 from .backends import is_dask_collection
 from .solvers import SOLVERS
@@ -112,10 +113,12 @@ class Plan:
             return X
         return _append_column(X, self.intercept_scaling)
 
-    def design_sizes(self, column_sizes: FloatArray | None) -> FloatArray | None:
-        """``_scaling.column_max_abs`` of ``design(X)`` given that of ``X``
-        (None for ``[X, intercept_scaling]``: the fit computes it)."""
-        return None if self.penalised_intercept else column_sizes
+    def design_squares(
+        self, squares: _scaling.ColumnSquares | None
+    ) -> _scaling.ColumnSquares | None:
+        """``_scaling.column_squares`` of ``design(X)`` given that of ``X``
+        (None for ``[X, intercept_scaling]``: the fit sizes it itself)."""
+        return None if self.penalised_intercept else squares
 
     def previous(
         self, previous: tuple[FloatArray, FloatArray] | None

@@ -27,23 +27,23 @@ def check_params(estimator: Any, solver_names: list[str]) -> None:
 
 
 class TrainingData(NamedTuple):
-    """Checked training data; ``column_sizes`` is ``_scaling.column_max_abs(X)``
+    """Checked training data; ``column_squares`` is ``_scaling.column_squares(X)``
     where the check computed it (None: not computed)."""
 
     X: Any
     y: np.ndarray
-    column_sizes: FloatArray | None = None
+    column_squares: _scaling.ColumnSquares | None = None
 
 
 def check_training_data(estimator: Any, X: Any, y: Any) -> TrainingData:
     """Validate ``X`` (2-D, numeric, finite, float32/64, dense or CSR/CSC)
     and ``y`` (1-D classification labels, finite, same length)."""
-    sizes = _plain_column_sizes(estimator, X, y)
-    if sizes is not None:
+    squares = _plain_column_squares(estimator, X, y)
+    if squares is not None:
         # What validate_data would set and return for such input (the same
         # X, no feature names), at a twentieth of its cost on small data.
         estimator.n_features_in_ = X.shape[1]
-        return TrainingData(X, _class_labels(np.ascontiguousarray(y)), sizes)
+        return TrainingData(X, _class_labels(np.ascontiguousarray(y)), squares)
     try:
         X, y = validate_data(
             estimator, X, y,
@@ -61,7 +61,13 @@ def check_training_data(estimator: Any, X: Any, y: Any) -> TrainingData:
     if not sp.issparse(X) and not (X.flags.c_contiguous or X.flags.f_contiguous):
         # A strided view would make BLAS copy it at every product: copy once.
         X = np.ascontiguousarray(X)
-    return TrainingData(X, _class_labels(y))
+    if sp.issparse(X):
+        return TrainingData(X, _class_labels(y))
+    # The same sums as on the plain path, so that a DataFrame and its
+    # values fit alike to the last bit.
+    squares = _scaling.column_squares(X)
+    finite = bool(np.all(np.isfinite(squares.sums)))
+    return TrainingData(X, _class_labels(y), squares if finite else None)
 
 
 def _class_labels(y: np.ndarray) -> np.ndarray:
@@ -71,8 +77,10 @@ def _class_labels(y: np.ndarray) -> np.ndarray:
     return y
 
 
-def _plain_column_sizes(estimator: Any, X: Any, y: Any) -> FloatArray | None:
-    """``X``'s column sizes (``_scaling.column_max_abs``) when
+def _plain_column_squares(
+    estimator: Any, X: Any, y: Any
+) -> _scaling.ColumnSquares | None:
+    """``X``'s column sums of squares (``_scaling.column_squares``) when
     ``validate_data`` would pass ``X`` and ``y`` through as they are: ``X``
     a plain float64 or float32 NumPy array, 2-D, non-empty, contiguous and
     finite; ``y`` a 1-D numeric NumPy array of as many finite labels; no
@@ -80,9 +88,9 @@ def _plain_column_sizes(estimator: Any, X: Any, y: Any) -> FloatArray | None:
 
     ``validate_data`` costs about 190 us whatever the size (a tenth of a
     small fit); anything else goes to it, so its errors and warnings stay
-    scikit-learn's own. The column sizes, which the fit's rescaling plan
-    needs anyway, prove ``X`` finite: a NaN or an infinity carries into the
-    maximum or the minimum of its column.
+    scikit-learn's own. The sums of squares, which the fit's rescaling plan
+    reads, prove ``X`` finite: a NaN or an infinity carries into its
+    column's sum (float32 sums that overflow go to ``validate_data`` too).
     """
     if type(X) is not np.ndarray or type(y) is not np.ndarray:
         return None  # subclasses (np.matrix, masked arrays) are converted
@@ -99,8 +107,8 @@ def _plain_column_sizes(estimator: Any, X: Any, y: Any) -> FloatArray | None:
     with np.errstate(over="ignore", invalid="ignore"):
         if y.dtype.kind == "f" and not np.isfinite(np.sum(y)):
             return None
-    sizes = _scaling.column_max_abs(X)
-    return sizes if np.all(np.isfinite(sizes)) else None
+    squares = _scaling.column_squares(X)
+    return squares if np.all(np.isfinite(squares.sums)) else None
 
 
 #: The dtypes ``validate_data`` keeps (native byte order only).

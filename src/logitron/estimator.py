@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
-from . import _lazy_record, _params, _sklearn_params, _validation, fitting, inference
+from . import _lazy_record, _params, _scaling, _sklearn_params, _validation, fitting, inference
 from ._numerics import FloatArray
 from .array_api import dispatched_namespace
 from .backends import is_dask_collection
@@ -225,7 +225,7 @@ default="auto"
         if namespace is not None:
             return self._fit_namespace(namespace, X, y, sample_weight, offset, plan)
         response_name = inference.response_name(y)
-        X, y, column_sizes = _validation.check_training_data(self, X, y)
+        X, y, column_squares = _validation.check_training_data(self, X, y)
         X = plan.check_data(X, y)
         classes, y_index = _validation.encode_labels(y)
         weight = _validation.check_weights(
@@ -233,7 +233,7 @@ default="auto"
         )
         offset = _validation.check_offset(offset, X.shape[0], len(classes))
         self._fit_arrays(
-            X, y_index, classes, weight, response_name, plan, offset, column_sizes
+            X, y_index, classes, weight, response_name, plan, offset, column_squares
         )
         # Collinear columns are named at fit, not only at summary(); a record
         # left pending passed the fit's collinearity screen.
@@ -249,14 +249,14 @@ default="auto"
         response_name: str = "y",
         plan: _sklearn_params.Plan | None = None,
         offset: FloatArray | None = None,
-        column_sizes: FloatArray | None = None,
+        column_squares: _scaling.ColumnSquares | None = None,
     ) -> LogisticRegression:
         """``fit`` on data it has already checked: ``X`` validated, labels
         encoded as indices into ``classes``, weights with class weights folded
         in, a checked ``offset`` or None; ``plan`` the problem the parameters
         name (``None``: logitron's own parameters, as ``LogisticRegressionCV``
         calls it once per ``C`` of a fold's path, after checking the fold once);
-        ``column_sizes`` the check's ``_scaling.column_max_abs(X)``, if any."""
+        ``column_squares`` the check's ``_scaling.column_squares(X)``, if any."""
         plan = plan or _sklearn_params.plain_plan(self)
         self.n_features_in_ = X.shape[1]
         names = inference.feature_names(getattr(self, "feature_names_in_", None), X.shape[1])
@@ -264,7 +264,7 @@ default="auto"
             plan.design(X), y_index, len(classes), weight, self._settings(plan),
             plan.previous(self._previous(classes, X.shape[1])), self.random_state,
             [*names, "intercept_scaling"] if plan.penalised_intercept else names, offset,
-            plan.design_sizes(column_sizes),
+            plan.design_squares(column_squares),
         )
         self._set_fitted(outcome, classes, plan)
         record, pending = None, None

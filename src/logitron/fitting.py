@@ -28,6 +28,7 @@ from sklearn.utils import check_random_state
 from . import _scaling, trace
 from ._numerics import FloatArray
 from ._scaling import Rescaling
+from .backends import ArrayData
 from .neuron import LinearUnit
 from .objective import LogisticObjective, Objective
 from .objective.curvature import evenly_spaced_rows, sampled_condition
@@ -180,7 +181,7 @@ def fit_arrays(
     random_state: Any = None,
     feature_names: list[str] | None = None,
     offset: FloatArray | None = None,
-    column_sizes: FloatArray | None = None,
+    column_squares: _scaling.ColumnSquares | None = None,
 ) -> FitOutcome:
     """Minimise the objective of checked arrays: ``X`` (dense or sparse),
     class indices ``y_index`` into ``n_classes`` classes, and weights with
@@ -191,13 +192,15 @@ def fit_arrays(
     Columns or weights near the float's limits are fitted rescaled by
     powers of two, an exact reparametrisation (``_scaling``; its errors
     name ``feature_names``): the outcome says so and maps back.
-    ``column_sizes`` is ``_scaling.column_max_abs(X)`` where the caller
+    ``column_squares`` is ``_scaling.column_squares(X)`` where the caller
     already has it (the estimator's input check computes it).
     """
     names = feature_names or [f"x{j + 1}" for j in range(X.shape[1])]
     rescaling = _scaling.plan(
-        X, sample_weight, settings.C, settings.l1_ratio, names, column_sizes
+        X, sample_weight, settings.C, settings.l1_ratio, names, column_squares
     )
+    if rescaling is None and column_squares is not None:
+        X = ArrayData(X, column_squares.sums)  # they serve the first preconditioner
     if rescaling is not None:
         X, sample_weight = rescaling.scale_X(X), rescaling.scale_weight(sample_weight)
         settings = dataclasses.replace(settings, C=rescaling.C, l1_ratio=rescaling.l1_ratio)

@@ -72,9 +72,14 @@ def test_plain_input_skips_validate_data_and_returns_what_it_would(name, monkeyp
     X_ref, y_ref = _reference(X, y)
     monkeypatch.setattr(_validation, "validate_data", _no_validate_data)
     model = LogisticRegression()
-    X_out, y_out, sizes = _validation.check_training_data(model, X, y)
-    # The rescaling plan's column sizes come with it (they proved X finite).
-    np.testing.assert_array_equal(sizes, np.max(np.abs(X), axis=0))
+    X_out, y_out, squares = _validation.check_training_data(model, X, y)
+    # The rescaling plan's column sums of squares come with it (they proved
+    # X finite), summed in X's dtype.
+    assert squares is not None and squares.n_samples == X.shape[0]
+    np.testing.assert_allclose(
+        squares.sums, np.sum(np.square(X, dtype=np.float64), axis=0),
+        rtol=10 * np.finfo(X.dtype).eps * X.shape[0],
+    )
     # No copy either way.
     assert X_out is X
     assert X_ref is X
@@ -170,7 +175,7 @@ def test_fit_on_the_fast_path_equals_the_validated_fit(dtype, monkeypatch):
     for C in (1.0, np.inf):
         fast = LogisticRegression(C=C).fit(X, y)
         with monkeypatch.context() as patch:
-            patch.setattr(_validation, "_plain_column_sizes", lambda *args: None)
+            patch.setattr(_validation, "_plain_column_squares", lambda *args: None)
             slow = LogisticRegression(C=C).fit(X, y)
         assert fast.coef_.dtype == slow.coef_.dtype == dtype
         assert fast.coef_.tobytes() == slow.coef_.tobytes()

@@ -219,3 +219,56 @@ def test_column_sizes_of_long_narrow_data(shape, order):
     np.testing.assert_array_equal(column_max_abs(X), np.max(np.abs(X), axis=0))
     assert column_max_abs(X)[0] == 50.0
     assert column_max_abs(X)[-1] == 60.0
+
+
+def _plan_outcome(X, C, squares):
+    """The plan's exponents (or its error's message) for ``X``."""
+    names = [f"x{j + 1}" for j in range(X.shape[1])]
+    try:
+        rescaling = _scaling.plan(X, np.ones(len(X)), C, 0.0, names, squares)
+    except ValueError as error:
+        return str(error)
+    return None if rescaling is None else (rescaling.column_exponent.tolist(), rescaling.C)
+
+
+# Column sizes at and around the edges of the safe range [2**-16, 2**17), the
+# float's limits, zero columns and values whose squares underflow.
+_COLUMN_SCALES = [
+    1.0, 2.0**-16, 2.0**-16 * 0.999, 2.0**-15, 2.0**17, 2.0**17 * 0.999, 2.0**16,
+    1e-200, 1e-160, 1e150, 1e300, 0.0,
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("C", [1.0, np.inf])
+@pytest.mark.parametrize("rows", [1, 50, 4000])
+def test_plan_from_column_squares_equals_plan_from_exact_sizes(dtype, C, rows):
+    # The sums of squares only bracket each column's size; the plan must
+    # still take exactly the exponents (or raise exactly the error) that
+    # the exact maxima give, for every column scale and combination.
+    rng = np.random.default_rng(11)
+    finite = np.finfo(dtype)
+    tiny, top = float(finite.tiny), float(finite.max) / 10
+    scales = [s for s in _COLUMN_SCALES if s == 0 or tiny <= s <= top]
+    cases = [[s] for s in scales] + [[1.0, s] for s in scales] + [[s, 3.0, 0.0] for s in scales]
+    for columns in cases:
+        X = (rng.standard_normal((rows, len(columns))) * columns).astype(dtype)
+        X[0] = np.asarray(columns, dtype=dtype)  # each column reaches its scale
+        squares = _scaling.column_squares(X)
+        if not np.all(np.isfinite(squares.sums)):
+            continue  # the estimator validates such X in full instead
+        assert _plan_outcome(X, C, squares) == _plan_outcome(X, C, None), columns
+
+
+def test_column_squares_need_no_exact_maxima_for_standardised_data(monkeypatch):
+    # The point of the sums: the usual fit reads X once for its sizes.
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((2000, 30))
+    y = (X[:, 0] + rng.standard_normal(2000) > 0).astype(int)
+    monkeypatch.setattr(_scaling, "column_max_abs", _no_column_max_abs)
+    for C in (1.0, np.inf):
+        LogisticRegression(C=C).fit(X, y)
+
+
+def _no_column_max_abs(X):
+    raise AssertionError("the exact column maxima were computed")

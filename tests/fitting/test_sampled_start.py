@@ -13,7 +13,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
-from logitron import LogisticRegression, fitting
+from logitron import LogisticRegression, _scaling, fitting
+from logitron.backends import ArrayData
 from logitron.objective import LogisticObjective
 from logitron.objective.curvature import evenly_spaced_rows
 from logitron.sampled_start import SampledStart, sampled_start
@@ -173,7 +174,10 @@ def test_a_named_solver_or_a_warm_start_keeps_the_old_path(
     assert starts[-1] is None
     # Step for step the plain L-BFGS of the same objective from the same start.
     C = 1.0 if case == "named lbfgs" else 0.6
-    plain = SOLVERS["lbfgs"].minimize(_objective(X, y, C), start, options)
+    # The estimator's data carry the input check's column sums of squares
+    # (its first preconditioner reads them): the same here.
+    data = ArrayData(X, _scaling.column_squares(X).sums)
+    plain = SOLVERS["lbfgs"].minimize(_objective(data, y, C), start, options)
     np.testing.assert_array_equal(
         np.concatenate([model.coef_.ravel(), model.intercept_]), plain.theta
     )

@@ -38,11 +38,14 @@ class ArrayData:
     up-cast (which would copy it at every iteration).
     """
 
-    def __init__(self, X: Any) -> None:
+    def __init__(self, X: Any, column_squares: FloatArray | None = None) -> None:
         self.X = X
         self.is_sparse = sp.issparse(X)
         self.dtype = X.dtype
         self.n_samples, self.n_features = X.shape
+        #: ``sum_i X[i, j]**2`` (float64) where the input check computed it
+        #: (``_scaling.column_squares``), else None.
+        self.column_squares = column_squares
 
     def matmul(self, v: FloatArray) -> FloatArray:
         """``X @ v`` in the dtype of ``X``."""
@@ -222,9 +225,14 @@ class ArrayData:
         ``weight`` of shape (n,) gives (d,); (n, K) gives (K, d), ``n`` the
         number of ``rows`` (a slice of dense ``X``: all rows for sparse X).
         Diagonal preconditioners and rounding estimates use it; dense ``X``
-        is read in blocks of rows, so no n x d temporary is made.
+        is read in blocks of rows, so no n x d temporary is made. Over all
+        rows of equal weight, the input check's sums answer without a pass
+        (``squares_serve``).
         """
         weight = np.asarray(weight, dtype=np.float64)
+        if rows == slice(None) and self.squares_serve(weight):
+            assert self.column_squares is not None
+            return np.multiply.outer(weight[0], self.column_squares)
         if self.is_sparse:
             return self._sparse_column_mean_squares(weight)
         X = self.X[rows]
@@ -237,6 +245,14 @@ class ArrayData:
             total += weight[start : start + block_rows].T @ (block * block)
         return total
 
+
+    def squares_serve(self, weight: FloatArray) -> bool:
+        """Whether ``column_mean_squares(weight)`` is ``weight[0]`` times the
+        known ``column_squares``: every row has the same weight (per column
+        of a 2-D ``weight``)."""
+        if self.column_squares is None or len(weight) == 0:
+            return False
+        return bool(np.all(np.min(weight, axis=0) == np.max(weight, axis=0)))
 
     def _sparse_column_mean_squares(self, weight: FloatArray) -> FloatArray:
         """``weight.T @ X**2`` over the non-zeros, a chunk of about

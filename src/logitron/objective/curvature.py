@@ -37,18 +37,20 @@ def hessian_diagonal(
     dense data of ``2 * DIAGONAL_SAMPLE_ROWS`` rows or more the sums
     over ``X**2`` run over every ``stride``-th row (scaled by the stride),
     which costs a fraction of a pass instead of a whole one (the
-    trust-region solver asks at every iteration).
+    trust-region solver asks at every iteration). Where every row has the
+    same weight and curvature (zero coefficients, equal weights, no offset:
+    L-BFGS's first preconditioner) the input check's sums of squares answer
+    exactly, without a pass (``ArrayData.squares_serve``).
     """
     data = unit.data
-    stride = (
-        1 if data.is_sparse or data.n_samples < 2 * DIAGONAL_SAMPLE_ROWS
-        else data.n_samples // DIAGONAL_SAMPLE_ROWS
-    )
-    rows = slice(None, None, stride)
-    # Each sampled row stands for ``stride`` rows.
-    weighted = loss.hessian_diagonal(curvature[rows]) * (
-        weight[rows, None] * stride
-    )
+    weighted = loss.hessian_diagonal(curvature) * weight[:, None]  # (n, K)
+    rows = slice(None)
+    sampled = not data.is_sparse and data.n_samples >= 2 * DIAGONAL_SAMPLE_ROWS
+    if sampled and not data.squares_serve(weighted):
+        stride = data.n_samples // DIAGONAL_SAMPLE_ROWS
+        rows = slice(None, None, stride)
+        # Each sampled row stands for ``stride`` rows.
+        weighted = weighted[rows] * stride
     diagonal = np.zeros(unit.weight_shape)
     coef_part = data.column_mean_squares(weighted, rows)  # (K, d)
     diagonal[..., : unit.n_features] = coef_part.reshape(
