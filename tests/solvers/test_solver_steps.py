@@ -64,6 +64,38 @@ def test_steihaug_cg_stays_in_the_region_and_ends_on_its_boundary() -> None:
             np.testing.assert_allclose(step, newton_step, rtol=1e-8)
 
 
+def test_steihaug_cg_stops_once_the_residual_meets_the_outer_goal() -> None:
+    # An ill-conditioned quadratic: CG to a relative residual of 1e-12 takes
+    # many products; with a max-norm goal it stops at the first iterate
+    # whose residual meets it, and never earlier.
+    p = 40
+    hessian = np.diag(np.logspace(0, 4, p))
+    gradient = RNG.standard_normal(p)
+    diagonal = np.ones(p)
+    products: list[int] = []
+
+    def hessp(v: np.ndarray) -> np.ndarray:
+        products.append(1)
+        return hessian @ v
+
+    trust_region_module._steihaug_cg(hessp, gradient, diagonal, 1e9, 1e-12, None, 500)
+    n_full = len(products)
+    goal = 1e-3 * float(np.max(np.abs(gradient)))
+    products.clear()
+    step, residual = trust_region_module._steihaug_cg(
+        hessp, gradient, diagonal, 1e9, 1e-12, None, 500, residual_max=goal
+    )
+    assert np.max(np.abs(residual)) <= goal
+    np.testing.assert_allclose(residual, -gradient - hessian @ step, atol=1e-8)
+    n_goal = len(products)
+    assert n_goal < n_full
+    # One product fewer would not have met the goal.
+    _, shorter = trust_region_module._steihaug_cg(
+        hessp, gradient, diagonal, 1e9, 1e-12, None, n_goal - 1
+    )
+    assert np.max(np.abs(shorter)) > goal
+
+
 def test_choose_solver_by_shape_and_storage() -> None:
     # Small dense problems: Newton (the Hessian is cheaper than the L-BFGS
     # iterations it saves); anything larger, or sparse: L-BFGS.
