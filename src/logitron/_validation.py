@@ -100,7 +100,7 @@ def _plain_column_sizes(estimator: Any, X: Any, y: Any) -> FloatArray | None:
         if y.dtype.kind == "f" and not np.isfinite(np.sum(y)):
             return None
     sizes = _scaling.column_max_abs(X)
-    return sizes if np.all(np.isfinite(sizes)) else None
+    return sizes if np.isfinite(sizes).all() else None
 
 
 #: The dtypes ``validate_data`` keeps (native byte order only).
@@ -148,11 +148,13 @@ def check_weights(
         weight = weight * class_weights(class_weight, classes, y_index, weight)[y_index]
     # Not np.sum(weight) <= 0: a sum of huge weights overflows (issue 14).
     positive = weight > 0
-    if not np.any(positive):
+    # The arrays' own any and all: np.any's and np.all's wrappers cost more
+    # than the test on small data, and every fit runs it.
+    if not positive.any():
         raise ValueError("The sample weights sum to zero: there is nothing to fit.")
     # A count per class is O(n); np.unique would sort. Selecting the rows of
     # positive weight copies y_index: only when some weight is zero.
-    counted = y_index if np.all(positive) else y_index[positive]
+    counted = y_index if positive.all() else y_index[positive]
     weighted_counts = np.bincount(counted, minlength=len(classes))
     weighted_classes = np.flatnonzero(weighted_counts)
     if len(weighted_classes) < 2:
