@@ -208,7 +208,7 @@ def _correction(gram: FloatArray, score: FloatArray) -> FloatArray | None:
     ``min(eig(R)) / max(eig(R))`` up to the estimate's accuracy, which the
     margin of ``SCREEN_RCOND`` over the summary's threshold absorbs.
     """
-    diagonal = np.diag(gram)
+    diagonal = gram.diagonal()  # a view, without np.diag's wrapper
     if not (diagonal > 0).all():
         return None  # a column with no weighted entry in the sample
     scale = np.sqrt(diagonal)

@@ -100,7 +100,7 @@ def newton_cholesky(
         gradient_max = max_abs(gradient)
         # 1.-3. direction and decrement, with the kept factor if any
         direction = -cholesky_solve(factor, gradient)
-        decrement = float(-gradient @ direction)
+        decrement = -float(gradient @ direction)
         converged = gradient_max <= tol and 0.5 * decrement <= tol
         if not (fresh or converged):
             contraction = decrement / last_decrement
@@ -117,7 +117,7 @@ def newton_cholesky(
                 value, gradient, hessian = objective.value_gradient_hessian(theta)
                 factor, fresh = shifted_cholesky(hessian, null_space), True
                 direction = -cholesky_solve(factor, gradient)
-                decrement = float(-gradient @ direction)
+                decrement = -float(gradient @ direction)
                 converged = gradient_max <= tol and 0.5 * decrement <= tol
         # 4. stopping tests
         if converged:
