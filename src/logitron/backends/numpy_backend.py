@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -168,7 +168,7 @@ class ArrayData:
         # pandas partition's values) into a C buffer reads across its
         # columns (850,000 x 21: 67 ms a Gram in Fortran order, 88 ms with
         # a C buffer).
-        order = "F" if X.strides[0] < X.strides[1] else "C"
+        order: Literal["C", "F"] = "F" if X.strides[0] < X.strides[1] else "C"
         if rows >= n:
             # One block (small data: a tiny fit's every Hessian, a small
             # working set's in proximal Newton): each Gram straight from its
@@ -281,7 +281,9 @@ class ArrayData:
         return total[:, 0] if weight.ndim == 1 else total.T
 
 
-def _scaled(X: FloatArray, root: FloatArray, append_ones: bool, order: str) -> FloatArray:
+def _scaled(
+    X: FloatArray, root: FloatArray, append_ones: bool, order: Literal["C", "F"]
+) -> FloatArray:
     """``B = root * [X | 1]`` (``root * X`` without ``append_ones``), in ``order``."""
     n, d = X.shape
     scaled = np.empty((n, d + int(append_ones)), dtype=X.dtype, order=order)
