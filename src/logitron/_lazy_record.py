@@ -196,7 +196,7 @@ def after_fit(
     # The score is minus the total weight times the gradient the solver
     # stopped at (no penalty): cached by its last step, else one pass.
     _, gradient = objective.value_gradient(outcome.theta)
-    score = -float(np.sum(pending.sample_weight, dtype=np.float64)) * gradient
+    score = -float(np.add.reduce(pending.sample_weight, dtype=np.float64)) * gradient
     objective.forget_all_but(outcome.theta)
     if identified_and_regular(sample, rows, y_index, pending.sample_weight, raw, score):
         pending.identified = True

@@ -268,7 +268,7 @@ default="auto"
         )
         self._set_fitted(outcome, classes, plan)
         record, pending = None, None
-        if np.isposinf(plan.C):
+        if plan.C == np.inf:  # np.isposinf costs 2 us a call on a scalar
             # The record waits for its first reader (_lazy_record) unless the
             # fit's own checks need it now.
             record, pending = _lazy_record.after_fit(
@@ -369,4 +369,4 @@ default="auto"
 def _centre_coef(C: float, l1_ratio: float) -> bool:
     """Whether ``coef_`` is the zero-sum softmax representative
     (``LinearUnit.unpack``): without a penalty, or under a pure L2 one."""
-    return bool(np.isposinf(C)) or float(l1_ratio) == 0.0
+    return bool(C == np.inf) or float(l1_ratio) == 0.0

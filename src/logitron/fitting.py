@@ -164,7 +164,7 @@ def minimize(
         result = newton_cholesky(objective, theta0, options, first_hessian)
     else:
         result = entry.minimize(objective, theta0, options)
-    if not np.all(np.isfinite(result.theta)):
+    if not np.isfinite(result.theta).all():  # not np.all's wrapper: every fit
         raise FloatingPointError(
             f"solver={solver!r} produced non-finite coefficients: {result.message}"
         )
@@ -239,7 +239,7 @@ def _first_hessian(
     """``"auto"``'s Newton from zero on a large ill-conditioned problem takes
     its first Hessian from a row sample (``solvers.choice.first_hessian_rows``);
     None: the full one."""
-    if settings.solver != "auto" or solver != "newton" or np.any(start):
+    if settings.solver != "auto" or solver != "newton" or start.any():
         return None
     data = objective.unit.data
     size = first_hessian_rows(

@@ -18,6 +18,7 @@ last entry of each neuron's weights, as in scikit-learn's loss module.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -49,7 +50,7 @@ class LinearUnit:
         self.weight_shape: tuple[int, ...] = (
             (width,) if n_outputs == 1 else (n_outputs, width)
         )
-        self.n_params = int(np.prod(self.weight_shape))
+        self.n_params = math.prod(self.weight_shape)  # np.prod costs 4 us a fit
 
     # -- parameter layout -------------------------------------------------
     def weights(self, theta: FloatArray) -> FloatArray:
@@ -189,7 +190,9 @@ class LinearUnit:
             np.asarray(self.intercept(theta), dtype=raw.dtype)
             if self.fit_intercept else None
         )
-        r_sum = np.zeros(shape[1:])
+        # Each block's sum of r, added up at the end: an in-place sum into a
+        # 0-d array costs 1.5 us a block, 7% of a pass over 32 x 3.
+        r_sums: list[FloatArray] = []
         # Column sums of a (rows, K) block as a product with ones: numpy's
         # reduction down the block is ten times slower. A vector needs none.
         ones = np.ones(min(n, self.data.block_rows(self.n_outputs))) if len(shape) == 2 else None
@@ -202,7 +205,7 @@ class LinearUnit:
             r = pointwise(product, rows)
             if intercept is not None:
                 # np.add.reduce is np.sum without its Python wrapper.
-                r_sum[...] += np.add.reduce(r, axis=None) if ones is None else ones[: len(r)] @ r
+                r_sums.append(np.add.reduce(r, axis=None) if ones is None else ones[: len(r)] @ r)
             return r
 
         grad_coef = self.data.matmul_rmatmul(
@@ -210,6 +213,8 @@ class LinearUnit:
         ).T
         if not self.fit_intercept:
             return raw, np.ascontiguousarray(grad_coef).ravel()
+        # In float64 from +0.0, in block order, whatever the dtype of r.
+        r_sum = np.asarray(sum(r_sums, np.zeros(shape[1:])))
         gradient = np.concatenate([grad_coef, r_sum[..., None]], axis=-1).ravel()
         return raw, gradient
 

@@ -72,7 +72,7 @@ def sampled_start(
     ``requested`` is the solver the caller asked for, ``solver`` the one
     resolved; only ``"auto"`` resolved to ``"lbfgs"`` from zero qualifies.
     """
-    if requested != "auto" or solver != "lbfgs" or np.any(start):
+    if requested != "auto" or solver != "lbfgs" or start.any():
         return None
     data = objective.unit.data
     n_classes = max(2, objective.unit.n_outputs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -167,20 +167,25 @@ class ArrayData:
             # Hessian (or the statistics of an unpenalised fit) never holds
             # a copy of X beside it. Smaller data take one block: speed.
             rows = min(rows, -(-n // 4))
-        if rows >= n and not append_ones and all(sign == 1 for sign in signs):
-            # One block and nothing to append (a small working set's
-            # Hessian, every outer iteration of proximal Newton): the scaled
-            # copy itself is the block, no buffer or running sum.
-            return [_gram_of_scaled(X * root[:, None]) for root in roots]
-        grams = [np.zeros((width, width)) for _ in weights]
         # The buffer in X's own order: scaling a column-major block (a
         # pandas partition's values) into a C buffer reads across its
         # columns (850,000 x 21: 67 ms a Gram in Fortran order, 88 ms with
         # a C buffer).
-        column_major = X.strides[0] < X.strides[1]
-        buffer = np.empty(
-            (min(rows, n), width), dtype=self.dtype, order="F" if column_major else "C"
-        )
+        order: Literal["C", "F"] = "F" if X.strides[0] < X.strides[1] else "C"
+        if rows >= n:
+            # One block (small data: a tiny fit's every Hessian, a small
+            # working set's in proximal Newton): each Gram straight from its
+            # scaled copy, no buffer or running sum (32 x 3: 10.5 -> 7.7 us).
+            grams = []
+            for h, sign, root in zip(weights, signs, roots, strict=True):
+                if sign is None:
+                    grams.append(self._general_gram(h, append_ones))
+                    continue
+                gram = _gram_of_scaled(_scaled(X, root, append_ones, order))
+                grams.append(-gram if sign < 0 else gram)
+            return grams
+        grams = [np.zeros((width, width)) for _ in weights]
+        buffer = np.empty((min(rows, n), width), dtype=self.dtype, order=order)
         for start in range(0, n, rows):
             block = X[start : start + rows]
             scaled = buffer[: len(block)]
@@ -292,6 +297,18 @@ class ArrayData:
         return total[:, 0] if weight.ndim == 1 else total.T
 
 
+def _scaled(
+    X: FloatArray, root: FloatArray, append_ones: bool, order: Literal["C", "F"]
+) -> FloatArray:
+    """``B = root * [X | 1]`` (``root * X`` without ``append_ones``), in ``order``."""
+    n, d = X.shape
+    scaled = np.empty((n, d + int(append_ones)), dtype=X.dtype, order=order)
+    np.multiply(X, root[:, None], out=scaled[:, :d])
+    if append_ones:
+        scaled[:, d] = root
+    return scaled
+
+
 def _gram_of_scaled(scaled: FloatArray) -> FloatArray:
     """``B.T @ B`` as float64 (numpy hands it to BLAS syrk)."""
     return np.asarray(scaled.T @ scaled, dtype=np.float64)
@@ -302,8 +319,11 @@ def _sign_of(h: FloatArray) -> int | None:
     if h.size == 0:
         return 0
     # Two reductions and no boolean temporaries; NaN makes both False, as
-    # with np.all.
-    nonnegative = bool(np.minimum.reduce(h, axis=None) >= 0)
+    # with np.all. A positive minimum (a logistic curvature) needs only one.
+    smallest = np.minimum.reduce(h, axis=None)
+    if smallest > 0:
+        return 1
+    nonnegative = bool(smallest >= 0)
     nonpositive = bool(np.maximum.reduce(h, axis=None) <= 0)
     if nonnegative and nonpositive:
         return 0

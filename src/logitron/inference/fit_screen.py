@@ -109,25 +109,28 @@ def identified_and_regular(
         ``A.T @ lam0``, i.e. ``X~.T @ (s * (onehot(y) - p))`` in the unit's
         layout: minus ``sum(s)`` times the gradient the solver stopped at.
     """
+    # The tests reduce with the arrays' own methods: np.any's and np.all's
+    # Python wrappers cost more than the screen's arithmetic on small data.
     weight = np.asarray(weight, dtype=np.float64)
     positive = weight > 0
     if raw.ndim == 1:
         signed = np.where(y_index == 1, raw, -raw)
         # p_wrong = sigmoid(-signed) > 0 wherever signed < 700 (no underflow).
-        if np.any(signed[positive] >= _UNDERFLOW):
+        if (signed[positive] >= _UNDERFLOW).any():
             return False  # a probability at the float's limit: not a certificate
         sign = np.where(y_index[rows] == 1, 1.0, -1.0)
         sampled = np.asarray(signed[rows], dtype=np.float64)
+        sampled_weight = weight[rows]
         # sigmoid(t) and sigmoid(-t) share their exponential exp(-|t|).
         shared = np.exp(-np.abs(sampled))
         p_right = sigmoid_from_exp_neg_abs(sampled, shared)
         p_wrong = sigmoid_from_exp_neg_abs(-sampled, shared)
-        gram = sample_unit.hessian([(0, 0, weight[rows] * p_right * p_wrong)])
+        gram = sample_unit.hessian([(0, 0, sampled_weight * p_right * p_wrong)])
         step = _correction(gram, score)
         if step is None:
             return False
         margins = sign * np.asarray(sample_unit.forward(step), dtype=np.float64)
-        return bool(np.all((p_right * margins)[weight[rows] > 0] > -0.5))
+        return bool(((p_right * margins)[sampled_weight > 0] > -0.5).all())
     # p_ik > 0 wherever z_ik - max_k z_ik > -700 + log K (no underflow).
     spread = np.min(raw, axis=1) - np.max(raw, axis=1)
     if np.any(spread[positive] <= np.log(raw.shape[1]) - _UNDERFLOW):
@@ -205,15 +208,16 @@ def _correction(gram: FloatArray, score: FloatArray) -> FloatArray | None:
     ``min(eig(R)) / max(eig(R))`` up to the estimate's accuracy, which the
     margin of ``SCREEN_RCOND`` over the summary's threshold absorbs.
     """
-    diagonal = np.diag(gram)
-    if not np.all(diagonal > 0):
+    diagonal = gram.diagonal()  # a view, without np.diag's wrapper
+    if not (diagonal > 0).all():
         return None  # a column with no weighted entry in the sample
     scale = np.sqrt(diagonal)
-    scaled = gram / np.outer(scale, scale)
+    scaled = gram / (scale[:, None] * scale)  # np.outer, without its wrapper
     factor, info = scipy.linalg.lapack.dpotrf(scaled, lower=1)
     if info != 0:
         return None
-    norm1 = float(np.max(np.sum(np.abs(scaled), axis=0)))
+    # np.max(np.sum(...)) without their Python wrappers (every fit runs this).
+    norm1 = float(np.abs(scaled).sum(axis=0).max())
     rcond, info = scipy.linalg.lapack.dpocon(factor, norm1, uplo="L")
     if info != 0 or not rcond > SCREEN_RCOND:
         return None

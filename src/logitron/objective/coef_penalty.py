@@ -33,6 +33,8 @@ class CoefficientPenalty:
 
     def value(self, theta: FloatArray) -> float:
         """The smooth part ``a/2 ||coef||^2``."""
+        if not self.l2_strength:
+            return 0.0  # without taking the coefficients' view: every evaluation asks
         return self.elastic_net.smooth_value(self.unit.coef(theta))
 
     def add_gradient(self, theta: FloatArray, gradient: FloatArray) -> None:

@@ -79,7 +79,8 @@ class LogisticObjective:
         offset: FloatArray | None = None,
     ) -> None:
         dtype = unit.data.dtype
-        total_weight = float(np.sum(sample_weight, dtype=np.float64))
+        # np.sum without its Python wrapper (3 us).
+        total_weight = float(np.add.reduce(sample_weight, axis=None, dtype=np.float64))
         self.unit = unit
         self.loss = loss
         self.y = np.asarray(y, dtype=dtype)

@@ -100,7 +100,7 @@ def newton_cholesky(
         gradient_max = max_abs(gradient)
         # 1.-3. direction and decrement, with the kept factor if any
         direction = -cholesky_solve(factor, gradient)
-        decrement = float(-gradient @ direction)
+        decrement = -float(gradient @ direction)
         converged = gradient_max <= tol and 0.5 * decrement <= tol
         if not (fresh or converged):
             contraction = decrement / last_decrement
@@ -117,7 +117,7 @@ def newton_cholesky(
                 value, gradient, hessian = objective.value_gradient_hessian(theta)
                 factor, fresh = shifted_cholesky(hessian, null_space), True
                 direction = -cholesky_solve(factor, gradient)
-                decrement = float(-gradient @ direction)
+                decrement = -float(gradient @ direction)
                 converged = gradient_max <= tol and 0.5 * decrement <= tol
         # 4. stopping tests
         if converged:
@@ -163,10 +163,11 @@ def newton_cholesky(
                 "Newton decrement below the rounding error of the objective: "
                 "optimal to the precision of the data", history,
             )
-        # 5. step length; the full step t = 1 first, by one fused pass that
-        # leaves the gradient (and the curvature for a next Hessian) cached
+        # 5. step length; the full step t = 1 first, by one fused pass whose
+        # gradient is the next iteration's if the step is taken (and whose
+        # curvature stays cached for a next Hessian)
         trial = theta + direction
-        trial_value, _ = objective.value_gradient(trial, keep_curvature=True)
+        trial_value, trial_gradient = objective.value_gradient(trial, keep_curvature=True)
         step = backtracking_armijo(line, value, -decrement, first=trial_value)
         if not step.success:
             return SolverResult(
@@ -175,12 +176,12 @@ def newton_cholesky(
                 "problem may be badly scaled (standardise the features)", history,
             )
         # 6. update; after a damped step H has changed too much to be reused
-        theta = trial if step.step == 1.0 else line.point(step.step)
         last_decrement, last_was_newton = decrement, fresh
         if step.step == 1.0:
-            value, gradient = objective.value_gradient(theta, keep_curvature=True)
+            theta, value, gradient = trial, trial_value, trial_gradient
             fresh = False
         else:
+            theta = line.point(step.step)
             value, gradient, hessian = objective.value_gradient_hessian(theta)
             factor, fresh = shifted_cholesky(hessian, null_space), True
         history.append(value)
