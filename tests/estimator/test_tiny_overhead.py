@@ -75,7 +75,8 @@ def test_plain_input_skips_validate_data_and_returns_what_it_would(name, monkeyp
     X_out, y_out, squares = _validation.check_training_data(model, X, y)
     # The rescaling plan's column sums of squares come with it (they proved
     # X finite), summed in X's dtype.
-    assert squares is not None and squares.n_samples == X.shape[0]
+    assert squares is not None
+    assert squares.n_samples == X.shape[0]
     np.testing.assert_allclose(
         squares.sums, np.sum(np.square(X, dtype=np.float64), axis=0),
         rtol=10 * np.finfo(X.dtype).eps * X.shape[0],
