@@ -96,6 +96,7 @@ class LogisticObjective:
         self.precision = float(np.finfo(dtype).eps)
         self._gradient_floor: float | None = None
         self.cache = PointCache()
+        self.float32_products: tuple[LinearUnit, FloatArray] | None = None
 
     @classmethod
     def from_arrays(
@@ -290,17 +291,19 @@ class LogisticObjective:
             H @ v = backward(s/S * d2loss/dz2 * forward(v)) + (1-r)/(C S) * v_coef
         """
         value, gradient, curvature = self.value_gradient_curvature(theta)
-        penalty_diagonal = self.penalty.hessian_diagonal()
+        unit, weight = self.float32_products or (self.unit, self.weight)
+        return value, gradient, curvature_terms.hessian_products(
+            unit, self.loss, weight, curvature.astype(unit.data.dtype, copy=False),
+            self.penalty.hessian_diagonal(),
+        )
 
-        def hessp(direction: FloatArray) -> FloatArray:
-            def pointwise(raw_direction: FloatArray, rows: slice) -> FloatArray:
-                product = self.loss.hessian_product(curvature[rows], raw_direction)
-                return self.weighted(product, rows, out=product)
-
-            _, product = self.unit.forward_backward(direction, pointwise)
-            return product + penalty_diagonal * direction
-
-        return value, gradient, hessp
+    def products_in_float32(self) -> None:
+        """Hessian products over a float32 copy of dense float64 ``X`` (half
+        its size): twice the speed, and CG asks for nothing more exact
+        (``curvature.hessian_products``)."""
+        data = ArrayData(np.asarray(self.unit.data.X, dtype=np.float32))
+        unit = LinearUnit(data, self.unit.n_outputs, self.unit.fit_intercept)
+        self.float32_products = (unit, self.weight.astype(np.float32))
 
     def hessian_diagonal(self, theta: FloatArray) -> FloatArray:
         """``diag(d2J/dtheta2)``, a preconditioner (see ``curvature``)."""
@@ -308,15 +311,6 @@ class LogisticObjective:
         return curvature_terms.hessian_diagonal(
             self.unit, self.loss, self.weight, curvature, self.penalty
         )
-
-    def weighted(
-        self, per_sample: FloatArray, rows: slice = slice(None),
-        out: FloatArray | None = None,
-    ) -> FloatArray:
-        weight = self.weight[rows]
-        if per_sample.ndim == 2:
-            weight = weight[:, None]
-        return np.multiply(per_sample, weight, out=out)
 
     # -- what a stopping test can ask -----------------------------------------
     def gradient_floor(self) -> float:
