@@ -65,9 +65,7 @@ def check_training_data(estimator: Any, X: Any, y: Any) -> TrainingData:
         return TrainingData(X, _class_labels(y))
     # The same sums as on the plain path, so that a DataFrame and its
     # values fit alike to the last bit.
-    squares = _scaling.column_squares(X)
-    finite = bool(np.all(np.isfinite(squares.sums)))
-    return TrainingData(X, _class_labels(y), squares if finite else None)
+    return TrainingData(X, _class_labels(y), _finite_column_squares(X))
 
 
 def _class_labels(y: np.ndarray) -> np.ndarray:
@@ -109,6 +107,12 @@ def _plain_column_squares(
         with np.errstate(over="ignore", invalid="ignore"):
             if not np.isfinite(np.sum(y)):
                 return None
+    return _finite_column_squares(X)
+
+
+def _finite_column_squares(X: np.ndarray) -> _scaling.ColumnSquares | None:
+    """``_scaling.column_squares(X)``, or None where a sum is not finite (a
+    NaN or infinity in ``X``, or float32 squares that overflow)."""
     squares = _scaling.column_squares(X)
     return squares if np.isfinite(squares.sums).all() else None
 

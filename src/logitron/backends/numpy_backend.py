@@ -181,7 +181,8 @@ class ArrayData:
                 if sign is None:
                     grams.append(self._general_gram(h, append_ones))
                     continue
-                gram = _gram_of_scaled(_scaled(X, root, append_ones, order))
+                scaled = np.empty((n, width), dtype=self.dtype, order=order)
+                gram = _gram_of_scaled(_scale_rows_into(scaled, X, root, append_ones))
                 grams.append(-gram if sign < 0 else gram)
             return grams
         grams = [np.zeros((width, width)) for _ in weights]
@@ -192,10 +193,7 @@ class ArrayData:
             for gram, sign, root in zip(grams, signs, roots, strict=True):
                 if not sign:
                     continue  # all-zero weights, or mixed signs (done below)
-                sqrt_h = root[start : start + rows]
-                np.multiply(block, sqrt_h[:, None], out=scaled[:, :d])
-                if append_ones:
-                    scaled[:, d] = sqrt_h
+                _scale_rows_into(scaled, block, root[start : start + rows], append_ones)
                 # numpy hands B.T @ B of one buffer to BLAS syrk and fills
                 # both triangles (1.5 ms for 100,000 x 21, against 2.3 ms
                 # through scipy's dsyrk).
@@ -297,16 +295,15 @@ class ArrayData:
         return total[:, 0] if weight.ndim == 1 else total.T
 
 
-def _scaled(
-    X: FloatArray, root: FloatArray, append_ones: bool, order: Literal["C", "F"]
+def _scale_rows_into(
+    out: FloatArray, X: FloatArray, root: FloatArray, append_ones: bool
 ) -> FloatArray:
-    """``B = root * [X | 1]`` (``root * X`` without ``append_ones``), in ``order``."""
-    n, d = X.shape
-    scaled = np.empty((n, d + int(append_ones)), dtype=X.dtype, order=order)
-    np.multiply(X, root[:, None], out=scaled[:, :d])
+    """``out = root * [X | 1]`` (``root * X`` without ``append_ones``)."""
+    d = X.shape[1]
+    np.multiply(X, root[:, None], out=out[:, :d])
     if append_ones:
-        scaled[:, d] = root
-    return scaled
+        out[:, d] = root
+    return out
 
 
 def _gram_of_scaled(scaled: FloatArray) -> FloatArray:

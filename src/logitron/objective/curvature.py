@@ -45,14 +45,18 @@ def hessian_diagonal(
     exactly, without a pass (``ArrayData.squares_serve``).
     """
     data = unit.data
-    weighted = loss.hessian_diagonal(curvature) * weight[:, None]  # (n, K)
-    rows = slice(None)
     sampled = not data.is_sparse and data.n_samples >= 2 * DIAGONAL_SAMPLE_ROWS
-    if sampled and not data.squares_serve(weighted):
-        stride = data.n_samples // DIAGONAL_SAMPLE_ROWS
-        rows = slice(None, None, stride)
-        # Each sampled row stands for ``stride`` rows.
-        weighted = weighted[rows] * stride
+    stride = data.n_samples // DIAGONAL_SAMPLE_ROWS if sampled else 1
+    rows = slice(None, None, stride) if stride > 1 else slice(None)
+    weighted = loss.hessian_diagonal(curvature[rows]) * weight[rows, None]  # (m, K)
+    if stride > 1 and data.squares_serve(weighted):
+        # The sampled rows are all alike: so may every row be (a zero start),
+        # and then the sums answer exactly. Only then are all rows read.
+        every_row = loss.hessian_diagonal(curvature) * weight[:, None]
+        if data.squares_serve(every_row):
+            rows, weighted, stride = slice(None), every_row, 1
+    if stride > 1:
+        weighted = weighted * stride  # each sampled row stands for ``stride`` rows
     diagonal = np.zeros(unit.weight_shape)
     coef_part = data.column_mean_squares(weighted, rows)  # (K, d)
     diagonal[..., : unit.n_features] = coef_part.reshape(
