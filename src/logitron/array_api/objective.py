@@ -33,6 +33,7 @@ from .._numerics import FloatArray
 from ..backends import ArrayData
 from ..neuron import LinearUnit
 from ..objective import CoefficientPenalty
+from ..objective.curvature import hessian_cost
 from . import loss as device_loss
 from .line import NamespaceLine
 from .namespace import device_of, has_float64, to_host
@@ -308,6 +309,10 @@ class NamespaceObjective:
         """Directions along which ``J`` is constant (softmax); see
         ``LinearUnit.null_space``."""
         return self.penalty.null_space()
+
+    def hessian_cost(self) -> float:
+        """A Hessian's cost in passes, by the flops (``curvature.hessian_cost``)."""
+        return hessian_cost(self.n_params)
 
     def parameter_bound(self) -> None:
         """None: Newton confirms convergence with one more pass here

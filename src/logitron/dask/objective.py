@@ -62,6 +62,7 @@ from .._numerics import FloatArray
 from ..backends.dask_backend import DaskBlocks, NoLocalData
 from ..neuron import LinearUnit
 from ..objective import CoefficientPenalty
+from ..objective.curvature import hessian_cost
 from . import block_terms, group_terms
 from .block_groups import BlockGroups
 from .block_model import (
@@ -306,6 +307,11 @@ class DaskLogisticObjective(AlongLines):
         """Directions along which ``J`` is constant (softmax); see
         ``LinearUnit.null_space``."""
         return self.penalty.null_space()
+
+    def hessian_cost(self) -> float:
+        """A Hessian's cost in passes, by the flops (``curvature.hessian_cost``):
+        each pass is a graph over the blocks, whose own cost is not counted."""
+        return hessian_cost(self.n_params)
 
     def parameter_bound(self) -> FloatArray | None:
         """``column_bound`` in theta's layout (1 for the intercept): with it

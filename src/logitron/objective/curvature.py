@@ -22,6 +22,29 @@ Loss = BinaryCrossEntropy | SoftmaxCrossEntropy
 #: Rows that ``hessian_diagonal`` samples on large dense data (see there).
 DIAGONAL_SAMPLE_ROWS = 16_384
 
+#: The fixed cost of one in-memory call, in entries of ``X~`` whose
+#: arithmetic takes as long (one thread, AMD EPYC, 32 x 3 to 2,000 x 20: a
+#: fused pass 27 us plus 0.6 ns an entry; a Hessian with its Cholesky
+#: factor 15 us on 32 x 3).
+PASS_CALL_ENTRIES = 45_000
+HESSIAN_CALL_ENTRIES = 26_000
+
+
+def hessian_cost(n_params: int, entries: float | None = None) -> float:
+    """A Hessian's cost in gradient passes, for Newton's choice between a
+    fresh Hessian and a chord step (``solvers.newton``).
+
+    ``2 + n_params / 40`` by the flops of large data. With ``entries`` (the
+    ``n * n_params`` of an in-memory pass) each call's fixed cost is added
+    to both sides: on tiny data that takes the ratio to about 0.6 (32 x 3:
+    a Hessian 15 us, a pass 27 us), and Newton forms every Hessian there,
+    which saves it an iteration.
+    """
+    flops = 2.0 + n_params / 40.0
+    if entries is None:
+        return flops
+    return (HESSIAN_CALL_ENTRIES + flops * entries) / (PASS_CALL_ENTRIES + entries)
+
 
 def hessian_diagonal(
     unit: LinearUnit,

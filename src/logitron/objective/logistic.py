@@ -373,6 +373,11 @@ class LogisticObjective:
         ``LinearUnit.null_space``); ``None`` for one neuron."""
         return self.penalty.null_space()
 
+    def hessian_cost(self) -> float:
+        """A Hessian's cost in passes, each call's fixed cost included."""
+        entries = self.unit.data.n_samples * self.n_params
+        return curvature_terms.hessian_cost(self.n_params, entries)
+
     def parameter_bound(self) -> None:
         """None: Newton confirms convergence with one more pass here
         (``solvers.newton_certificate``). In memory that pass is cheap, and

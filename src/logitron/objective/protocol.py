@@ -63,6 +63,10 @@ class Objective(Protocol):
 
     def null_space(self) -> FloatArray | None: ...
 
+    def hessian_cost(self) -> float:
+        """A Hessian's cost in gradient passes (``curvature.hessian_cost``)."""
+        ...
+
     def parameter_bound(self) -> FloatArray | None:
         """``max_i |x~_ij|`` over the rows of positive weight for each entry
         of theta (two classes), known without a pass over ``X``; None where

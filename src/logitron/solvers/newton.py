@@ -63,10 +63,12 @@ def newton_cholesky(
     ``(I - H_old^-1 H) e`` with ``||I - H_old^-1 H||`` twice the Newton
     contraction of the error, so four times in squared units). A fresh
     Newton step costs
-    ``1 + c_H`` units, with ``c_H = 2 + p / 40`` the Hessian's cost in
-    gradients (the blocked ``syrk`` does ``p / 2`` flops per entry of X at
-    BLAS-3 speed, measured at about ``p / 40`` gradients for p >= 100; the
-    extra 2 pays for the per-sample curvature and the Cholesky factor), and
+    ``1 + c_H`` units, with ``c_H`` the Hessian's cost in gradients
+    (``objective.hessian_cost()``: ``2 + p / 40`` on large data, where the
+    blocked ``syrk`` does ``p / 2`` flops per entry of X at BLAS-3 speed,
+    measured at about ``p / 40`` gradients for p >= 100, and the extra 2
+    pays for the per-sample curvature and the Cholesky factor; less on
+    small data, where each call's fixed cost outweighs the flops), and
     contracts by ``M * lambda^2`` where ``M`` is measured on the last Newton
     step (quadratic convergence: ``lambda_new^2 = M * lambda^4``).
 
@@ -85,7 +87,7 @@ def newton_cholesky(
     tol = max(options.tol, objective.gradient_floor())
     theta: FloatArray = np.array(theta0, dtype=np.float64, copy=True)
     null_space = objective.null_space()
-    hessian_cost = 2.0 + objective.n_params / 40.0
+    hessian_cost = objective.hessian_cost()
     history: list[float] = []
     if first_hessian is None:
         value, gradient, hessian = objective.value_gradient_hessian(theta)
