@@ -72,6 +72,12 @@ class PointCache:
         held beside the new ones (the fit's peak memory on small data)."""
         del self._points[1:]
 
+    def forget_others(self, theta: FloatArray) -> None:
+        """Keep only the point ``theta``, whole (before its Hessian: the
+        other point's n-sized arrays are not held beside that pass)."""
+        key = _key(theta)
+        self._points = [point for point in self._points if point.holds(theta, key)]
+
     def forget_all_but(self, theta: FloatArray) -> None:
         """Keep only ``z`` at ``theta`` (when the solver is done)."""
         self._points = [

@@ -224,6 +224,9 @@ class LogisticObjective:
             )
             self.cache.keep(point)
         assert point.gradient is not None
+        # dJ/dz has served its one use, the gradient: not kept (an n x K
+        # array per cached point, a share of the peak on small data).
+        point.grad_raw = None
         self.penalty.add_gradient(theta, point.gradient)
         return point
 
@@ -271,6 +274,7 @@ class LogisticObjective:
         """``(J, gradient, Hessian)``, the Hessian as a dense (p, p) array
         from one blocked pass over ``X`` (see ``LinearUnit.hessian``)."""
         value, gradient, curvature = self.value_gradient_curvature(theta)
+        self.cache.forget_others(theta)
         blocks = [
             (k, l, self.weight * h)
             for k, l, h in self.loss.hessian_blocks(curvature)  # noqa: E741

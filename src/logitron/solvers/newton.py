@@ -116,6 +116,9 @@ def newton_cholesky(
                 >= np.log(1 / newton_contraction)
             )
             if not chord:
+                # The old Hessian and its factor go first: on small data
+                # (p x p beside n x p) they are a share of the fit's peak.
+                del hessian, factor
                 value, gradient, hessian = objective.value_gradient_hessian(theta)
                 factor, fresh = shifted_cholesky(hessian, null_space), True
                 direction = -cholesky_solve(factor, gradient)
@@ -182,8 +185,10 @@ def newton_cholesky(
         if step.step == 1.0:
             theta, value, gradient = trial, trial_value, trial_gradient
             fresh = False
+            del line  # its n-sized arrays (z, X @ d) are not held into the next Hessian
         else:
             theta = line.point(step.step)
+            del line, hessian, factor
             value, gradient, hessian = objective.value_gradient_hessian(theta)
             factor, fresh = shifted_cholesky(hessian, null_space), True
         history.append(value)
