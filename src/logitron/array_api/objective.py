@@ -311,8 +311,9 @@ class NamespaceObjective:
         return self.penalty.null_space()
 
     def hessian_cost(self) -> float:
-        """A Hessian's cost in passes, by the flops (``curvature.hessian_cost``)."""
-        return hessian_cost(self.n_params)
+        """A Hessian's cost in passes as in memory for as many rows
+        (``curvature.hessian_cost``), so that Newton takes the same steps."""
+        return hessian_cost(self.n_params, self.n_samples * self.n_params)
 
     def parameter_bound(self) -> None:
         """None: Newton confirms convergence with one more pass here

@@ -309,9 +309,12 @@ class DaskLogisticObjective(AlongLines):
         return self.penalty.null_space()
 
     def hessian_cost(self) -> float:
-        """A Hessian's cost in passes, by the flops (``curvature.hessian_cost``):
-        each pass is a graph over the blocks, whose own cost is not counted."""
-        return hessian_cost(self.n_params)
+        """A Hessian's cost in passes as in memory for as many rows
+        (``curvature.hessian_cost``), so that Newton takes the same steps
+        here; by the flops alone where the number of rows is unknown."""
+        if not np.isfinite(self.n_samples):
+            return hessian_cost(self.n_params)
+        return hessian_cost(self.n_params, self.n_samples * self.n_params)
 
     def parameter_bound(self) -> FloatArray | None:
         """``column_bound`` in theta's layout (1 for the intercept): with it
