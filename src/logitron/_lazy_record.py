@@ -221,12 +221,22 @@ def _check_unchanged(fresh: FloatArray, kept: FloatArray) -> None:
     """Refuse to compute a record when ``X @ coef`` moved beyond rounding
     (the solver's ``z`` may come from incremental updates in line searches,
     hence a tolerance of the square root of the unit roundoff)."""
+    if fresh.shape != kept.shape:
+        raise ValueError(_CHANGED)
+    # In place and by reductions: no n-sized temporary beside X's pass
+    # (``fresh`` is the caller's own array).
     fresh = np.asarray(fresh, dtype=np.float64)
-    tolerance = np.sqrt(np.finfo(kept.dtype).eps) * (1.0 + float(np.max(np.abs(kept), initial=0)))
-    if fresh.shape != kept.shape or not np.all(np.abs(fresh - kept) <= tolerance):
-        raise ValueError(
-            "The training data changed after fit: X @ coef_ no longer gives the "
-            "fitted z, so the statistics record (inference_, summary()) cannot be "
-            "computed from them. Fit again, or call model.compute_statistics() "
-            "right after fit and before changing X in place."
-        )
+    largest = max(float(np.max(kept, initial=0)), -float(np.min(kept, initial=0)))
+    tolerance = np.sqrt(np.finfo(kept.dtype).eps) * (1.0 + largest)
+    np.subtract(fresh, kept, out=fresh)
+    # "not (max <= tol)": a NaN in the difference fails too.
+    if not float(np.max(np.abs(fresh, out=fresh), initial=0)) <= tolerance:
+        raise ValueError(_CHANGED)
+
+
+_CHANGED = (
+    "The training data changed after fit: X @ coef_ no longer gives the "
+    "fitted z, so the statistics record (inference_, summary()) cannot be "
+    "computed from them. Fit again, or call model.compute_statistics() "
+    "right after fit and before changing X in place."
+)

@@ -115,6 +115,15 @@ def test_a_change_in_the_last_rows_is_refused_too():
         model.summary()
 
 
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_a_non_finite_value_written_into_X_after_fit_is_refused(value):
+    X, y = binary()
+    model = LogisticRegression(C=np.inf).fit(X, y)
+    X[3, 1] = value
+    with pytest.raises(ValueError, match="training data changed after fit"):
+        model.summary()
+
+
 def test_the_meat_after_the_summary_checks_X_again():
     X, y = binary()
     model = LogisticRegression(C=np.inf).fit(X, y)
