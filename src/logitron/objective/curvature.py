@@ -1,7 +1,9 @@
 """Curvature of the objective beyond the full Hessian: its diagonal (a
-preconditioner) and its block on a few columns (proximal Newton's working
-set), each from the loss's second derivative ``curvature`` at ``theta`` and the
-normalised weights ``s/S`` (``weight``) of an objective."""
+preconditioner), its products with a vector (Newton-CG) and its block on a
+few columns (proximal Newton's working set), each from the loss's second
+derivative ``curvature`` at ``theta`` and the normalised weights ``s/S``
+(``weight``) of an objective; and what a full Hessian costs in passes
+(``hessian_cost``, Newton's chord rule)."""
 
 from __future__ import annotations
 
