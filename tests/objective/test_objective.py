@@ -144,7 +144,8 @@ def test_line_search_points_reuse_the_cached_raw_prediction():
     direction = rng.normal(size=objective.n_params)
     line = objective.line(theta, direction)
     point = line.point(0.5)
-    data = objective.unit.data
+    # Small dense data are read as X~ = [X | 1] (LinearUnit.with_ones).
+    data = objective.unit.with_ones or objective.unit.data
     calls: list[str] = []
     for name in ("matmul", "rmatmul", "matmul_rmatmul", "weighted_gram", "weighted_grams"):
         method = getattr(data, name, None)
