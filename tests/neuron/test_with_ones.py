@@ -19,7 +19,8 @@ from logitron.neuron import LinearUnit
 
 def _design(n: int, d: int, dtype: type, order: str) -> np.ndarray:
     rng = np.random.default_rng(n + d)
-    return np.asarray(rng.normal(size=(n, d)), dtype=dtype, order=order)
+    X: np.ndarray = rng.normal(size=(n, d)).astype(dtype)
+    return np.asfortranarray(X) if order == "F" else X
 
 
 def _expected(X, theta, n_outputs, offset, r, h):
@@ -83,7 +84,8 @@ def test_only_small_dense_data_with_an_intercept_hold_the_copy():
     small = _design(40, 3, np.float64, "C")
     assert LinearUnit(as_data(small), 1, fit_intercept=False).with_ones is None
     held = ArrayData(small).with_ones()
-    assert held is not None and held.X.shape == (40, 4)
+    assert held is not None
+    assert held.X.shape == (40, 4)
     np.testing.assert_array_equal(held.X, np.hstack([small, np.ones((40, 1))]))
     assert ArrayData(_design(2000, 3, np.float64, "C")).with_ones() is None  # 48 kB
     assert ArrayData(sp.csr_matrix(small)).with_ones() is None

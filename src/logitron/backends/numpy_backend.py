@@ -234,6 +234,11 @@ class ArrayData:
         X = self.X
         n, d = X.shape
         root = np.sqrt(h if sign > 0 else np.abs(h)).astype(self.dtype, copy=False)
+        if X.nbytes <= _ONE_BLOCK_BYTES and not append_ones:
+            # One block and nothing to append (X~ of a small fit, or no
+            # intercept): the product alone, without a buffer or a loop.
+            product = _gram_of_scaled(X * root[:, None])
+            return -product if sign < 0 else product
         rows = max(1, n if X.nbytes <= _ONE_BLOCK_BYTES else -(-n // _SMALL_DATA_BLOCKS))
         buffer = np.empty((rows, d + int(append_ones)), dtype=self.dtype, order=order)
         gram = None

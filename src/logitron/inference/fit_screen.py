@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg.lapack
 
-from .._numerics import FloatArray, sigmoid_from_exp_neg_abs
+from .._numerics import FloatArray
 from .covariance import SINGULAR_RCOND
 from .separation import _gram_blocks
 from .separation_sums import CertificateSums, certified_by_bound
@@ -72,7 +72,7 @@ def sample_rows(weight: FloatArray, width: int) -> np.ndarray:
     """Indices of the rows the screen's Gram uses: every weighted row on
     small data, else ``max(SAMPLE_MIN_ROWS, 2 * width)`` of them, evenly
     spaced (deterministic, and spread over data stored in any order)."""
-    positive = np.flatnonzero(np.asarray(weight) > 0)
+    positive = (np.asarray(weight) > 0).nonzero()[0]  # np.flatnonzero, no wrapper
     size = max(SAMPLE_MIN_ROWS, SAMPLE_ROWS_PER_PARAMETER * width)
     if len(positive) <= size:
         return positive
@@ -114,23 +114,7 @@ def identified_and_regular(
     weight = np.asarray(weight, dtype=np.float64)
     positive = weight > 0
     if raw.ndim == 1:
-        signed = np.where(y_index == 1, raw, -raw)
-        # p_wrong = sigmoid(-signed) > 0 wherever signed < 700 (no underflow).
-        if (signed[positive] >= _UNDERFLOW).any():
-            return False  # a probability at the float's limit: not a certificate
-        sign = np.where(y_index[rows] == 1, 1.0, -1.0)
-        sampled = np.asarray(signed[rows], dtype=np.float64)
-        sampled_weight = weight[rows]
-        # sigmoid(t) and sigmoid(-t) share their exponential exp(-|t|).
-        shared = np.exp(-np.abs(sampled))
-        p_right = sigmoid_from_exp_neg_abs(sampled, shared)
-        p_wrong = sigmoid_from_exp_neg_abs(-sampled, shared)
-        gram = sample_unit.hessian([(0, 0, sampled_weight * p_right * p_wrong)])
-        step = _correction(gram, score)
-        if step is None:
-            return False
-        margins = sign * np.asarray(sample_unit.forward(step), dtype=np.float64)
-        return bool(((p_right * margins)[sampled_weight > 0] > -0.5).all())
+        return _binary(sample_unit, rows, y_index, weight, positive, raw, score)
     # p_ik > 0 wherever z_ik - max_k z_ik > -700 + log K (no underflow).
     spread = np.min(raw, axis=1) - np.max(raw, axis=1)
     if np.any(spread[positive] <= np.log(raw.shape[1]) - _UNDERFLOW):
@@ -168,6 +152,35 @@ def identified_from_sums(
     bound = np.append(column_bound, 1.0) if unit.fit_intercept else np.asarray(column_bound)
     sums = CertificateSums(np.asarray(score, dtype=np.float64), bound, underflow=False)
     return certified_by_bound(unit, sums, np.asarray(information, dtype=np.float64))
+
+
+def _binary(
+    sample_unit: Any, rows: np.ndarray, y_index: np.ndarray, weight: FloatArray,
+    positive: np.ndarray, raw: FloatArray, score: FloatArray,
+) -> bool:
+    """``identified_and_regular`` for one neuron, in few array operations:
+    on small data each costs more than its arithmetic, and every fit runs
+    this. ``positive`` is ``weight > 0``."""
+    sign = 2.0 * y_index - 1.0  # +1 where y = 1, -1 where y = 0
+    signed = sign * raw  # the margin of the right answer, s_i z_i
+    # p_wrong = sigmoid(-signed) > 0 wherever signed < 700 (no underflow).
+    if signed.max(initial=-np.inf, where=positive) >= _UNDERFLOW:
+        return False  # a probability at the float's limit: not a certificate
+    if len(rows) < len(raw):  # a row sample; on small data every row
+        sign, signed, weight = sign[rows], signed[rows], weight[rows]
+    shared = np.exp(-np.abs(signed))  # exp(-|t|), both sigmoids' exponential
+    p_wrong = np.where(signed >= 0, shared, 1.0)
+    p_wrong /= 1.0 + shared
+    # 1 - p_wrong rounds a tiny p_right to 0: that row's D is then 0 in the
+    # Gram and in the check alike, and the certificate stays exact.
+    p_right = 1.0 - p_wrong
+    gram = sample_unit.hessian([(0, 0, weight * p_right * p_wrong)])
+    step = _correction(gram, score)
+    if step is None:
+        return False
+    margins = sign * np.asarray(sample_unit.forward(step), dtype=np.float64)
+    margins *= p_right
+    return bool(margins.min(initial=np.inf, where=weight > 0) > -0.5)
 
 
 def _softmax(
@@ -209,15 +222,15 @@ def _correction(gram: FloatArray, score: FloatArray) -> FloatArray | None:
     margin of ``SCREEN_RCOND`` over the summary's threshold absorbs.
     """
     diagonal = gram.diagonal()  # a view, without np.diag's wrapper
-    if not (diagonal > 0).all():
+    if not diagonal.min() > 0:  # (NaN fails too)
         return None  # a column with no weighted entry in the sample
     scale = np.sqrt(diagonal)
     scaled = gram / (scale[:, None] * scale)  # np.outer, without its wrapper
     factor, info = scipy.linalg.lapack.dpotrf(scaled, lower=1)
     if info != 0:
         return None
-    # np.max(np.sum(...)) without their Python wrappers (every fit runs this).
-    norm1 = float(np.abs(scaled).sum(axis=0).max())
+    # LAPACK's 1-norm: one call where NumPy takes three (every fit runs this).
+    norm1 = scipy.linalg.lapack.dlange("1", scaled)
     rcond, info = scipy.linalg.lapack.dpocon(factor, norm1, uplo="L")
     if info != 0 or not rcond > SCREEN_RCOND:
         return None

@@ -80,6 +80,6 @@ class PointCache:
 
     def forget_all_but(self, theta: FloatArray) -> None:
         """Keep only ``z`` at ``theta`` (when the solver is done)."""
-        self._points = [
-            Point(point.theta, point.raw) for point in self._points if point.holds(theta)
-        ]
+        self.forget_others(theta)
+        for point in self._points:  # emptied in place: its key stays valid
+            point.value = point.grad_raw = point.curvature = point.gradient = None
