@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 import numpy as np
@@ -112,8 +113,8 @@ def newton_cholesky(
                 chord_contraction = 4 * contraction
             newton_contraction = min(quadratic_constant * decrement, 1.0)
             chord = chord_contraction <= _MAX_CHORD_CONTRACTION and (
-                (1 + hessian_cost) * np.log(1 / chord_contraction)
-                >= np.log(1 / newton_contraction)
+                (1 + hessian_cost) * math.log(1 / chord_contraction)
+                >= math.log(1 / newton_contraction)
             )
             if not chord:
                 # The old Hessian and its factor go first: on small data
