@@ -295,7 +295,6 @@ class ArrayData:
             total += weight[start : start + block_rows].T @ (block * block)
         return total
 
-
     def squares_serve(self, weight: FloatArray) -> bool:
         """Whether ``column_mean_squares(weight)`` is ``weight[0]`` times the
         known ``column_squares``: every row has the same weight (per column
