@@ -26,7 +26,7 @@ _SMALL_DATA_BLOCKS = 2
 # Dense data up to this size are also held as X~ = [X | 1] (with_ones). A
 # fit's per-call work around the products (adding the intercept, summing
 # dJ/dz, joining the gradient, appending the Gram's column of ones) then
-# goes, 6% to 10% of a fit from 32 x 3 to 2,000 x 2 (30 to 110 us); the copy
+# goes, 4% to 10% of a fit from 32 x 3 to 2,000 x 2 (23 to 111 us); the copy
 # stays smaller than the fit's other n-sized arrays (5x to 20x such an X).
 _WITH_ONES_BYTES = 2**15
 # Squares of dense X for a diagonal are streamed: small blocks cost no speed

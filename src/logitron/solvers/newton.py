@@ -112,7 +112,9 @@ def newton_cholesky(
                 quadratic_constant = decrement / last_decrement**2
                 chord_contraction = 4 * contraction
             newton_contraction = min(quadratic_constant * decrement, 1.0)
-            chord = chord_contraction <= _MAX_CHORD_CONTRACTION and (
+            # Both decrements positive (rounding aside, a positive definite
+            # factor gives nothing else), so the logarithms are defined.
+            chord = 0 < chord_contraction <= _MAX_CHORD_CONTRACTION and decrement > 0 and (
                 (1 + hessian_cost) * math.log(1 / chord_contraction)
                 >= math.log(1 / newton_contraction)
             )
