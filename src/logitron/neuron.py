@@ -58,6 +58,10 @@ class LinearUnit:
         #: every product, not a term added around them (a 32 x 3 fit: 450 ->
         #: 416 us). None: products read ``data``.
         self.with_ones = data.with_ones() if fit_intercept else None
+        # What every product reads, and whether the intercept is added
+        # around the products (X with an intercept) or is in them.
+        self._read = data if self.with_ones is None else self.with_ones
+        self._intercept_apart = fit_intercept and self.with_ones is None
 
     # -- parameter layout -------------------------------------------------
     def weights(self, theta: FloatArray) -> FloatArray:
@@ -72,6 +76,11 @@ class LinearUnit:
         if not self.fit_intercept:
             return 0.0
         return self.weights(theta)[..., self.n_features]
+
+    def _read_weights(self, theta: FloatArray) -> FloatArray:
+        """The part of ``W`` the products multiply: all of it over ``X~``,
+        ``coef`` where the intercept is added around them."""
+        return self.coef(theta) if self._intercept_apart else self.weights(theta)
 
     def pack(self, coef: FloatArray, intercept: FloatArray | None) -> FloatArray:
         """theta (float64) of ``coef`` (K, d) and ``intercept`` (K,), as
@@ -151,12 +160,9 @@ class LinearUnit:
         ``offset()``); without it ``z`` is linear in ``theta``, which is what
         a direction ``X @ d`` needs.
         """
-        if self.with_ones is not None:
-            raw = self.with_ones.matmul(self.weights(theta).T)
-        else:
-            raw = self.data.matmul(self.coef(theta).T)
-            if self.fit_intercept:
-                raw += np.asarray(self.intercept(theta), dtype=raw.dtype)
+        raw = self._read.matmul(self._read_weights(theta).T)
+        if self._intercept_apart:
+            raw += np.asarray(self.intercept(theta), dtype=raw.dtype)
         if offset is not None:
             _add_offset(raw, offset, slice(None))
         return raw
@@ -169,10 +175,8 @@ class LinearUnit:
             dJ/dcoef      = (X.T @ dJ/dz).T
             dJ/dintercept = sum(dJ/dz, axis=0)      (X~.T @ dJ/dz with X~)
         """
-        if self.with_ones is not None:
-            return np.ascontiguousarray(self.with_ones.rmatmul(grad_raw).T).ravel()
-        grad_coef = self.data.rmatmul(grad_raw).T
-        if not self.fit_intercept:
+        grad_coef = self._read.rmatmul(grad_raw).T
+        if not self._intercept_apart:
             return np.ascontiguousarray(grad_coef).ravel()
         grad_intercept = np.asarray(np.sum(grad_raw, axis=0, dtype=np.float64))
         return np.concatenate([grad_coef, grad_intercept[..., None]], axis=-1).ravel()
@@ -198,26 +202,19 @@ class LinearUnit:
         n = self.data.n_samples
         shape = (n,) if self.n_outputs == 1 else (n, self.n_outputs)
         raw = np.empty(shape, dtype=self.data.dtype)
-        if self.with_ones is not None:
-            def through_offset(product: FloatArray, rows: slice) -> FloatArray:
-                assert offset is not None
-                return pointwise(_add_offset(product, offset, rows), rows)
-
-            gradient = self.with_ones.matmul_rmatmul(
-                self.weights(theta).T, pointwise if offset is None else through_offset,
-                out=raw,
-            )
-            return raw, np.ascontiguousarray(gradient.T).ravel()
         intercept = (
             np.asarray(self.intercept(theta), dtype=raw.dtype)
-            if self.fit_intercept else None
+            if self._intercept_apart else None
         )
         # Each block's sum of r, added up at the end: an in-place sum into a
         # 0-d array costs 1.5 us a block, 7% of a pass over 32 x 3.
         r_sums: list[FloatArray] = []
         # Column sums of a (rows, K) block as a product with ones: numpy's
         # reduction down the block is ten times slower. A vector needs none.
-        ones = np.ones(min(n, self.data.block_rows(self.n_outputs))) if len(shape) == 2 else None
+        ones = (
+            np.ones(min(n, self.data.block_rows(self.n_outputs)))
+            if intercept is not None and len(shape) == 2 else None
+        )
 
         def through_intercept(product: FloatArray, rows: slice) -> FloatArray:
             if intercept is not None:
@@ -230,10 +227,12 @@ class LinearUnit:
                 r_sums.append(np.add.reduce(r, axis=None) if ones is None else ones[: len(r)] @ r)
             return r
 
-        grad_coef = self.data.matmul_rmatmul(
-            self.coef(theta).T, through_intercept, out=raw
+        # Nothing to add around the products: the loss's map itself.
+        block_map = pointwise if intercept is None and offset is None else through_intercept
+        grad_coef = self._read.matmul_rmatmul(
+            self._read_weights(theta).T, block_map, out=raw
         ).T
-        if not self.fit_intercept:
+        if intercept is None:
             return raw, np.ascontiguousarray(grad_coef).ravel()
         # In float64 from +0.0, in block order, whatever the dtype of r.
         r_sum = np.asarray(sum(r_sums, np.zeros(shape[1:])))
@@ -257,11 +256,9 @@ class LinearUnit:
         """``hessian(blocks)`` for each list, all from one pass over ``X``
         (the Fisher information and the sandwich meat share it)."""
         width = self.weight_shape[-1]
-        weights = [h for blocks in block_lists for _, _, h in blocks]
-        all_grams = (
-            self.with_ones.weighted_grams(weights, append_ones=False)
-            if self.with_ones is not None
-            else self.data.weighted_grams(weights, append_ones=self.fit_intercept)
+        all_grams = self._read.weighted_grams(
+            [h for blocks in block_lists for _, _, h in blocks],
+            append_ones=self._intercept_apart,
         )
         hessians = []
         first = 0
