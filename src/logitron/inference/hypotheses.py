@@ -30,6 +30,7 @@ import numpy as np
 import scipy.stats
 
 from .._numerics import FloatArray
+from .tails import normal_upper_quantile, two_sided_normal_pvalues
 
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
@@ -105,9 +106,9 @@ def contrast_table(
     effect = restriction @ params
     bse = np.sqrt(np.einsum("ij,jk,ik->i", restriction, cov, restriction))
     zvalues = (effect - target) / bse
-    quantile = scipy.stats.norm.isf(alpha / 2.0)
+    quantile = normal_upper_quantile(alpha / 2.0)
     return ContrastTable(
-        names, effect, bse, zvalues, 2.0 * scipy.stats.norm.sf(np.abs(zvalues)),
+        names, effect, bse, zvalues, two_sided_normal_pvalues(zvalues),
         np.column_stack([effect - quantile * bse, effect + quantile * bse]),
     )
 

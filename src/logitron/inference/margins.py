@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 import scipy.special
-import scipy.stats
 
 from .._numerics import FloatArray
+from .tails import normal_upper_quantile, two_sided_normal_pvalues
 
 AT = ("overall", "mean", "median", "zero", "all")
 METHODS = ("dydx", "eyex", "dyex", "eydx")
@@ -66,11 +66,11 @@ class MarginalEffects:
 
     @property
     def pvalues(self) -> FloatArray:
-        return 2.0 * scipy.stats.norm.sf(np.abs(self.zvalues))
+        return two_sided_normal_pvalues(self.zvalues)
 
     def conf_int(self) -> FloatArray:
         """Wald limits, shape ``margeff.shape + (2,)``."""
-        quantile = scipy.stats.norm.isf(self.alpha / 2.0)
+        quantile = normal_upper_quantile(self.alpha / 2.0)
         se = self._se()
         return np.stack([self.margeff - quantile * se, self.margeff + quantile * se], -1)
 

@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 import scipy.special
-import scipy.stats
 
 from .._numerics import FloatArray
 from ..formula_design import design_matrix
+from .tails import normal_upper_quantile
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class PredictionResults:
 
     def linpred_interval(self, alpha: float | None = None) -> FloatArray:
         """``(n, 2)`` Wald interval of the linear predictor."""
-        quantile = scipy.stats.norm.isf((self.alpha if alpha is None else alpha) / 2)
+        quantile = normal_upper_quantile((self.alpha if alpha is None else alpha) / 2)
         return np.column_stack(
             [self.linpred - quantile * self.linpred_se,
              self.linpred + quantile * self.linpred_se]

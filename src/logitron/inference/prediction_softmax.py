@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 import scipy.special
-import scipy.stats
 
 from .._numerics import FloatArray
 from .model_data import log_probabilities
+from .tails import normal_upper_quantile
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class ClassPredictionResults:
 
     def conf_int(self, alpha: float | None = None) -> FloatArray:
         """(n, K, 2) intervals: ``sigmoid(logit(p) -/+ z * se / (p (1 - p)))``."""
-        quantile = scipy.stats.norm.isf((self.alpha if alpha is None else alpha) / 2)
+        quantile = normal_upper_quantile((self.alpha if alpha is None else alpha) / 2)
         p = self.predicted
         centre = scipy.special.logit(p)
         half = quantile * self.se / (p * (1.0 - p))

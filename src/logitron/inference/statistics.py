@@ -28,13 +28,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.stats
 
 from .._numerics import FloatArray
 from ..exceptions import SingularInformationError
 from .covariance import reference_parametrisation, scaled_cov_params
 from .existence import available_terms, mask_statistics
 from .record import FitInference
+from .tails import chi2_upper_tail, normal_upper_quantile, two_sided_normal_pvalues
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,8 @@ def coefficient_from_cov(
     if available is None:
         available = np.ones(len(params), dtype=bool)
     zvalues = params / bse
-    pvalues = 2.0 * scipy.stats.norm.sf(np.abs(zvalues))
-    quantile = scipy.stats.norm.isf(alpha / 2.0)
+    pvalues = two_sided_normal_pvalues(zvalues)
+    quantile = normal_upper_quantile(alpha / 2.0)
     conf_int = np.column_stack([params - quantile * bse, params + quantile * bse])
     bse, zvalues, pvalues, conf_int = mask_statistics(
         available, bse, zvalues, pvalues, conf_int
@@ -181,7 +181,7 @@ def model_fit(record: FitInference) -> ModelFit:
         loglik_null=record.loglik_null,
         lr_stat=lr_stat,
         lr_df=df_model,
-        lr_pvalue=float(scipy.stats.chi2.sf(lr_stat, df_model)) if df_model else 1.0,
+        lr_pvalue=chi2_upper_tail(lr_stat, df_model) if df_model else 1.0,
         pseudo_r2=1.0 - record.loglik / record.loglik_null,
         deviance=deviance,
         null_deviance=-2.0 * record.loglik_null,
