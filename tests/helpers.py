@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tracemalloc
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
+from logitron import LogisticRegression
 from logitron.objective import LogisticObjective
+from tests.problems import get_problem
 
 #: The storages the blocked data passes run on, from a dense array.
 STORAGES: dict[str, Callable[[np.ndarray], Any]] = {
@@ -188,3 +193,20 @@ def sparse_truth_problem(
     raw = X @ truth + rng.gumbel(size=(n_samples, n_classes))
     y = raw.argmax(axis=1)
     return X, y
+
+
+def peak_memory_beyond_X(name: str) -> float:
+    """Peak traced bytes of a fit of the named problem (``tests.problems``)
+    over the bytes of its X, as the benchmark suite measures it: one thread,
+    after a warm-up fit, the estimator made inside."""
+    problem = get_problem(name)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        LogisticRegression(C=problem.C).fit(problem.X, problem.y)
+        tracemalloc.start()
+        try:
+            LogisticRegression(C=problem.C).fit(problem.X, problem.y)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return peak / problem.X.nbytes

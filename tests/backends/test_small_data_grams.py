@@ -4,16 +4,11 @@ X, against the plain formula; and the peak memory such a fit takes."""
 
 from __future__ import annotations
 
-import tracemalloc
-import warnings
-
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
-from logitron import LogisticRegression
 from logitron.backends import as_data, numpy_backend
-from tests.problems import get_problem
+from tests.helpers import peak_memory_beyond_X
 
 RNG = np.random.default_rng(20261207)
 
@@ -72,23 +67,7 @@ def test_empty_data_has_a_zero_gram() -> None:
     np.testing.assert_array_equal(gram, np.zeros((4, 4)))
 
 
-def _peak_beyond_X(name: str) -> float:
-    """Peak traced bytes of a fit over the bytes of X, as the benchmark
-    suite measures it (after a warm-up fit, the estimator made inside)."""
-    problem = get_problem(name)
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        LogisticRegression(C=problem.C).fit(problem.X, problem.y)
-        tracemalloc.start()
-        try:
-            LogisticRegression(C=problem.C).fit(problem.X, problem.y)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-    return peak / problem.X.nbytes
-
-
 def test_newton_fit_of_breast_cancer_holds_less_than_a_copy_of_X() -> None:
     # Newton-Cholesky: the Hessian's scaled rows in blocks, the old Hessian
     # and point let go (2.6 X before).
-    assert _peak_beyond_X("breast_cancer") < 1.0
+    assert peak_memory_beyond_X("breast_cancer") < 1.0

@@ -163,6 +163,9 @@ class NamespaceObjective:
             self._points = [*self._points[-(_KEPT_POINTS - 1):], point]
         return point
 
+    def forget_points(self) -> None:
+        self._points = []
+
     def raw_prediction(self, theta: FloatArray) -> Any:
         """``z`` at ``theta`` (n, K), from the kept points or one product."""
         point = self.find(theta)

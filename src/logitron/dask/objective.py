@@ -389,3 +389,7 @@ class DaskLogisticObjective(AlongLines):
                 f"(from its raw_prediction), not {type(raw).__name__}"
             )
         self._on_workers.know(np.asarray(theta, dtype=np.float64), raw)
+
+    def forget_points(self) -> None:
+        """Nothing to do: each evaluation lets the last one's arrays go
+        before it runs (``_evaluate``)."""

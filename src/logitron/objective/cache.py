@@ -72,6 +72,10 @@ class PointCache:
         held beside the new ones (the fit's peak memory on small data)."""
         del self._points[1:]
 
+    def forget_all(self) -> None:
+        """Let every point go."""
+        self._points.clear()
+
     def forget_others(self, theta: FloatArray) -> None:
         """Keep only the point ``theta``, whole (before its Hessian: the
         other point's n-sized arrays are not held beside that pass)."""

@@ -138,6 +138,9 @@ class LogisticObjective:
         """Keep only ``z`` at ``theta`` in the cache (when the solver is done)."""
         self.cache.forget_all_but(theta)
 
+    def forget_points(self) -> None:
+        self.cache.forget_all()
+
     def remember(
         self,
         theta: FloatArray,
@@ -302,9 +305,8 @@ class LogisticObjective:
         )
 
     def products_in_float32(self) -> None:
-        """Hessian products over a float32 copy of dense float64 ``X`` (half
-        its size): 1.6 times the speed on digits, and CG asks for nothing more exact
-        (``curvature.hessian_products``)."""
+        """Hessian products over a float32 copy of dense float64 ``X`` (half its size):
+        1.6 times the speed on digits; CG needs no more (``curvature.hessian_products``)."""
         data = ArrayData(np.asarray(self.unit.data.X, dtype=np.float32))
         unit = LinearUnit(data, self.unit.n_outputs, self.unit.fit_intercept)
         self.float32_products = (unit, self.weight.astype(np.float32))
@@ -329,11 +331,10 @@ class LogisticObjective:
         decreasing above its rounding level.
         """
         if self._gradient_floor is None:
+            scale = 1.0
             if self.precision >= np.finfo(np.float64).eps * 2:
                 rms = np.sqrt(self.unit.data.column_mean_squares(self.weight))
                 scale = max(float(np.max(rms, initial=0.0)), 1.0)
-            else:
-                scale = 1.0
             self._gradient_floor = 2 * self.precision * scale
         return self._gradient_floor
 
@@ -383,10 +384,8 @@ class LogisticObjective:
         return curvature_terms.hessian_cost(self.n_params, entries)
 
     def parameter_bound(self) -> None:
-        """None: Newton confirms convergence with one more pass here
-        (``solvers.newton_certificate``). In memory that pass is cheap, and
-        its Hessian at the estimate is the Fisher information the statistics
-        reuse."""
+        """None: Newton confirms convergence with one more pass here, which
+        in memory is cheap (``solvers.newton_certificate``)."""
         return None
 
     def line(

@@ -92,6 +92,11 @@ def trust_region_newton_cg(
         # One fused pass gives J, its gradient and curvature at the trial
         # point; all are kept for the next iteration if it is accepted.
         trial = theta + step
+        # The step needs nothing more from theta's z and curvature: the Hessian
+        # products a rejected step still asks for read the copy hessp holds.
+        # Letting them go before the trial's arrive lowers the peak (digits,
+        # 10 classes: 1.87 -> 1.54 X).
+        objective.forget_points()
         new_value, new_gradient = objective.value_gradient(trial, keep_curvature=True)
         actual = value - new_value
         step_norm = float(np.sqrt(step @ (diagonal * step)))
