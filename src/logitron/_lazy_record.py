@@ -193,12 +193,26 @@ def after_fit(
     sample = unit if len(rows) == unit.data.n_samples else LinearUnit(
         as_data(unit.data.X[rows]), unit.n_outputs, unit.fit_intercept
     )
-    # The score is minus the total weight times the gradient the solver
-    # stopped at (no penalty): cached by its last step, else one pass.
-    _, gradient = objective.value_gradient(outcome.theta)
-    score = -float(np.add.reduce(pending.sample_weight, dtype=np.float64)) * gradient
+    # The screen proves something of the data (the estimate exists), so any
+    # point near the estimate serves: the estimate when the solver evaluated
+    # it, else the last point it did (a Newton step too small for J to judge
+    # is taken unevaluated; a pass here would undo that saving). Its score is
+    # minus the total weight times its gradient (no penalty).
+    at = objective.cache.find(outcome.theta)
+    if at is None or at.gradient is None:
+        at = objective.cache.latest_evaluated()
+    if at is None:  # nothing cached: one pass at the estimate
+        objective.value_gradient(outcome.theta)
+        at = objective.cache.find(outcome.theta)
+    assert at is not None
+    assert at.raw is not None
+    assert at.gradient is not None
+    total = float(np.add.reduce(pending.sample_weight, dtype=np.float64))
+    screened_raw, score = at.raw, -total * at.gradient
     objective.forget_all_but(outcome.theta)
-    if identified_and_regular(sample, rows, y_index, pending.sample_weight, raw, score):
+    if identified_and_regular(
+        sample, rows, y_index, pending.sample_weight, screened_raw, score
+    ):
         pending.identified = True
         return None, pending
     # The fit's own objective: its (possibly rescaled) X is still in memory.

@@ -16,15 +16,16 @@ from logitron.objective import LogisticObjective
 from logitron.solvers import SOLVERS, SolverOptions
 
 
-def screened(X: np.ndarray, y: np.ndarray, n_classes: int = 2) -> bool:
-    """Fit without a penalty with Newton, then run the screen."""
+def screened(X: np.ndarray, y: np.ndarray, n_classes: int = 2, shift: float = 0.0) -> bool:
+    """Fit without a penalty with Newton, then run the screen at the
+    estimate moved by ``shift`` in every coordinate."""
     weight = np.ones(len(y))
     objective = LogisticObjective.from_arrays(X, y, n_classes, weight, C=np.inf)
     unit = objective.unit
     result = SOLVERS["newton"].minimize(
         objective, np.zeros(unit.n_params), SolverOptions(tol=1e-10, max_iter=100)
     )
-    raw = objective.raw_prediction(result.theta)
+    raw = objective.raw_prediction(result.theta + shift)
     rows = fit_screen.sample_rows(weight, unit.weight_shape[-1] * unit.n_outputs)
     sample = LinearUnit(as_data(X[rows]), unit.n_outputs, unit.fit_intercept)
     # The score X~.T @ (s * (onehot(y) - p)) computed directly.
@@ -61,6 +62,18 @@ def test_quasi_separated_data_fail(n_classes):
     X[:, 0] = np.where(y == 0, -1.0, np.abs(X[:, 0]))  # x0 < 0 only in class 0
     X[y == 0, 0] = np.where(np.arange(np.sum(y == 0)) % 2 == 0, -1.0, 0.0)
     assert not screened(X, y, n_classes)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_point_near_the_estimate_serves(n_classes):
+    # The fit screens at the last point its solver evaluated when the last
+    # Newton step was taken unevaluated: the certificate holds from any point.
+    X, y = data(20_000, 6, n_classes)
+    assert screened(X, y, n_classes, shift=1e-3)
+    X, y = data(3000, 3, n_classes)
+    X[y == 0, 0] = np.where(np.arange(np.sum(y == 0)) % 2 == 0, -1.0, 0.0)
+    X[y != 0, 0] = np.abs(X[y != 0, 0])
+    assert not screened(X, y, n_classes, shift=1e-3)
 
 
 def test_collinear_columns_fail():

@@ -104,10 +104,11 @@ def identified_and_regular(
     weight : ndarray of shape (n,)
         The fit's frequency weights.
     raw : ndarray of shape (n,) or (n, K)
-        ``z`` at the estimate.
+        ``z`` at the estimate or a point near it: the certificate holds for
+        ``lam0`` from any point, and is found where the score is small.
     score : ndarray of shape (n_params,)
         ``A.T @ lam0``, i.e. ``X~.T @ (s * (onehot(y) - p))`` in the unit's
-        layout: minus ``sum(s)`` times the gradient the solver stopped at.
+        layout at the same point: minus ``sum(s)`` times its gradient.
     """
     # The tests reduce with the arrays' own methods: np.any's and np.all's
     # Python wrappers cost more than the screen's arithmetic on small data.

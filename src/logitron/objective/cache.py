@@ -61,6 +61,13 @@ class PointCache:
                 return point
         return None
 
+    def latest_evaluated(self) -> Point | None:
+        """The most recently kept point whose gradient is known, if any."""
+        for point in self._points:
+            if point.gradient is not None:
+                return point
+        return None
+
     def keep(self, point: Point) -> None:
         """Put ``point`` first; the older of the others is let go."""
         others = [p for p in self._points if p is not point]
