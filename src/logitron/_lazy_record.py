@@ -204,7 +204,9 @@ def after_fit(
     if at is None:  # nothing cached: one pass at the estimate
         objective.value_gradient(outcome.theta)
         at = objective.cache.find(outcome.theta)
-    assert at is not None and at.raw is not None and at.gradient is not None
+    assert at is not None
+    assert at.raw is not None
+    assert at.gradient is not None
     total = float(np.add.reduce(pending.sample_weight, dtype=np.float64))
     screened_raw, score = at.raw, -total * at.gradient
     del at  # its dJ/dz and curvature go with the cache's other points
