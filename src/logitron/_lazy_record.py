@@ -198,17 +198,13 @@ def after_fit(
     # it, else the last point it did (a Newton step too small for J to judge
     # is taken unevaluated; a pass here would undo that saving). Its score is
     # minus the total weight times its gradient (no penalty).
-    at = objective.cache.find(outcome.theta)
-    if at is None or at.gradient is None:
-        at = objective.cache.latest_evaluated()
-    if at is None:  # nothing cached: one pass at the estimate
-        objective.value_gradient(outcome.theta)
-        at = objective.cache.find(outcome.theta)
-    assert at is not None
-    assert at.raw is not None
-    assert at.gradient is not None
     total = float(np.add.reduce(pending.sample_weight, dtype=np.float64))
-    screened_raw, score = at.raw, -total * at.gradient
+    at = objective.cache.evaluated_near(outcome.theta)
+    if at is None or at.raw is None or at.gradient is None:
+        # Nothing evaluated is cached: one pass at the estimate.
+        screened_raw, score = raw, -total * objective.value_gradient(outcome.theta)[1]
+    else:
+        screened_raw, score = at.raw, -total * at.gradient
     del at  # its dJ/dz and curvature go with the cache's other points
     objective.forget_all_but(outcome.theta)
     if identified_and_regular(

@@ -61,8 +61,12 @@ class PointCache:
                 return point
         return None
 
-    def latest_evaluated(self) -> Point | None:
-        """The most recently kept point whose gradient is known, if any."""
+    def evaluated_near(self, theta: FloatArray) -> Point | None:
+        """The point ``theta`` if its gradient is known, else the most
+        recently kept point whose gradient is known, if any."""
+        at = self.find(theta)
+        if at is not None and at.gradient is not None:
+            return at
         for point in self._points:
             if point.gradient is not None:
                 return point
