@@ -25,8 +25,9 @@ from numpy.typing import NDArray
 
 from ._numerics import (
     FloatArray,
-    logistic_loss,
+    label_signs,
     logistic_loss_gradient,
+    logistic_loss_of_signs,
     sigmoid,
     softmax,
     softmax_cross_entropy,
@@ -51,21 +52,49 @@ class BinaryCrossEntropy:
     so the loss stays finite and exact at any ``|z|``.
     """
 
+    # -- labels as the objective keeps them: their signs 1 - 2 y ----------
+    @staticmethod
+    def targets(y: LabelArray, dtype: Any) -> FloatArray:
+        """``1 - 2 y``: what ``logistic_loss_gradient`` reads at every pass."""
+        return label_signs(y, dtype)
+
+    @staticmethod
+    def labels(targets: FloatArray) -> FloatArray:
+        """The labels ``y = (1 - s) / 2`` back from ``targets``."""
+        labels = np.subtract(1, targets)
+        labels *= 0.5
+        return labels
+
+    @staticmethod
+    def target_value(targets: FloatArray, raw: FloatArray) -> FloatArray:
+        return logistic_loss_of_signs(targets, raw)
+
+    @staticmethod
+    def target_terms(
+        targets: FloatArray, raw: FloatArray, curvature: bool,
+        out: FloatArray | None = None, out_curvature: FloatArray | None = None,
+    ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+        """``(loss, dloss/dz, d2loss/dz2 or None)`` of each sample."""
+        return logistic_loss_gradient(targets, raw, curvature, out, out_curvature)
+
+    # -- labels y in {0, 1} ----------------------------------------------------
     def value(self, y: LabelArray, raw: FloatArray) -> FloatArray:
-        return logistic_loss(y, raw)
+        return self.target_value(self.targets(y, np.asarray(raw).dtype), raw)
 
     def value_gradient(
         self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray]:
-        loss, gradient, _ = logistic_loss_gradient(y, raw, out=out)
+        loss, gradient, _ = self.target_terms(
+            self.targets(y, np.asarray(raw).dtype), raw, False, out=out
+        )
         return loss, gradient
 
     def value_gradient_hessian(
         self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None,
         out_curvature: FloatArray | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        loss, gradient, curvature = logistic_loss_gradient(
-            y, raw, curvature=True, out=out, out_curvature=out_curvature
+        loss, gradient, curvature = self.target_terms(
+            self.targets(y, np.asarray(raw).dtype), raw, True, out, out_curvature
         )
         assert curvature is not None
         return loss, gradient, curvature
@@ -105,6 +134,32 @@ class SoftmaxCrossEntropy:
     a direction ``v`` as ``p * v - p * (p @ v)``.
     """
 
+    # -- labels as the objective keeps them: the class indices -------------
+    @staticmethod
+    def targets(y: LabelArray, dtype: Any) -> FloatArray:
+        """The class indices, in ``dtype``."""
+        return np.asarray(y, dtype=dtype)
+
+    @staticmethod
+    def labels(targets: FloatArray) -> FloatArray:
+        return targets
+
+    @staticmethod
+    def target_value(targets: FloatArray, raw: FloatArray) -> FloatArray:
+        return softmax_loss(targets, raw)
+
+    @staticmethod
+    def target_terms(
+        targets: FloatArray, raw: FloatArray, curvature: bool,
+        out: FloatArray | None = None, out_curvature: FloatArray | None = None,
+    ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+        """``(loss, dloss/dz, softmax(z) or None)`` of each sample; without
+        the curvature the gradient is written over the probabilities."""
+        return softmax_cross_entropy(
+            targets, raw, keep_proba=curvature, out=out, out_proba=out_curvature
+        )
+
+    # -- labels y: class indices -------------------------------------------------
     def value(self, y: LabelArray, raw: FloatArray) -> FloatArray:
         return softmax_loss(y, raw)
 

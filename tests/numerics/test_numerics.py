@@ -7,10 +7,12 @@ import pytest
 
 from logitron._numerics import (
     accurate_sum,
+    label_signs,
     log1pexp,
     log_sigmoid,
     logistic_loss,
     logistic_loss_gradient,
+    logistic_loss_of_signs,
     logsumexp,
     sigmoid,
     softmax,
@@ -72,10 +74,13 @@ def test_fused_logistic_loss_gradient_equal_the_separate_formulas(dtype):
     rng = np.random.default_rng(0)
     z = rng.normal(scale=30, size=500).astype(dtype)
     y = rng.integers(0, 2, size=500).astype(dtype)
-    loss, gradient, curvature = logistic_loss_gradient(y, z, curvature=True)
+    signs = label_signs(y, dtype)
+    np.testing.assert_array_equal(signs, np.where(y == 1, -1, 1))
+    loss, gradient, curvature = logistic_loss_gradient(signs, z, curvature=True)
     assert curvature is not None
-    assert loss.dtype == gradient.dtype == dtype
+    assert loss.dtype == gradient.dtype == signs.dtype == dtype
     np.testing.assert_array_equal(loss, logistic_loss(y, z))
+    np.testing.assert_array_equal(logistic_loss_of_signs(signs, z), loss)
     eps = np.finfo(dtype).eps
     np.testing.assert_allclose(gradient, sigmoid(z) - y, rtol=4 * eps, atol=4 * eps)
     p = sigmoid(z)
@@ -86,11 +91,11 @@ def test_fused_logistic_loss_gradient_equal_the_separate_formulas(dtype):
 
 def test_confident_right_answers_keep_a_tiny_nonzero_gradient():
     z = np.array([40.0, 700.0])
-    _, gradient, curvature = logistic_loss_gradient(np.ones(2), z, curvature=True)
+    _, gradient, curvature = logistic_loss_gradient(-np.ones(2), z, curvature=True)
     assert curvature is not None
     np.testing.assert_allclose(gradient, -np.exp(-z), rtol=1e-15)
     np.testing.assert_allclose(curvature, np.exp(-z), rtol=1e-15)
-    _, gradient, _ = logistic_loss_gradient(np.zeros(2), -z)
+    _, gradient, _ = logistic_loss_gradient(np.ones(2), -z)
     np.testing.assert_allclose(gradient, np.exp(-z), rtol=1e-15)
 
 

@@ -83,7 +83,8 @@ class LogisticObjective:
         total_weight = float(np.add.reduce(sample_weight, axis=None, dtype=np.float64))
         self.unit = unit
         self.loss = loss
-        self.y = np.asarray(y, dtype=dtype)
+        # Labels in the loss's own form, read by every pass (signs 1 - 2 y).
+        self.targets = loss.targets(y, dtype)
         self.offset = None if offset is None else np.asarray(offset, dtype=dtype)
         # Normalised weights s/S, in the dtype of X so n-sized work stays there.
         self.weight = np.asarray(sample_weight / total_weight, dtype=dtype)
@@ -97,6 +98,11 @@ class LogisticObjective:
         self._gradient_floor: float | None = None
         self.cache = PointCache()
         self.float32_products: tuple[LinearUnit, FloatArray] | None = None
+
+    @property
+    def y(self) -> FloatArray:
+        """The labels, 0/1 or class indices, from ``targets`` (statistics)."""
+        return self.loss.labels(self.targets)
 
     @classmethod
     def from_arrays(
@@ -165,14 +171,9 @@ class LogisticObjective:
         """``(sum s/S * loss, s/S * dloss/dz, d2loss/dz2 or None)`` at the raw
         prediction ``raw`` of ``rows``, the last two written to ``out`` and
         ``out_curvature`` if given."""
-        if curvature:
-            loss, grad_raw, second = self.loss.value_gradient_hessian(
-                self.y[rows], raw, out=out, out_curvature=out_curvature
-            )
-        else:
-            (loss, grad_raw), second = (
-                self.loss.value_gradient(self.y[rows], raw, out=out), None
-            )
+        loss, grad_raw, second = self.loss.target_terms(
+            self.targets[rows], raw, curvature, out=out, out_curvature=out_curvature
+        )
         weight = self.weight[rows]
         data_term = accurate_dot(weight, loss)
         np.multiply(grad_raw, weight[:, None] if grad_raw.ndim == 2 else weight,
@@ -244,7 +245,7 @@ class LogisticObjective:
 
     def data_value(self, raw: FloatArray) -> float:
         """The data term ``sum_i s_i/S * loss(y_i, z_i)`` at raw prediction ``raw``."""
-        return accurate_dot(self.weight, self.loss.value(self.y, raw))
+        return accurate_dot(self.weight, self.loss.target_value(self.targets, raw))
 
     def value_gradient(
         self, theta: FloatArray, keep_curvature: bool = False

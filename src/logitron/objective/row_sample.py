@@ -30,8 +30,9 @@ def row_sample(objective: LogisticObjective, rows: NDArray[np.intp]) -> Logistic
     strength = objective.penalty.l2_strength
     # The constructor's strength is 1 / (C * sum(weight)): weights summing to
     # one make C the reciprocal of the strength.
+    labels = objective.loss.labels(objective.targets[rows])
     return LogisticObjective(
-        sample_unit, objective.loss, objective.y[rows], weight / total,
+        sample_unit, objective.loss, labels, weight / total,
         C=1.0 / strength if strength else np.inf,
         offset=None if objective.offset is None else objective.offset[rows],
     )
