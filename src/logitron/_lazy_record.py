@@ -197,23 +197,45 @@ def after_fit(
     # point near the estimate serves: the estimate when the solver evaluated
     # it, else the last point it did (a Newton step too small for J to judge
     # is taken unevaluated; a pass here would undo that saving). Its score is
-    # minus the total weight times its gradient (no penalty).
+    # minus the total weight times its gradient (no penalty). Where Newton's
+    # last exact Hessian is of every row, the point it was formed at serves,
+    # with the total weight times that Hessian as the screen's Gram.
     total = float(np.add.reduce(pending.sample_weight, dtype=np.float64))
-    at = objective.cache.evaluated_near(outcome.theta)
+    at, gram = _point_with_gram(outcome, sample is unit, total)
+    if at is None:
+        at = objective.cache.evaluated_near(outcome.theta)
     if at is None or at.raw is None or at.gradient is None:
         # Nothing evaluated is cached: one pass at the estimate.
         screened_raw, score = raw, -total * objective.value_gradient(outcome.theta)[1]
+        curvature = None
     else:
-        screened_raw, score = at.raw, -total * at.gradient
-    del at  # its dJ/dz and curvature go with the cache's other points
+        screened_raw, score, curvature = at.raw, -total * at.gradient, at.curvature
+    del at  # its dJ/dz goes with the cache's other points
     objective.forget_all_but(outcome.theta)
     if identified_and_regular(
-        sample, rows, y_index, pending.sample_weight, screened_raw, score
+        sample, rows, y_index, pending.sample_weight, screened_raw, score,
+        gram, curvature,
     ):
         pending.identified = True
         return None, pending
     # The fit's own objective: its (possibly rescaled) X is still in memory.
     return pending.record_from(objective, with_meat=True), None
+
+
+def _point_with_gram(
+    outcome: fitting.FitOutcome, every_row: bool, total: float
+) -> tuple[Any, FloatArray | None]:
+    """The cached point of the solver's last exact Hessian and the screen's
+    Gram there (``total`` times that Hessian, unpenalised), when the screen
+    reads every row, else ``(None, None)``."""
+    known = outcome.result.hessian
+    objective = outcome.objective
+    if known is None or not every_row or objective.penalty.l2_strength:
+        return None, None
+    at = objective.cache.find(known[0])
+    if at is None or at.raw is None or at.gradient is None or at.curvature is None:
+        return None, None
+    return at, total * known[1]
 
 
 def revise(estimator: Any, **changes: Any) -> None:

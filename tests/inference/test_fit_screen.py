@@ -80,3 +80,59 @@ def test_collinear_columns_fail():
     X, y = data(5000, 3)
     X = np.column_stack([X, X[:, 0] - 2.0 * X[:, 1]])
     assert not screened(X, y)
+
+
+def screened_at_newtons_hessian(X: np.ndarray, y: np.ndarray) -> bool:
+    """The screen as an unpenalised fit on small data runs it: at the point
+    of Newton's last exact Hessian, that Hessian times the total weight as
+    the Gram, every row sampled."""
+    weight = np.ones(len(y))
+    objective = LogisticObjective.from_arrays(X, y, 2, weight, C=np.inf)
+    unit = objective.unit
+    result = SOLVERS["newton"].minimize(
+        objective, np.zeros(unit.n_params), SolverOptions(tol=1e-4, max_iter=100)
+    )
+    assert result.hessian is not None
+    point, hessian = result.hessian
+    # The Hessian handed back is the objective's exact Hessian at its point.
+    np.testing.assert_array_equal(hessian, objective.value_gradient_hessian(point)[2])
+    raw = unit.forward(point)
+    proba = np.asarray(objective.loss.proba(raw))
+    score = unit.backward(weight * (y - proba))
+    rows = fit_screen.sample_rows(weight, unit.n_params)
+    assert len(rows) == len(y)
+    return fit_screen.identified_and_regular(
+        unit, rows, y, weight, raw, score, len(y) * hessian, proba * (1 - proba)
+    )
+
+
+def test_newtons_hessian_serves_as_the_screens_gram():
+    X, y = data(200, 3)
+    assert screened_at_newtons_hessian(X, y)
+    X[y == 0, 0] = np.where(np.arange(np.sum(y == 0)) % 2 == 0, -1.0, 0.0)
+    X[y != 0, 0] = np.abs(X[y != 0, 0])
+    assert not screened_at_newtons_hessian(X, y)  # quasi-separated
+    X, y = data(200, 3)
+    X = np.column_stack([X, X[:, 0] - 2.0 * X[:, 1]])
+    assert not screened_at_newtons_hessian(X, y)  # collinear columns
+
+
+def test_a_small_unpenalised_fit_screens_with_newtons_hessian(monkeypatch):
+    from logitron import LogisticRegression, _lazy_record
+
+    grams = []
+    screen = _lazy_record.identified_and_regular
+
+    def spy(*args):
+        grams.append(args[6])
+        return screen(*args)
+
+    monkeypatch.setattr(_lazy_record, "identified_and_regular", spy)
+    X, y = data(200, 3)
+    model = LogisticRegression(C=np.inf, solver="newton").fit(X, y)
+    assert grams[-1] is not None
+    assert model.__dict__["_pending_record"].identified
+    # The record computed later is the reference the screen anticipated.
+    record = model.inference_
+    assert record is not None
+    assert record.separation == ""

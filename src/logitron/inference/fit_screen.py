@@ -23,7 +23,8 @@ positive when every ``p_right * (a_i @ u) > -1``: the estimate provably
 exists. The score is tiny at a converged fit, so ``u`` is too whenever the
 sample's Gram is well conditioned. Cost: one backward pass over all rows for
 the score and one Gram product over the sample's rows (``m * q**2`` against
-``n * q**2``). Softmax has one row of ``A`` per observation and other class
+``n * q**2``); none on small data fitted by Newton, where the sample is every
+row and ``sum(s)`` times Newton's last Hessian is that Gram at its point. Softmax has one row of ``A`` per observation and other class
 (``separation._gram_blocks``), otherwise the same.
 
 Collinearity. An exact relation ``X~ @ v = 0`` on the weighted rows holds on
@@ -88,7 +89,8 @@ def screen_pays(n_samples: int, sample_size: int, n_params: int) -> bool:
 
 def identified_and_regular(
     sample_unit: Any, rows: np.ndarray, y_index: np.ndarray, weight: FloatArray,
-    raw: FloatArray, score: FloatArray,
+    raw: FloatArray, score: FloatArray, gram: FloatArray | None = None,
+    curvature: FloatArray | None = None,
 ) -> bool:
     """True proves that the data are not separated and that the sample's
     Gram is well conditioned (module doc); False: compute the record now.
@@ -109,13 +111,21 @@ def identified_and_regular(
     score : ndarray of shape (n_params,)
         ``A.T @ lam0``, i.e. ``X~.T @ (s * (onehot(y) - p))`` in the unit's
         layout at the same point: minus ``sum(s)`` times its gradient.
+    gram : ndarray of shape (n_params, n_params) or None
+        Two classes, every row sampled: ``A.T @ D @ A`` already known at
+        this point with ``D = s * curvature`` (``sum(s)`` times Newton's
+        Hessian there), used in place of the Gram the screen would form.
+    curvature : ndarray of shape (n,) or None
+        With ``gram``: the loss's curvature at each row it was formed from.
     """
     # The tests reduce with the arrays' own methods: np.any's and np.all's
     # Python wrappers cost more than the screen's arithmetic on small data.
     weight = np.asarray(weight, dtype=np.float64)
     positive = weight > 0
     if raw.ndim == 1:
-        return _binary(sample_unit, rows, y_index, weight, positive, raw, score)
+        return _binary(
+            sample_unit, rows, y_index, weight, positive, raw, score, gram, curvature
+        )
     # p_ik > 0 wherever z_ik - max_k z_ik > -700 + log K (no underflow).
     spread = np.min(raw, axis=1) - np.max(raw, axis=1)
     if np.any(spread[positive] <= np.log(raw.shape[1]) - _UNDERFLOW):
@@ -158,10 +168,17 @@ def identified_from_sums(
 def _binary(
     sample_unit: Any, rows: np.ndarray, y_index: np.ndarray, weight: FloatArray,
     positive: np.ndarray, raw: FloatArray, score: FloatArray,
+    gram: FloatArray | None, curvature: FloatArray | None,
 ) -> bool:
     """``identified_and_regular`` for one neuron, in few array operations:
     on small data each costs more than its arithmetic, and every fit runs
-    this. ``positive`` is ``weight > 0``."""
+    this. ``positive`` is ``weight > 0``.
+
+    Any ``D >= 0`` gives a certificate, provided the positivity test reads
+    the same ``D``: ``lam_i = s_i (p_wrong_i + c_i a_i @ u)`` is positive
+    when ``(c_i / p_wrong_i) (a_i @ u) > -1``, with ``c_i = p_right_i
+    p_wrong_i`` for the Gram formed here and Newton's curvature with its
+    Hessian."""
     sign = 2.0 * y_index - 1.0  # +1 where y = 1, -1 where y = 0
     signed = sign * raw  # the margin of the right answer, s_i z_i
     # p_wrong = sigmoid(-signed) > 0 wherever signed < 700 (no underflow).
@@ -172,15 +189,19 @@ def _binary(
     shared = np.exp(-np.abs(signed))  # exp(-|t|), both sigmoids' exponential
     p_wrong = np.where(signed >= 0, shared, 1.0)
     p_wrong /= 1.0 + shared
-    # 1 - p_wrong rounds a tiny p_right to 0: that row's D is then 0 in the
-    # Gram and in the check alike, and the certificate stays exact.
-    p_right = 1.0 - p_wrong
-    gram = sample_unit.hessian([(0, 0, weight * p_right * p_wrong)])
+    if gram is None:
+        # 1 - p_wrong rounds a tiny p_right to 0: that row's D is then 0 in
+        # the Gram and in the check alike, and the certificate stays exact.
+        ratio = 1.0 - p_wrong  # D / lam0 = p_right
+        gram = sample_unit.hessian([(0, 0, weight * ratio * p_wrong)])
+    else:
+        assert curvature is not None
+        ratio = np.divide(curvature, p_wrong, dtype=np.float64)
     step = _correction(gram, score)
     if step is None:
         return False
     margins = sign * np.asarray(sample_unit.forward(step), dtype=np.float64)
-    margins *= p_right
+    margins *= ratio
     return bool(margins.min(initial=np.inf, where=weight > 0) > -0.5)
 
 

@@ -90,11 +90,20 @@ def newton_cholesky(
     null_space = objective.null_space()
     hessian_cost = objective.hessian_cost()
     history: list[float] = []
+    # The point whose exact Hessian ``hessian`` is (None: a sample's estimate),
+    # handed back for the statistics' reuse (``SolverResult.hessian``).
+    hessian_theta: FloatArray | None = theta
     if first_hessian is None:
         value, gradient, hessian = objective.value_gradient_hessian(theta)
     else:
         value, gradient = objective.value_gradient(theta, keep_curvature=True)
-        hessian = np.array(first_hessian, dtype=np.float64, copy=True)
+        hessian, hessian_theta = np.array(first_hessian, dtype=np.float64, copy=True), None
+
+    def last_hessian() -> tuple[FloatArray, FloatArray] | None:
+        # The null space's projector was added to a softmax Hessian in place.
+        if hessian_theta is None or null_space is not None:
+            return None
+        return hessian_theta, hessian
     factor = shifted_cholesky(hessian, null_space)
     fresh = True  # whether factor is of the Hessian at theta
     last_decrement, last_was_newton = np.inf, False
@@ -124,6 +133,7 @@ def newton_cholesky(
                 del hessian, factor
                 value, gradient, hessian = objective.value_gradient_hessian(theta)
                 factor, fresh = shifted_cholesky(hessian, null_space), True
+                hessian_theta = theta
                 direction = -cholesky_solve(factor, gradient)
                 decrement = -float(gradient @ direction)
                 converged = gradient_max <= tol and 0.5 * decrement <= tol
@@ -137,7 +147,7 @@ def newton_cholesky(
             return SolverResult(
                 theta, True, iteration - 1,
                 f"gradient max {gradient_max:.2e} and Newton decrement "
-                f"{0.5 * decrement:.2e} below tol={tol:g}", history,
+                f"{0.5 * decrement:.2e} below tol={tol:g}", history, last_hessian(),
             )
         # The bound needs the exact Hessian at theta, and a tol above the
         # gradient's rounding floor (at the floor a gradient is noise).
@@ -154,7 +164,7 @@ def newton_cholesky(
                     f"after the last Newton step, gradient max at most "
                     f"{gradient_bound:.2e} and Newton decrement at most "
                     f"{decrement_bound:.2e} (bounded from the step's pass), "
-                    f"below tol={tol:g}", history,
+                    f"below tol={tol:g}", history, last_hessian(),
                 )
         line = objective.line(theta, direction, curvature=True)
         if 0.5 * decrement <= line.value_noise(value):
@@ -164,12 +174,12 @@ def newton_cholesky(
             # take it and stop.
             if not fresh or (iteration == 1 and first_hessian is not None):
                 _, _, hessian = objective.value_gradient_hessian(theta)
-                factor = shifted_cholesky(hessian, null_space)
+                factor, hessian_theta = shifted_cholesky(hessian, null_space), theta
                 direction = -cholesky_solve(factor, gradient)
             return SolverResult(
                 theta + direction, True, iteration,
                 "Newton decrement below the rounding error of the objective: "
-                "optimal to the precision of the data", history,
+                "optimal to the precision of the data", history, last_hessian(),
             )
         # 5. step length; the full step t = 1 first, by one fused pass whose
         # gradient is the next iteration's if the step is taken (and whose
@@ -194,6 +204,7 @@ def newton_cholesky(
             del line, hessian, factor
             value, gradient, hessian = objective.value_gradient_hessian(theta)
             factor, fresh = shifted_cholesky(hessian, null_space), True
+            hessian_theta = theta
         history.append(value)
         if options.callback is not None:
             report(options, iteration, value, max_abs(gradient), theta)
@@ -202,7 +213,7 @@ def newton_cholesky(
         theta, gradient_max <= tol, options.max_iter,
         f"Newton reached max_iter={options.max_iter} with gradient max "
         f"{gradient_max:.2e} > tol={tol:g}; raise max_iter or standardise "
-        "the features", history,
+        "the features", history, last_hessian(),
     )
 
 

@@ -51,6 +51,10 @@ class SolverResult:
         Why the solver stopped, in words a user can act on.
     history : list of float
         Objective value after each iteration (the learning curve).
+    hessian : tuple of ndarray or None
+        ``(point, Hessian)``: the last exact Hessian of the objective a
+        second-order solver formed and the parameters it was formed at, for
+        the statistics to reuse (the fit's screen); None if none.
     """
 
     theta: FloatArray
@@ -58,6 +62,7 @@ class SolverResult:
     n_iter: int
     message: str
     history: list[float] = field(default_factory=list)
+    hessian: tuple[FloatArray, FloatArray] | None = None
 
 
 def max_abs(gradient: FloatArray) -> float:
