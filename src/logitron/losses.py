@@ -38,7 +38,45 @@ from ._numerics import (
 LabelArray = NDArray[Any]
 
 
-class BinaryCrossEntropy:
+class _CrossEntropy:
+    """The loss of labels ``y``, from the subclass's ``targets`` (the labels
+    in the form its passes read) and ``target_terms``."""
+
+    def targets(self, y: LabelArray, dtype: Any) -> FloatArray:
+        raise NotImplementedError
+
+    def target_value(self, targets: FloatArray, raw: FloatArray) -> FloatArray:
+        raise NotImplementedError
+
+    def target_terms(
+        self, targets: FloatArray, raw: FloatArray, curvature: bool,
+        out: FloatArray | None = None, out_curvature: FloatArray | None = None,
+    ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+        raise NotImplementedError
+
+    def value(self, y: LabelArray, raw: FloatArray) -> FloatArray:
+        return self.target_value(self.targets(y, np.asarray(raw).dtype), raw)
+
+    def value_gradient(
+        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        loss, gradient, _ = self.target_terms(
+            self.targets(y, np.asarray(raw).dtype), raw, False, out=out
+        )
+        return loss, gradient
+
+    def value_gradient_hessian(
+        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None,
+        out_curvature: FloatArray | None = None,
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        loss, gradient, curvature = self.target_terms(
+            self.targets(y, np.asarray(raw).dtype), raw, True, out, out_curvature
+        )
+        assert curvature is not None
+        return loss, gradient, curvature
+
+
+class BinaryCrossEntropy(_CrossEntropy):
     """The log-loss of one sigmoid neuron.
 
     ::
@@ -77,28 +115,6 @@ class BinaryCrossEntropy:
         """``(loss, dloss/dz, d2loss/dz2 or None)`` of each sample."""
         return logistic_loss_gradient(targets, raw, curvature, out, out_curvature)
 
-    # -- labels y in {0, 1} ----------------------------------------------------
-    def value(self, y: LabelArray, raw: FloatArray) -> FloatArray:
-        return self.target_value(self.targets(y, np.asarray(raw).dtype), raw)
-
-    def value_gradient(
-        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None
-    ) -> tuple[FloatArray, FloatArray]:
-        loss, gradient, _ = self.target_terms(
-            self.targets(y, np.asarray(raw).dtype), raw, False, out=out
-        )
-        return loss, gradient
-
-    def value_gradient_hessian(
-        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None,
-        out_curvature: FloatArray | None = None,
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        loss, gradient, curvature = self.target_terms(
-            self.targets(y, np.asarray(raw).dtype), raw, True, out, out_curvature
-        )
-        assert curvature is not None
-        return loss, gradient, curvature
-
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:
         """``d2loss/dz2 * v`` for each sample."""
@@ -120,7 +136,7 @@ class BinaryCrossEntropy:
         return sigmoid(raw)
 
 
-class SoftmaxCrossEntropy:
+class SoftmaxCrossEntropy(_CrossEntropy):
     """The log-loss of a softmax layer of K neurons.
 
     ::
@@ -158,26 +174,6 @@ class SoftmaxCrossEntropy:
         return softmax_cross_entropy(
             targets, raw, keep_proba=curvature, out=out, out_proba=out_curvature
         )
-
-    # -- labels y: class indices -------------------------------------------------
-    def value(self, y: LabelArray, raw: FloatArray) -> FloatArray:
-        return softmax_loss(y, raw)
-
-    def value_gradient(
-        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None
-    ) -> tuple[FloatArray, FloatArray]:
-        loss, gradient, _ = softmax_cross_entropy(y, raw, keep_proba=False, out=out)
-        return loss, gradient
-
-    def value_gradient_hessian(
-        self, y: LabelArray, raw: FloatArray, out: FloatArray | None = None,
-        out_curvature: FloatArray | None = None,
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        loss, gradient, proba = softmax_cross_entropy(
-            y, raw, out=out, out_proba=out_curvature
-        )
-        assert proba is not None
-        return loss, gradient, proba
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:

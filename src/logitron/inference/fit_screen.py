@@ -24,7 +24,8 @@ exists. The score is tiny at a converged fit, so ``u`` is too whenever the
 sample's Gram is well conditioned. Cost: one backward pass over all rows for
 the score and one Gram product over the sample's rows (``m * q**2`` against
 ``n * q**2``); none on small data fitted by Newton, where the sample is every
-row and ``sum(s)`` times Newton's last Hessian is that Gram at its point. Softmax has one row of ``A`` per observation and other class
+row and ``sum(s)`` times Newton's last Hessian is that Gram at its point.
+Softmax has one row of ``A`` per observation and other class
 (``separation._gram_blocks``), otherwise the same.
 
 Collinearity. An exact relation ``X~ @ v = 0`` on the weighted rows holds on
