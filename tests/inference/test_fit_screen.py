@@ -5,8 +5,12 @@ against the record's own certificate and linear programs."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import logitron.inference.fit_screen as fit_screen
 from logitron.backends import as_data
@@ -136,3 +140,59 @@ def test_a_small_unpenalised_fit_screens_with_newtons_hessian(monkeypatch):
     record = model.inference_
     assert record is not None
     assert record.separation == ""
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n=st.integers(8, 300),
+    d=st.integers(1, 5),
+    strength=st.sampled_from([0.1, 1.0, 10.0]),
+    float32=st.booleans(),
+    weighted=st.booleans(),
+    offset=st.booleans(),
+)
+def test_the_reused_hessian_gives_the_screens_own_verdict(
+    seed, n, d, strength, float32, weighted, offset
+):
+    # Small unpenalised Newton fits of columns on scales 1e-3 to 1e3, some
+    # separated: the verdict with Newton's Hessian as the Gram is the one
+    # with the Gram formed from the rows (the path before the reuse).
+    from sklearn.exceptions import ConvergenceWarning
+
+    from logitron import LogisticRegression, _lazy_record
+    from logitron.exceptions import CollinearityWarning, PerfectSeparationWarning
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * 10.0 ** rng.integers(-3, 4, size=d)
+    beta = rng.normal(size=d) * strength / X.std(axis=0)
+    y = (X @ beta + rng.logistic(size=n) > 0).astype(int)
+    if y.min() == y.max():
+        return
+    fit_kwargs = {
+        "sample_weight": rng.choice([0.5, 1.0, 3.0], size=n) if weighted else None,
+        "offset": rng.normal(size=n) if offset else None,
+    }
+    X = X.astype(np.float32) if float32 else X
+    verdicts, reused = [], []
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+        # Separated and collinear draws warn (what the screen leads to).
+        for expected in (PerfectSeparationWarning, CollinearityWarning, ConvergenceWarning):
+            warnings.simplefilter("ignore", expected)
+        point_with_gram = _lazy_record._point_with_gram
+        for reuse in (True, False):
+
+            def chosen(*args, reuse=reuse):
+                found = point_with_gram(*args) if reuse else (None, None)
+                reused.append(found[1] is not None)
+                return found
+
+            patch.setattr(_lazy_record, "_point_with_gram", chosen)
+            model = LogisticRegression(C=np.inf, solver="newton").fit(X, y, **fit_kwargs)
+            pending = model.__dict__.get("_pending_record")
+            verdicts.append(pending is not None and pending.identified)
+    assert not reused[1]
+    # Newton's last Hessian can be missing (a failed line search on separated
+    # rows): such draws compare nothing.
+    assume(reused[0])
+    assert verdicts[0] == verdicts[1]
