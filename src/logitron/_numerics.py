@@ -61,24 +61,16 @@ def sigmoid_from_exp_neg_abs(z: FloatArray, e: FloatArray) -> FloatArray:
     return np.where(z >= 0, inv, e * inv)
 
 
-def logistic_loss(y: NDArray[Any], z: FloatArray) -> FloatArray:
-    """Binary cross-entropy ``log(1 + exp(z)) - y * z`` to full relative precision.
+def logistic_loss(sign: FloatArray, z: FloatArray) -> FloatArray:
+    """Binary cross-entropy ``log(1 + exp(z)) - y * z`` to full relative
+    precision, for labels given by their signs ``s = 1 - 2 y``::
 
-    ::
+        loss = max(s z, 0) + log1p(exp(-|z|))
 
-        loss = (max(z, 0) - y * z) + log1p(exp(-|z|))
-
-    For labels y in {0, 1} the bracket is exactly 0 or |z|, so a confident
-    right answer (loss ~ exp(-|z|)) keeps all its digits instead of being the
-    difference of two numbers near |z|.
+    For labels y in {0, 1}, ``max(s z, 0)`` is exactly ``max(z, 0) - y z``
+    (0 or |z|), so a confident right answer (loss ~ exp(-|z|)) keeps all
+    its digits instead of being the difference of two numbers near |z|.
     """
-    z = np.asarray(z)
-    return (np.maximum(z, 0) - y * z) + np.log1p(_exp_neg_abs(z))
-
-
-def logistic_loss_of_signs(sign: FloatArray, z: FloatArray) -> FloatArray:
-    """``logistic_loss`` for labels given by their signs ``s = 1 - 2 y``:
-    ``max(s z, 0) + log1p(exp(-|z|))``, the same number."""
     z = np.asarray(z)
     loss = np.multiply(z, sign)
     np.maximum(loss, 0, out=loss)

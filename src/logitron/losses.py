@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 from ._numerics import (
     FloatArray,
     label_signs,
+    logistic_loss,
     logistic_loss_gradient,
-    logistic_loss_of_signs,
     sigmoid,
     softmax,
     softmax_cross_entropy,
@@ -105,7 +105,7 @@ class BinaryCrossEntropy(_CrossEntropy):
 
     @staticmethod
     def target_value(targets: FloatArray, raw: FloatArray) -> FloatArray:
-        return logistic_loss_of_signs(targets, raw)
+        return logistic_loss(targets, raw)
 
     @staticmethod
     def target_terms(

@@ -104,6 +104,7 @@ def newton_cholesky(
         if hessian_theta is None or null_space is not None:
             return None
         return hessian_theta, hessian
+
     factor = shifted_cholesky(hessian, null_space)
     fresh = True  # whether factor is of the Hessian at theta
     last_decrement, last_was_newton = np.inf, False
