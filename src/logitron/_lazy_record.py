@@ -25,7 +25,6 @@ a ``ValueError`` rather than a record of other data.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -108,7 +107,7 @@ class PendingRecord:
             meat = meat_at(
                 objective.unit, objective.loss, objective.y, self.sample_weight, self.raw
             )
-            return self._revised(dataclasses.replace(self.without_meat, meat=meat))
+            return self._revised(self.without_meat.replaced(meat=meat))
         return self._revised(self._first_record(objective, with_meat=True))
 
     def information_record(self) -> FitInference:
@@ -153,7 +152,7 @@ class PendingRecord:
         return record
 
     def _revised(self, record: FitInference) -> FitInference:
-        return dataclasses.replace(record, **self.changes) if self.changes else record
+        return record.replaced(**self.changes) if self.changes else record
 
 
 def after_fit(
@@ -247,7 +246,7 @@ def revise(estimator: Any, **changes: Any) -> None:
         return
     record = getattr(estimator, "inference_", None)
     if record is not None:
-        estimator.inference_ = dataclasses.replace(record, **changes)
+        estimator.inference_ = record.replaced(**changes)
 
 
 def _check_unchanged(fresh: FloatArray, kept: FloatArray) -> None:

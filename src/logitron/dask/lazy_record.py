@@ -121,7 +121,7 @@ class PendingDaskRecord:
         if self.without_meat is None:
             return self.compute()
         record = self.without_meat
-        return dataclasses.replace(record, **self.changes) if self.changes else record
+        return record.replaced(**self.changes) if self.changes else record
 
 
 def after_fit(

@@ -1,7 +1,7 @@
-"""The null model of a fit with an offset: the intercept-only fit WITH it.
+"""The null model: the intercept-only fit, with the fit's offset if any.
 
 Without an offset the intercept-only model has a closed form (the class
-shares, ``record.null_loglik``). With a known offset ``o`` (n,) the null
+shares, ``null_loglik``). With a known offset ``o`` (n,) the null
 model of R's ``glm`` and statsmodels' ``llnull`` keeps it::
 
     z_i = a + o_i                  # one free intercept a (none: a = 0)
@@ -18,6 +18,22 @@ from __future__ import annotations
 import numpy as np
 
 from .._numerics import FloatArray, accurate_dot, log1pexp, sigmoid
+
+
+def null_loglik(class_totals: FloatArray, fit_intercept: bool) -> float:
+    """Log-likelihood of the model without features, in closed form.
+
+    ``class_totals[k] = S_k``, the weight of class ``k``. With an intercept
+    its MLE reproduces the weighted class shares ``f_k = S_k / S``, so
+    ``loglik_null = sum_k S_k * log(f_k)``; without one the null model is
+    ``z = 0``: ``loglik_null = -S * log(K)``.
+    """
+    totals = np.asarray(class_totals, dtype=np.float64)
+    total = float(np.sum(totals))
+    if not fit_intercept:
+        return -total * float(np.log(len(totals)))
+    present = totals > 0
+    return float(np.sum(totals[present] * np.log(totals[present] / total)))
 
 
 def _loglik(a: float, y: FloatArray, weight: FloatArray, offset: FloatArray) -> float:

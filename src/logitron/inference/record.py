@@ -18,12 +18,15 @@ loaded model can print its summary without the training data.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from .._numerics import FloatArray, accurate_dot, accurate_sum
+from .null_model import null_loglik
 
 #: Version of the ``to_dict`` layout; bump it when a field changes meaning.
 RECORD_FORMAT = 1
@@ -121,6 +124,19 @@ class FitInference:
     @property
     def n_classes(self) -> int:
         return len(self.class_names)
+
+    @cached_property
+    def inverses(self) -> dict[bytes, FloatArray]:
+        """The inverse informations ``covariance`` computed of this record, by
+        parametrisation (not a field: ``dataclasses.replace`` drops them)."""
+        return {}
+
+    def replaced(self, **changes: Any) -> FitInference:
+        """``dataclasses.replace``, keeping the inverses where the information stays."""
+        record = dataclasses.replace(self, **changes)
+        if "information" not in changes:
+            record.inverses.update(self.inverses)
+        return record
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form for model files.
@@ -353,22 +369,6 @@ def compute_fit_inference(
         sums, unit, theta, term_names=term_names, class_names=class_names,
         converged=converged, separation=separation, response_name=response_name,
     )
-
-
-def null_loglik(class_totals: FloatArray, fit_intercept: bool) -> float:
-    """Log-likelihood of the model without features, in closed form.
-
-    ``class_totals[k] = S_k``, the weight of class ``k``. With an intercept
-    its MLE reproduces the weighted class shares ``f_k = S_k / S``, so
-    ``loglik_null = sum_k S_k * log(f_k)``; without one the null model is
-    ``z = 0``: ``loglik_null = -S * log(K)``.
-    """
-    totals = np.asarray(class_totals, dtype=np.float64)
-    total = float(np.sum(totals))
-    if not fit_intercept:
-        return -total * float(np.log(len(totals)))
-    present = totals > 0
-    return float(np.sum(totals[present] * np.log(totals[present] / total)))
 
 
 def _score_blocks(
