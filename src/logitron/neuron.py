@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -180,6 +181,12 @@ class LinearUnit:
             return np.ascontiguousarray(grad_coef).ravel()
         grad_intercept = np.asarray(np.sum(grad_raw, axis=0, dtype=np.float64))
         return np.concatenate([grad_coef, grad_intercept[..., None]], axis=-1).ravel()
+
+    @cached_property
+    def block_shape(self) -> tuple[int, ...]:
+        """Shape of the largest block ``forward_backward`` hands its map."""
+        rows = min(self.data.n_samples, self._read.block_rows(self.n_outputs))
+        return (rows,) if self.n_outputs == 1 else (rows, self.n_outputs)
 
     def forward_backward(
         self,

@@ -4,6 +4,7 @@ the Hessian, and the gradient floor, on blocked passes over the data."""
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 import numpy as np
@@ -128,3 +129,29 @@ def test_hessian_diagonal_of_large_dense_data_is_a_close_row_sample(n_classes: i
     _, _, hessian = objective.value_gradient_hessian(theta)
     estimate = objective.hessian_diagonal(theta)
     np.testing.assert_allclose(estimate, np.diag(hessian), rtol=0.05)
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_a_fused_pass_keeps_no_n_sized_dloss_dz(n_classes: int) -> None:
+    # dJ/dz only feeds each block's backward pass: a block's worth of it,
+    # beside the z the new point keeps (n x K). Kept whole, it alone would
+    # take the peak past 2 n x K.
+    objective = make_objective(
+        n_classes=n_classes, n_samples=4000, n_features=9, seed=n_classes
+    ).objective
+    theta = 0.3 * RNG.standard_normal(objective.n_params)
+    z_bytes = 4000 * objective.unit.n_outputs * 8
+    tracemalloc.start()
+    _, gradient = objective.value_gradient(theta)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1.5 * z_bytes
+    # And the pass is right: the gradient of the loss through the unit.
+    reference = make_objective(
+        n_classes=n_classes, n_samples=4000, n_features=9, seed=n_classes
+    ).objective
+    raw = reference.unit.forward(theta)
+    _, grad_raw, _ = reference.pointwise(raw, slice(None), False)
+    expected = reference.unit.backward(grad_raw)
+    reference.penalty.add_gradient(theta, expected)
+    np.testing.assert_allclose(gradient, expected, rtol=1e-12, atol=1e-15)

@@ -208,14 +208,15 @@ class LogisticObjective:
             self.cache.make_room()
             n = self.unit.data.n_samples
             shape = (n,) if self.unit.n_outputs == 1 else (n, self.unit.n_outputs)
-            grad_raw = np.empty(shape, dtype=self.unit.data.dtype)
-            second = np.empty_like(grad_raw) if curvature else None
+            second = np.empty(shape, dtype=self.unit.data.dtype) if curvature else None
+            # dJ/dz feeds only its block's backward pass: one block's worth.
+            scratch = np.empty(self.unit.block_shape, dtype=self.unit.data.dtype)
             data_term = 0.0
 
             def pointwise(raw: FloatArray, rows: slice) -> FloatArray:
                 nonlocal data_term
                 block_term, block_grad_raw, _ = self.pointwise(
-                    raw, rows, curvature, out=grad_raw[rows],
+                    raw, rows, curvature, out=scratch[: len(raw)],
                     out_curvature=None if second is None else second[rows],
                 )
                 data_term += block_term
@@ -224,7 +225,7 @@ class LogisticObjective:
             raw, gradient = self.unit.forward_backward(theta, pointwise, self.offset)
             point = Point(
                 np.array(theta, copy=True), raw,
-                data_term + self.penalty.value(theta), grad_raw, second, gradient,
+                data_term + self.penalty.value(theta), None, second, gradient,
             )
             self.cache.keep(point)
         assert point.gradient is not None
@@ -367,8 +368,7 @@ class LogisticObjective:
     ) -> tuple[NDArray[np.intp], FloatArray]:
         """``(index, Hessian of the smooth part on those entries of theta)``
         for some columns of ``W`` (see ``curvature.hessian_on_columns``)."""
-        # The loss's curvature at theta, cached by a value_gradient call with
-        # keep_curvature=True (else computed and cached now).
+        # The curvature value_gradient(keep_curvature=True) cached, else computed now.
         _, _, curvature = self.value_gradient_curvature(theta)
         return curvature_terms.hessian_on_columns(
             self.unit, self.loss, self.weight, curvature, self.penalty, columns
