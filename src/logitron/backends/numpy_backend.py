@@ -29,19 +29,19 @@ _SMALL_DATA_BLOCKS = 2
 # goes, 4% to 10% of a fit from 32 x 3 to 2,000 x 2 (23 to 111 us); the copy
 # stays smaller than the fit's other n-sized arrays (5x to 20x such an X).
 _WITH_ONES_BYTES = 2**15
-# Squares of dense X for a diagonal are streamed: small blocks cost no speed
-# and keep the temporary small next to X.
+# Squares of dense X for a diagonal: small blocks, as fast, a small temporary.
 _SQUARES_BLOCK_BYTES = 2**18
 # Blocks of the fused forward-backward pass: X[rows] and the n-sized work on
 # it (about 8 float64 temporaries per output) must still be in cache when
-# X[rows].T @ r reads the block again, yet blocks must be large enough that
-# Python's per-block overhead stays small. Measured, value and gradient, one
-# thread, AMD EPYC, by rows per block (256 .. 32768): 100,000 x 20 is best
-# from 8192 rows (2.3 ms, 4.1 ms at 1024); 200,000 x 100 at 2048-4096 (23
-# ms, 33 ms at 32768); 20,000 x 1,000 at 512 (13.7 ms, 18 ms at 4096); a
-# 5-class softmax on 50,000 x 50 at 1024-2048 (6.9 ms, 11 ms at 32768).
-# About 2 MiB per block hits each optimum.
+# X[rows].T @ r reads the block again, yet large enough that Python's
+# per-block overhead stays small. Value and gradient, one thread, AMD EPYC,
+# best: 100,000 x 20 from 8192 rows (2.3 ms, 4.1 at 1024); 200,000 x 100 at
+# 2048-4096 (23 ms, 33 at 32768); 20,000 x 1,000 at 512 (13.7 ms, 18 at
+# 4096); softmax K=5 on 50,000 x 50 at 1024-2048 (6.9 ms, 11 at 32768);
+# 2,000 x 5,000 at 52 (its fit 223, 231 ms; 260, 271 at 256 rows): about
+# 2 MiB per block, and no floor of 256 rows on wide data.
 _FUSED_BLOCK_BYTES = 2**21
+_MIN_FUSED_ROWS = 16
 
 
 class ArrayData:
@@ -139,7 +139,7 @@ class ArrayData:
             # saves the per-block overhead (20,000 x 20: 0.26 ms against
             # 0.33 ms in 2 MiB blocks).
             return self.n_samples
-        return int(max(_MIN_BLOCK_ROWS, _FUSED_BLOCK_BYTES // row_bytes))
+        return int(max(_MIN_FUSED_ROWS, _FUSED_BLOCK_BYTES // row_bytes))
 
     def weighted_gram(self, h: FloatArray) -> FloatArray:
         """``X.T @ diag(h) @ X`` as a dense float64 (d, d) array."""
