@@ -219,7 +219,7 @@ class LinearUnit:
         # Column sums of a (rows, K) block as a product with ones: numpy's
         # reduction down the block is ten times slower. A vector needs none.
         ones = (
-            np.ones(min(n, self.data.block_rows(self.n_outputs)))
+            np.ones(self.block_shape[0])
             if intercept is not None and len(shape) == 2 else None
         )
 
