@@ -35,7 +35,7 @@ from .objective.curvature import evenly_spaced_rows, sampled_condition
 from .objective.row_sample import row_sample
 from .sampled_start import sampled_start
 from .solvers import SOLVERS, IterationInfo, SolverOptions, SolverResult, choose_solver
-from .solvers.choice import first_hessian_rows
+from .solvers.choice import first_hessian_rows, float32_passes_pay
 from .solvers.lbfgs import lbfgs
 from .solvers.newton import newton_cholesky
 from .solvers.newton_fallback import lbfgs_then_newton, newton_after
@@ -139,6 +139,7 @@ def minimize(
     objective: Objective, solver: str, settings: FitSettings, theta0: FloatArray,
     newton_budget: int | None = None, first_hessian: FloatArray | None = None,
     initial_hessian: FloatArray | None = None,
+    coarse: Callable[[], Objective] | None = None,
 ) -> FitOutcome:
     """Run ``solver`` on ``objective`` from ``theta0``; a non-finite answer
     is an error (a diverging step size, overflowing data), never a model.
@@ -147,7 +148,9 @@ def minimize(
     iterations (``solvers.newton_fallback``). ``first_hessian`` (Newton
     only): an estimate of the Hessian at ``theta0`` for its first step.
     ``initial_hessian`` (L-BFGS only): an estimate of the Hessian near
-    ``theta0`` whose inverse replaces the diagonal scaling (``lbfgs``)."""
+    ``theta0`` whose inverse replaces the diagonal scaling (``lbfgs``).
+    ``coarse`` (L-BFGS only): makes the objective over a float32 copy of
+    ``X`` for the first iterations (``lbfgs``)."""
     entry = SOLVERS[solver]
     options = SolverOptions(
         tol=entry.default_tol if settings.tol is None else float(settings.tol),
@@ -157,9 +160,11 @@ def minimize(
         callback=trace.with_recorder(_ProgressPrinter(solver) if settings.verbose else None),
     )
     if newton_budget is not None and solver == "lbfgs":
-        result = lbfgs_then_newton(objective, theta0, options, newton_budget, initial_hessian)
-    elif initial_hessian is not None and solver == "lbfgs":
-        result = lbfgs(objective, theta0, options, initial_hessian)
+        result = lbfgs_then_newton(
+            objective, theta0, options, newton_budget, initial_hessian, coarse
+        )
+    elif (initial_hessian is not None or coarse is not None) and solver == "lbfgs":
+        result = lbfgs(objective, theta0, options, initial_hessian, coarse)
     elif first_hessian is not None and solver == "newton":
         result = newton_cholesky(objective, theta0, options, first_hessian)
     else:
@@ -234,6 +239,9 @@ def fit_arrays(
         newton_budget=budget,
         first_hessian=_first_hessian(objective, settings, solver, start),
         initial_hessian=None if sampled is None else sampled.hessian,
+        coarse=objective.in_float32 if (
+            settings.solver == "auto" and solver == "lbfgs" and float32_passes_pay(data)
+        ) else None,
     )
     outcome.rescaling, outcome.sample_weight = rescaling, sample_weight
     return outcome

@@ -64,6 +64,13 @@ class LinearUnit:
         self._read = data if self.with_ones is None else self.with_ones
         self._intercept_apart = fit_intercept and self.with_ones is None
 
+    def in_float32(self) -> LinearUnit:
+        """This unit over a float32 copy of dense ``X`` (half the bytes a
+        pass reads). The input check's column sums of squares serve the copy
+        too: its preconditioner and gradient floor then cost no pass."""
+        data = ArrayData(np.asarray(self.data.X, dtype=np.float32), self.data.column_squares)
+        return LinearUnit(data, self.n_outputs, self.fit_intercept)
+
     # -- parameter layout -------------------------------------------------
     def weights(self, theta: FloatArray) -> FloatArray:
         """``theta`` as ``W = [coef | intercept]`` (a view)."""

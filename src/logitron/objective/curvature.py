@@ -14,7 +14,7 @@ import scipy.linalg.lapack
 from numpy.typing import NDArray
 
 from .._numerics import FloatArray
-from ..backends import as_data
+from ..backends import ArrayData, as_data
 from ..losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from ..neuron import LinearUnit
 from .coef_penalty import CoefficientPenalty
@@ -238,3 +238,22 @@ def sampled_condition(unit: LinearUnit, weight: FloatArray, l2_strength: float) 
     norm1 = float(np.max(np.sum(np.abs(unit_diagonal), axis=0)))
     rcond, info = scipy.linalg.lapack.dpocon(factor, norm1, uplo="L")
     return np.inf if info != 0 or not rcond > 0 else 1.0 / float(rcond)
+
+
+def gradient_floor(data: ArrayData, weight: FloatArray, precision: float) -> float:
+    """Max-norm of ``dJ/dtheta`` below which it is rounding noise.
+
+    Each gradient entry is a weighted mean of ``X[:, j] * dloss/dz``
+    computed in the dtype of ``X`` (unit roundoff ``precision``), with
+    ``|dloss/dz| <= 1``; its rounding error is a few ``eps * rms(X[:, j])``.
+    Float64 data put this far below any useful tolerance, so it is
+    estimated (one pass over ``X``, none where the input check's column
+    sums serve) for narrower dtypes only. An estimate on the low side is
+    harmless: a solver that cannot reach it stops when ``J`` stops
+    decreasing above its rounding level.
+    """
+    scale = 1.0
+    if precision >= np.finfo(np.float64).eps * 2:
+        rms = np.sqrt(data.column_mean_squares(weight))
+        scale = max(float(np.max(rms, initial=0.0)), 1.0)
+    return 2 * precision * scale

@@ -22,6 +22,7 @@ MEMORY = 20
 def lbfgs(
     objective: Objective, theta0: FloatArray, options: SolverOptions,
     initial_hessian: FloatArray | None = None,
+    coarse: Callable[[], Objective] | None = None,
 ) -> SolverResult:
     """L-BFGS (Nocedal & Wright (2006), *Numerical Optimization*, Algorithm 7.5).
 
@@ -62,22 +63,41 @@ def lbfgs(
 
     ``tol`` bounds the max-norm of the gradient of the mean-scale objective.
     For float32 data it is raised to the gradient's rounding level.
+
+    ``coarse``, when given, makes the same objective over a float32 copy
+    of ``X`` (``LogisticObjective.in_float32``), held only while it is
+    used: its passes read half the bytes. The iterations run on it until
+    its gradient reaches its rounding level (or its line search fails, or
+    ``tol`` is met), then on ``objective`` from the same point with the
+    same pairs: a pair measured in float32 is a fine curvature estimate,
+    so the float64 phase goes on where the float32 one stopped instead of
+    starting again (wide-2kx5000: 44 iterations either way, 37 of the 46
+    passes over float32). The stopping test is always the float64 gradient's.
     """
     tol = max(options.tol, objective.gradient_floor())
     theta: FloatArray = np.array(theta0, dtype=np.float64, copy=True)
+    current = objective if coarse is None else coarse()
+    # Where the iterations leave the float32 copy: its gradient's rounding level.
+    switch_tol = max(tol, current.gradient_floor())
     # The curvature at the start feeds the diagonal below without a second
     # pass over the loss.
-    value, gradient = objective.value_gradient(
+    value, gradient = current.value_gradient(
         theta, keep_curvature=initial_hessian is None
     )
     initial = (
-        _diagonal_start(objective, theta) if initial_hessian is None
+        _diagonal_start(current, theta) if initial_hessian is None
         else _cholesky_start(objective, initial_hessian)
     )
     pairs: deque[tuple[FloatArray, FloatArray, float]] = deque(maxlen=MEMORY)
     history: list[float] = []
     gradient_max = max_abs(gradient)
     for iteration in range(1, options.max_iter + 1):
+        if current is not objective and gradient_max <= switch_tol:
+            # 0. the float32 phase is done: the same point in float64, the
+            # copy of X let go
+            current = objective
+            value, gradient = objective.value_gradient(theta)
+            gradient_max = max_abs(gradient)
         # 1. stopping test
         if gradient_max <= tol:
             return SolverResult(
@@ -95,12 +115,15 @@ def lbfgs(
         # 3. line search, its first trial t = 1 by a fused value-and-gradient
         # pass: when accepted (the rule), the iteration reads X once
         trial = theta + direction
-        trial_value, trial_gradient = objective.value_gradient(trial)
-        line = objective.line(theta, direction)
+        trial_value, trial_gradient = current.value_gradient(trial)
+        line = current.line(theta, direction)
         step = strong_wolfe(
             line, value, slope, first=(trial_value, float(trial_gradient @ direction))
         )
         if not step.success:
+            if current is not objective:
+                switch_tol = np.inf  # float32 can go no further: float64 next
+                continue
             if pairs:
                 pairs.clear()  # retry once along -H_0 g
                 continue
@@ -113,7 +136,7 @@ def lbfgs(
             return _stalled(theta, iteration - 1, history, gradient_max, tol)
         # 4. move
         new_theta = trial if step.step == 1.0 else line.point(step.step)
-        new_value, new_gradient = objective.value_gradient(new_theta)
+        new_value, new_gradient = current.value_gradient(new_theta)
         # 5. memory update
         s = new_theta - theta
         y = new_gradient - gradient

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 from .._numerics import FloatArray
 from ..objective import Objective
@@ -56,17 +57,19 @@ def newton_after(n_params: int, is_sparse: bool) -> int | None:
 def lbfgs_then_newton(
     objective: Objective, theta0: FloatArray, options: SolverOptions, budget: int,
     initial_hessian: FloatArray | None = None,
+    coarse: Callable[[], Objective] | None = None,
 ) -> SolverResult:
     """L-BFGS for at most ``budget`` iterations, then Newton from its iterate.
 
     ``tol`` and ``max_iter`` are those of the whole fit: Newton gets the
     iterations L-BFGS left. ``n_iter`` and the history add up both parts.
-    ``initial_hessian`` goes to L-BFGS (``lbfgs``).
+    ``initial_hessian`` and ``coarse`` go to L-BFGS (``lbfgs``).
     """
     if options.max_iter <= budget:
-        return lbfgs(objective, theta0, options, initial_hessian)
+        return lbfgs(objective, theta0, options, initial_hessian, coarse)
     first = lbfgs(
-        objective, theta0, dataclasses.replace(options, max_iter=budget), initial_hessian
+        objective, theta0, dataclasses.replace(options, max_iter=budget), initial_hessian,
+        coarse,
     )
     if first.converged:
         return first
