@@ -79,6 +79,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backends import ArrayData
 from ..objective.curvature import condition_sample_size
 from .registry import SOLVERS
 
@@ -216,9 +217,9 @@ def sampled_start_rows(
     return size if n_samples >= SAMPLED_START_MIN_ROWS_PER_SAMPLE_ROW * size else None
 
 
-def float32_passes_pay(data: Any) -> bool:
-    """Whether L-BFGS on ``data`` (an ``ArrayData``) starts over a float32
-    copy: dense float64 ``X`` of at least ``FLOAT32_PASSES_MIN_BYTES``,
+def float32_passes_pay(data: ArrayData) -> bool:
+    """Whether L-BFGS on ``data`` starts over a float32 copy: dense
+    float64 ``X`` of at least ``FLOAT32_PASSES_MIN_BYTES``,
     where passes read memory rather than cache (half the bytes is nearly
     half the time) and the copy, about one pass, is paid back within the
     first iterations; and only where the input check's column sums of
