@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from logitron.backends import numpy_backend
+from logitron.backends import dense_gram, numpy_backend
 
 
 @pytest.fixture
@@ -16,4 +16,6 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(numpy_backend, "_BLOCK_BYTES", 64 * 8)
     monkeypatch.setattr(numpy_backend, "_FUSED_BLOCK_BYTES", 64 * 8)
     monkeypatch.setattr(numpy_backend, "_SQUARES_BLOCK_BYTES", 64 * 8)
-    monkeypatch.setattr(numpy_backend, "_MIN_BLOCK_ROWS", 64)
+    monkeypatch.setattr(dense_gram, "_BLOCK_BYTES", 64 * 8)
+    monkeypatch.setattr(dense_gram, "_MIN_BLOCK_ROWS", 64)
+    monkeypatch.setattr(dense_gram, "_ONES_APART_MIN_ROWS", 4 * 64)

@@ -38,6 +38,25 @@ def test_weighted_grams_match_the_formula(storage: str, append_ones: bool) -> No
         assert gram.dtype == np.float64
 
 
+@pytest.mark.parametrize("n_features", [7, 8, 9, 11])  # d + 1 = 8 and 12 keep the ones
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gram_with_the_ones_in_or_apart_from_the_block(
+    n_features: int, order: str, dtype: type
+) -> None:
+    # Blocked (more than 4 blocks of 64 rows), both ways of forming the
+    # intercept's row: in the rank-k update, or as each block's product.
+    X = np.asarray(half_zero_normal(RNG, 700, n_features), dtype=dtype, order=order)  # type: ignore[call-overload]
+    weights = [RNG.random(len(X)), -RNG.random(len(X)), np.zeros(len(X))]
+    grams = as_data(X).weighted_grams(weights, append_ones=True)
+    A = _augmented(X.astype(np.float64))
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    for gram, h in zip(grams, weights, strict=True):
+        assert gram.dtype == np.float64
+        np.testing.assert_array_equal(gram, gram.T)
+        np.testing.assert_allclose(gram, A.T @ (h[:, None] * A), rtol=rtol, atol=rtol)
+
+
 def test_weighted_gram_of_float32_accumulates_blocks_in_float64() -> None:
     X32 = X_DENSE.astype(np.float32)
     h = RNG.random(len(X32))

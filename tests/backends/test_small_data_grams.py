@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from logitron.backends import as_data, numpy_backend
+from logitron.backends import as_data, dense_gram
 from tests.helpers import peak_memory_beyond_X
 
 RNG = np.random.default_rng(20261207)
@@ -47,7 +47,7 @@ def test_blocked_small_gram_equals_one_block(monkeypatch: pytest.MonkeyPatch) ->
     X = RNG.standard_normal((569, 30))
     h = RNG.random(569) * 0.25
     blocked = as_data(X).weighted_grams([h], append_ones=True)[0]
-    monkeypatch.setattr(numpy_backend, "_ONE_BLOCK_BYTES", X.nbytes)
+    monkeypatch.setattr(dense_gram, "_ONE_BLOCK_BYTES", X.nbytes)
     whole = as_data(X).weighted_grams([h], append_ones=True)[0]
     np.testing.assert_allclose(blocked, whole, rtol=1e-13, atol=1e-15)
 

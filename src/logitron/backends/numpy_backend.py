@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from .._numerics import FloatArray
+from .dense_gram import dense_grams
 
-# Rows per block of the dense Hessian pass: a block of scaled rows should stay
-# in cache while BLAS reads it (about 2 MiB), yet have at least 256 rows so the
-# rank-k update runs at matrix-matrix speed.
+# Bytes of squares per chunk of sparse X's column mean squares.
 _BLOCK_BYTES = 2**21
-_MIN_BLOCK_ROWS = 256
-# Small data (at most 4 * _MIN_BLOCK_ROWS rows) of more bytes than this take
-# the Hessian pass in _SMALL_DATA_BLOCKS blocks, so the scaled copy is half
-# of X, not a second X. Breast cancer (569 x 30), one Gram: 55 us in one
-# block, 59 in 2, 64 in 3, 75 in 4 (each block's einsum and syrk calls);
-# its fit's peak beyond X with 2 blocks 0.99 X, with 3 0.82 X. Smaller data
-# keep one block: their peak is Python's fixed allocations.
-_ONE_BLOCK_BYTES = 2**15
-_SMALL_DATA_BLOCKS = 2
 # Dense data up to this size are also held as X~ = [X | 1] (with_ones). A
 # fit's per-call work around the products (adding the intercept, summing
 # dJ/dz, joining the gradient, appending the Gram's column of ones) then
@@ -154,16 +144,12 @@ class ArrayData:
         ``A = [X | 1]`` when ``append_ones`` (the unit's intercept column),
         else ``X``. Returns dense float64 arrays of shape (d', d').
 
-        Dense ``X`` is read once in blocks of rows. A weight vector of one
-        sign (every block of a logistic Hessian has one) turns the product
-        into a symmetric rank-k update ``sign * B.T @ B`` of the block
-        ``B = sqrt(|h|) * A`` (BLAS ``syrk``): half the flops of a general
-        product, and no n x d temporary. Blocks are summed in float64 even
-        for float32 ``X``.
+        Dense ``X`` is read once in blocks of rows, each product a
+        symmetric rank-k update where ``h`` has one sign (``dense_gram``).
         """
         if self.is_sparse:
             return [self._sparse_gram(h, append_ones) for h in weights]
-        return self._dense_grams(weights, append_ones)
+        return dense_grams(self.X, weights, append_ones)
 
     def _sparse_gram(self, h: FloatArray, append_ones: bool) -> FloatArray:
         h = np.asarray(h, dtype=self.dtype)
@@ -172,95 +158,6 @@ class ArrayData:
         if not append_ones:
             return gram
         d = self.n_features
-        out = np.empty((d + 1, d + 1))
-        out[:d, :d] = gram
-        out[:d, d] = out[d, :d] = self.rmatmul(h)
-        out[d, d] = np.sum(h, dtype=np.float64)
-        return out
-
-    def _dense_grams(
-        self, weights: Sequence[FloatArray], append_ones: bool
-    ) -> list[FloatArray]:
-        X = self.X
-        n, d = X.shape
-        width = d + int(append_ones)
-        # The buffer in X's own order: scaling a column-major block (a
-        # pandas partition's values) into a C buffer reads across its
-        # columns (850,000 x 21: 67 ms a Gram in Fortran order, 88 ms with
-        # a C buffer).
-        order: Literal["C", "F"] = "F" if X.strides[0] < X.strides[1] else "C"
-        if n <= 4 * _MIN_BLOCK_ROWS:
-            # Small data, in cache whatever the order: one Gram at a time.
-            return [self._small_gram(h, append_ones, order) for h in weights]
-        signs = [_sign_of(h) for h in weights]
-        roots = [_root_of_abs(h).astype(self.dtype, copy=False) for h in weights]
-        # The scaled block is a copy: at most a quarter of X, so that a
-        # Hessian (or the statistics of an unpenalised fit) never holds a
-        # copy of X beside it.
-        rows = min(max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // (width * X.itemsize)), -(-n // 4))
-        grams = [np.zeros((width, width)) for _ in weights]
-        buffer = np.empty((rows, width), dtype=self.dtype, order=order)
-        for start in range(0, n, rows):
-            block = X[start : start + rows]
-            scaled = buffer[: len(block)]
-            for gram, sign, root in zip(grams, signs, roots, strict=True):
-                if not sign:
-                    continue  # all-zero weights, or mixed signs (done below)
-                _scale_rows_into(scaled, block, root[start : start + rows], append_ones)
-                # numpy hands B.T @ B of one buffer to BLAS syrk and fills
-                # both triangles (1.5 ms for 100,000 x 21, against 2.3 ms
-                # through scipy's dsyrk).
-                product = scaled.T @ scaled
-                if sign > 0:
-                    gram += product
-                else:
-                    gram -= product
-        general = [i for i, sign in enumerate(signs) if sign is None]
-        for i in general:
-            grams[i] = self._general_gram(weights[i], append_ones)
-        return grams
-
-    def _small_gram(
-        self, h: FloatArray, append_ones: bool, order: Literal["C", "F"]
-    ) -> FloatArray:
-        """``A.T @ diag(h) @ A`` of small data (at most ``4 * _MIN_BLOCK_ROWS``
-        rows): one block up to ``_ONE_BLOCK_BYTES`` of X (a tiny fit's every
-        Hessian, a small working set's in proximal Newton: no running sum,
-        32 x 3: 10.5 -> 7.7 us), else ``_SMALL_DATA_BLOCKS`` blocks, so the
-        scaled copy is a fraction of X."""
-        sign = _sign_of(h)
-        if sign is None:
-            return self._general_gram(h, append_ones)
-        X = self.X
-        n, d = X.shape
-        root = np.sqrt(h if sign > 0 else np.abs(h)).astype(self.dtype, copy=False)
-        if X.nbytes <= _ONE_BLOCK_BYTES and not append_ones:
-            # One block and nothing to append (X~ of a small fit, or no
-            # intercept): the product alone, without a buffer or a loop.
-            product = _gram_of_scaled(X * root[:, None])
-            return -product if sign < 0 else product
-        rows = max(1, n if X.nbytes <= _ONE_BLOCK_BYTES else -(-n // _SMALL_DATA_BLOCKS))
-        buffer = np.empty((rows, d + int(append_ones)), dtype=self.dtype, order=order)
-        gram = None
-        for start in range(0, max(n, 1), rows):  # one block at least: X of no rows
-            scaled = _scale_rows_into(
-                buffer[: n - start], X[start : start + rows], root[start : start + rows],
-                append_ones,
-            )
-            if gram is None:
-                gram = _gram_of_scaled(scaled)
-            else:
-                gram += scaled.T @ scaled
-        assert gram is not None
-        return -gram if sign < 0 else gram
-
-    def _general_gram(self, h: FloatArray, append_ones: bool) -> FloatArray:
-        """``A.T @ diag(h) @ A`` for ``h`` of mixed sign (one general product)."""
-        h = np.asarray(h, dtype=self.dtype)
-        d = self.n_features
-        gram = np.asarray((self.X * h[:, None]).T @ self.X, dtype=np.float64)
-        if not append_ones:
-            return gram
         out = np.empty((d + 1, d + 1))
         out[:d, :d] = gram
         out[:d, d] = out[d, :d] = self.rmatmul(h)
@@ -339,58 +236,6 @@ class ArrayData:
                 )
                 total[start:stop] = squares.T @ columns
         return total[:, 0] if weight.ndim == 1 else total.T
-
-
-def _scale_rows_into(
-    out: FloatArray, X: FloatArray, root: FloatArray, append_ones: bool
-) -> FloatArray:
-    """``out = root * [X | 1]`` (``root * X`` without ``append_ones``)."""
-    d = X.shape[1]
-    if X.strides[0] >= X.strides[1] and X.nbytes > _ONE_BLOCK_BYTES:
-        # Rows in C order: np.multiply would allocate its iterator's
-        # buffers for the broadcast root (up to 8192 elements per operand,
-        # on small data as large as the block itself); einsum allocates
-        # none and is faster here (100,000 x 20 in 2 MiB blocks: 171
-        # against 229 us a block), though slower on Fortran order, and on
-        # tiny blocks, whose buffers are tiny, its call costs more (2.1
-        # against 1.3 us).
-        np.einsum("ij,i->ij", X, root, out=out[:, :d])
-    else:
-        np.multiply(X, root[:, None], out=out[:, :d])
-    if append_ones:
-        out[:, d] = root
-    return out
-
-
-def _root_of_abs(h: FloatArray) -> FloatArray:
-    """``sqrt(|h|)`` with one n-sized temporary, not two."""
-    root = np.abs(h)
-    return np.sqrt(root, out=root)
-
-
-def _gram_of_scaled(scaled: FloatArray) -> FloatArray:
-    """``B.T @ B`` as float64 (numpy hands it to BLAS syrk)."""
-    return np.asarray(scaled.T @ scaled, dtype=np.float64)
-
-
-def _sign_of(h: FloatArray) -> int | None:
-    """+1 if ``h >= 0``, -1 if ``h <= 0`` (0 if both: all zero), else None."""
-    if h.size == 0:
-        return 0
-    # Two reductions and no boolean temporaries; NaN makes both False, as
-    # with np.all. A positive minimum (a logistic curvature) needs only one.
-    smallest = np.minimum.reduce(h, axis=None)
-    if smallest > 0:
-        return 1
-    nonnegative = bool(smallest >= 0)
-    nonpositive = bool(np.maximum.reduce(h, axis=None) <= 0)
-    if nonnegative and nonpositive:
-        return 0
-    if nonnegative:
-        return 1
-    if nonpositive:
-        return -1
-    return None
 
 
 def as_data(X: Any) -> ArrayData:
