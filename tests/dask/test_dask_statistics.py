@@ -26,7 +26,7 @@ from logitron.backends.dask_backend import DaskBlocks
 from logitron.dask import group_terms
 from logitron.exceptions import PerfectSeparationWarning
 from logitron.inference import FitInference
-from logitron.inference.record import record_sums
+from logitron.inference.record_sums import record_sums
 from logitron.inference.separation_lp import margin_matrix
 from logitron.inference.separation_sums import (
     certificate_correction,

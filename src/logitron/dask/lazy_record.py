@@ -51,7 +51,8 @@ import numpy as np
 from .._numerics import FloatArray
 from ..inference.fit_screen import identified_from_sums
 from ..inference.model_data import SAME_ROWS_RTOL
-from ..inference.record import FitInference, RecordSums, record_from_sums
+from ..inference.record import FitInference
+from ..inference.record_sums import RecordSums, record_from_sums
 from ..solvers.newton_certificate import quadratic_model_error
 from .statistics import fit_record, term_names
 

@@ -5,7 +5,7 @@ the end of ``fit`` when the fit's screen could not prove that the estimate
 exists (then the diagnosis below gives the fit's warning).
 
 Every part of ``FitInference`` that depends on the data is a sum over rows
-(``inference.record.RecordSums``: log-likelihood, Fisher information,
+(``inference.record_sums.RecordSums``: log-likelihood, Fisher information,
 sandwich meat, class totals, row count), so one graph at the estimate
 computes each block's sums with the in-memory code and adds them: the
 summary, its covariances (nonrobust, HC0, HC1), the likelihood-ratio test,
@@ -45,7 +45,8 @@ import numpy as np
 from .._numerics import FloatArray
 from ..backends.dask_backend import as_block_matrix
 from ..backends.numpy_backend import ArrayData
-from ..inference.record import FitInference, RecordSums, record_from_sums, record_sums
+from ..inference.record import FitInference
+from ..inference.record_sums import RecordSums, record_from_sums, record_sums
 from ..inference.separation import classifies_every_row
 from ..inference.separation_sums import (
     CORRECTION_LIMIT,

@@ -16,7 +16,8 @@ import numpy as np
 from .._numerics import FloatArray
 from .infinite import direction_labels, infinite_directions
 from .null_model import null_loglik_with_offset
-from .record import FitInference, _score_blocks, compute_fit_inference, information_order
+from .record import FitInference
+from .record_sums import _score_blocks, compute_fit_inference, information_order
 from .separation import (
     certified_identified,
     certified_identified_binary,
@@ -63,7 +64,7 @@ def record_fit(
         True when the caller has proved that the estimate exists
         (``fit_screen``): the certificate is then skipped.
     with_meat : bool, default=True
-        False leaves the sandwich meat out (``record.record_sums``).
+        False leaves the sandwich meat out (``record_sums.record_sums``).
     """
     unit, loss = objective.unit, objective.loss
     # The solver's last z, cached by the objective: no pass over X. The
