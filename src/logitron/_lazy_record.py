@@ -87,6 +87,9 @@ class PendingRecord:
     changes: dict[str, Any] = field(default_factory=dict)
     #: Whether the fit's screen proved that the estimate exists.
     identified: bool = False
+    #: The fit's objective ``J`` at ``theta`` where its solver evaluated it:
+    #: the log-likelihood without a pass of the loss (``known_loglik``).
+    value: float | None = None
     #: The record without its meat, once ``summary()`` asked for one.
     without_meat: FitInference | None = None
     #: The meat is a second Gram product over ``X``.
@@ -135,7 +138,7 @@ class PendingRecord:
             fit_intercept=self.fit_intercept, C=np.inf, offset=self.offset,
         )
         _check_unchanged(objective.unit.forward(self.theta, objective.offset), self.raw)
-        objective.remember(self.theta, self.raw)
+        objective.remember(self.theta, self.raw, self.value)
         return objective
 
     def record_from(self, objective: LogisticObjective, with_meat: bool) -> FitInference:
@@ -173,6 +176,7 @@ def after_fit(
     objective = outcome.objective
     assert outcome.sample_weight is not None
     raw = np.array(objective.raw_prediction(outcome.theta))  # the solver's z, cached
+    evaluated = objective.cache.find(outcome.theta)
     pending = PendingRecord(
         X=X, y_index=y_index, sample_weight=np.array(outcome.sample_weight),
         offset=None if objective.offset is None else np.array(objective.offset),
@@ -181,6 +185,7 @@ def after_fit(
         n_classes=len(class_names), rescaling=outcome.rescaling,
         feature_names=list(feature_names), class_names=list(class_names),
         response_name=response_name,
+        value=None if evaluated is None else evaluated.value,
     )
     unit = objective.unit
     n_params = unit.weight_shape[-1] * unit.n_outputs

@@ -135,6 +135,17 @@ def logistic_loss_gradient(
     return loss, gradient, hessian
 
 
+def logistic_curvature(z: FloatArray) -> FloatArray:
+    """``sigmoid(z) * (1 - sigmoid(z)) = e / (1 + e)**2``, ``e = exp(-|z|)``:
+    the curvature ``logistic_loss_gradient`` gives, by the same operations
+    (so the same bits), without the loss and the gradient."""
+    e = _exp_neg_abs(z)
+    denominator = np.add(e, 1)
+    np.divide(e, denominator, out=e)
+    e /= denominator
+    return e
+
+
 def log_sigmoid(z: FloatArray) -> FloatArray:
     """``log(sigmoid(z)) = -log1pexp(-z)``, stable for any ``z``."""
     return -log1pexp(-np.asarray(z))

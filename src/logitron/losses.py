@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from ._numerics import (
     FloatArray,
     label_signs,
+    logistic_curvature,
     logistic_loss,
     logistic_loss_gradient,
     sigmoid,
@@ -75,6 +76,11 @@ class _CrossEntropy:
         assert curvature is not None
         return loss, gradient, curvature
 
+    def curvature(self, y: LabelArray, raw: FloatArray) -> FloatArray:
+        """The per-sample second derivatives ``value_gradient_hessian``
+        gives (``hessian_blocks`` reads them), alone."""
+        return self.value_gradient_hessian(y, raw)[2]
+
 
 class BinaryCrossEntropy(_CrossEntropy):
     """The log-loss of one sigmoid neuron.
@@ -114,6 +120,10 @@ class BinaryCrossEntropy(_CrossEntropy):
     ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
         """``(loss, dloss/dz, d2loss/dz2 or None)`` of each sample."""
         return logistic_loss_gradient(targets, raw, curvature, out, out_curvature)
+
+    def curvature(self, y: LabelArray, raw: FloatArray) -> FloatArray:
+        """``sigmoid(z) * (1 - sigmoid(z))``: one exponential, no loss."""
+        return logistic_curvature(raw)
 
     @staticmethod
     def hessian_product(curvature: FloatArray, raw_direction: FloatArray) -> FloatArray:

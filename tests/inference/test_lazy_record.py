@@ -220,3 +220,34 @@ def test_wide_collinear_columns_warn_when_the_record_is_computed(no_free_screen)
         pytest.raises(logitron.SingularInformationError, match="x50"),
     ):
         model.summary()
+
+
+def test_summary_takes_the_log_likelihood_from_the_fit(monkeypatch):
+    # L-BFGS evaluated J at its estimate: summary() reads the log-likelihood
+    # from it (-sum(s) * J) and computes only the loss's curvature, yet gives
+    # statsmodels' GLM log-likelihood with frequency weights and an offset.
+    from logitron.losses import BinaryCrossEntropy
+
+    X, y = binary(n=3000)
+    rng = np.random.default_rng(1)
+    weight = rng.choice([0.5, 1.0, 3.0], size=len(y))
+    offset = rng.normal(scale=0.3, size=len(y))
+    model = LogisticRegression(C=np.inf, solver="lbfgs", tol=1e-10).fit(
+        X, y, sample_weight=weight, offset=offset
+    )
+    assert model.__dict__["_pending_record"].value is not None
+    losses = []
+    full_terms = BinaryCrossEntropy.value_gradient_hessian
+
+    def counted(self, *args, **kwargs):
+        losses.append(1)
+        return full_terms(self, *args, **kwargs)
+
+    monkeypatch.setattr(BinaryCrossEntropy, "value_gradient_hessian", counted)
+    loglik = model.summary().fit.loglik
+    assert losses == []
+    reference = sm.GLM(
+        y, sm.add_constant(X), family=sm.families.Binomial(), offset=offset,
+        freq_weights=weight,
+    ).fit(tol=1e-12)
+    np.testing.assert_allclose(loglik, reference.llf, rtol=1e-10)

@@ -10,6 +10,7 @@ from logitron._numerics import (
     label_signs,
     log1pexp,
     log_sigmoid,
+    logistic_curvature,
     logistic_loss,
     logistic_loss_gradient,
     logsumexp,
@@ -149,3 +150,18 @@ def test_softmax_of_two_columns_is_the_sigmoid_of_their_difference():
 def test_accurate_sum_accumulates_float32_in_float64():
     values = np.full(10**6, 0.1, dtype=np.float32)
     assert accurate_sum(values) == pytest.approx(10**6 * float(np.float32(0.1)), rel=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_logistic_curvature_is_the_fused_functions_bit_for_bit(dtype):
+    # The record computes the Fisher information from this alone when it
+    # knows the log-likelihood: it must be the curvature the fused function
+    # gives, and sigmoid(z) * (1 - sigmoid(z)) to relative precision.
+    z = np.concatenate([np.linspace(-60, 60, 2001), [-745.0, 0.0, 745.0]]).astype(dtype)
+    signs = label_signs(np.arange(len(z)) % 2, dtype)
+    np.testing.assert_array_equal(logistic_curvature(z), logistic_loss_gradient(signs, z, True)[2])
+    exact = np.exp(-np.abs(z.astype(np.float64))) / (1 + np.exp(-np.abs(z.astype(np.float64)))) ** 2
+    # atol: exp(-745) underflows to 0 in float32 (a float64 subnormal).
+    np.testing.assert_allclose(
+        logistic_curvature(z), exact, rtol=4 * np.finfo(dtype).eps, atol=np.finfo(dtype).tiny
+    )

@@ -71,6 +71,7 @@ def record_fit(
     # solver's other cached arrays are let go: the statistics' own n-sized
     # work comes on top of what is kept, and memory is counted beyond X.
     raw = objective.raw_prediction(theta)
+    loglik = known_loglik(objective, theta, sample_weight)
     objective.forget_all_but(theta)
     term_names = (["Intercept"] if unit.fit_intercept else []) + feature_names
     record = compute_fit_inference(
@@ -81,6 +82,7 @@ def record_fit(
         response_name=response_name,
         raw=raw,
         with_meat=with_meat,
+        loglik=loglik,
     )
     weight = np.asarray(sample_weight, dtype=np.float64)
     if offset is not None:
@@ -113,6 +115,22 @@ def record_fit(
         n_classes=len(class_names),
     )) if separation else ()
     return dataclasses.replace(record, separation=separation, infinite=infinite)
+
+
+def known_loglik(objective: Any, theta: FloatArray, sample_weight: FloatArray) -> float | None:
+    """``-sum(s) * J(theta)`` where the objective's cache holds ``J`` at
+    ``theta`` and has no penalty (``C = inf``), else None.
+
+    The solver evaluated ``J`` there (L-BFGS always, Newton unless its last
+    step was taken unevaluated): the loss's pass over the rows, a fifth of
+    ``summary()`` on 100,000 x 20, is not needed for the log-likelihood.
+    ``J`` sums ``s_i / sum(s) * loss_i``, so this agrees with the direct sum
+    to a few units in the last place.
+    """
+    point = objective.cache.find(theta)
+    if point is None or point.value is None or not np.isinf(objective.scale):
+        return None
+    return -float(np.add.reduce(sample_weight, dtype=np.float64)) * point.value
 
 
 def meat_at(

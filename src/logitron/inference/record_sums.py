@@ -54,25 +54,35 @@ def record_sums(
     n_classes: int,
     raw: FloatArray,
     with_meat: bool = True,
+    loglik: float | None = None,
 ) -> RecordSums:
     """The record's sums over the rows of ``unit.data`` at ``raw = z(theta)``.
 
     One loss evaluation and one pass over ``X`` for the Gram products of the
     information and the meat (module doc for the formulas). Without
     ``with_meat`` the meat is left out (NaN: never a plausible number), for
-    a caller that adds it later with ``meat_at``.
+    a caller that adds it later with ``meat_at``. A ``loglik`` the caller
+    knows (the fit's objective at the estimate) is taken as it is; without
+    the meat only the loss's curvature is then computed.
     """
     weight = np.asarray(sample_weight, dtype=np.float64)
-    loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
-    loglik = -accurate_dot(weight, np.asarray(loss_pointwise))
+    grad_raw = None
+    if loglik is None or with_meat:
+        loss_pointwise, grad_raw, curvature = loss.value_gradient_hessian(y, raw)
+        if loglik is None:
+            loglik = -accurate_dot(weight, np.asarray(loss_pointwise))
+        del loss_pointwise
+    else:
+        curvature = loss.curvature(y, raw)
     blocks = [
         [(k, l, weight * h) for k, l, h in loss.hessian_blocks(curvature)],  # noqa: E741
     ]
     if with_meat:
+        assert grad_raw is not None
         blocks.append(_score_blocks(grad_raw, weight))
     # Only the blocks' weights are needed from here: the n-sized pointwise
     # arrays go before the Gram products allocate theirs.
-    del loss_pointwise, grad_raw, curvature
+    del grad_raw, curvature
     information, *rest = unit.hessians(blocks)
     meat = rest[0] if with_meat else np.full_like(information, np.nan)
     del blocks
@@ -138,6 +148,7 @@ def compute_fit_inference(
     response_name: str = "y",
     raw: FloatArray | None = None,
     with_meat: bool = True,
+    loglik: float | None = None,
 ) -> FitInference:
     """Evaluate the record at the unpenalised estimate ``theta``.
 
@@ -160,10 +171,14 @@ def compute_fit_inference(
         ``unit.forward(theta)`` when the caller already has it.
     with_meat : bool, default=True
         False leaves the meat out (``record_sums``).
+    loglik : float, optional
+        The log-likelihood at ``theta`` when the caller knows it.
     """
     if raw is None:
         raw = unit.forward(theta)
-    sums = record_sums(unit, loss, y, sample_weight, len(class_names), raw, with_meat)
+    sums = record_sums(
+        unit, loss, y, sample_weight, len(class_names), raw, with_meat, loglik
+    )
     return record_from_sums(
         sums, unit, theta, term_names=term_names, class_names=class_names,
         converged=converged, separation=separation, response_name=response_name,
