@@ -103,7 +103,7 @@ def dense_grams(
                 gram[d, d] = sign * float(root @ root)  # sum_i |h_i|
     for i, sign in enumerate(signs):
         if sign is None:
-            grams[i] = general_gram(X, weights[i], append_ones)
+            grams[i] = _general_gram(X, weights[i], append_ones)
     return grams
 
 
@@ -117,7 +117,7 @@ def _small_gram(
     copy is a fraction of X."""
     sign = _sign_of(h)
     if sign is None:
-        return general_gram(X, h, append_ones)
+        return _general_gram(X, h, append_ones)
     n, d = X.shape
     root = np.sqrt(h if sign > 0 else np.abs(h)).astype(X.dtype, copy=False)
     if X.nbytes <= _ONE_BLOCK_BYTES and not append_ones:
@@ -141,7 +141,7 @@ def _small_gram(
     return -gram if sign < 0 else gram
 
 
-def general_gram(X: FloatArray, h: FloatArray, append_ones: bool) -> FloatArray:
+def _general_gram(X: FloatArray, h: FloatArray, append_ones: bool) -> FloatArray:
     """``A.T @ diag(h) @ A`` for ``h`` of mixed sign (one general product)."""
     h = np.asarray(h, dtype=X.dtype)
     d = X.shape[1]
