@@ -41,6 +41,7 @@ from .inference.fit_screen import identified_and_regular, sample_rows, screen_pa
 from .inference.separation import warn_if_separated
 from .neuron import LinearUnit
 from .objective import LogisticObjective
+from .solvers.newton import cholesky_solve, shifted_cholesky
 
 
 class LazyRecord(Protocol):
@@ -216,10 +217,14 @@ def after_fit(
         screened_raw, score, curvature = at.raw, -total * at.gradient, at.curvature
     del at  # its dJ/dz goes with the cache's other points
     objective.forget_all_but(outcome.theta)
-    if identified_and_regular(
+    identified = identified_and_regular(
         sample, rows, y_index, pending.sample_weight, screened_raw, score,
         gram, curvature,
-    ):
+    ) or _identified_nearer(
+        objective, outcome.theta, sample, rows, y_index, pending.sample_weight, total
+    )
+    objective.forget_all_but(outcome.theta)
+    if identified:
         pending.identified = True
         return None, pending
     # The fit's own objective: its (possibly rescaled) X is still in memory.
@@ -240,6 +245,49 @@ def _point_with_gram(
     if at is None or at.raw is None or at.gradient is None or at.curvature is None:
         return None, None
     return at, total * known[1]
+
+
+#: Newton steps the screen takes from the estimate before it gives up and
+#: computes the record, whose separation test is a linear program (0.3 s on
+#: 20,000 x 20, against 1.5 ms for a step there).
+SCREEN_NEWTON_STEPS = 6
+
+
+def _identified_nearer(
+    objective: Any, theta: FloatArray, sample: Any, rows: np.ndarray,
+    y_index: np.ndarray, weight: FloatArray, total: float,
+) -> bool:
+    """The screen again after each of ``SCREEN_NEWTON_STEPS`` full Newton
+    steps from the estimate ``theta``, which itself stays as fitted.
+
+    A fit stopped by a loose ``tol`` (or by a sampled start that already met
+    it) leaves a score too large for the screen's correction ``u`` to stay
+    small, and the screen fails on data that are not separated. The
+    certificate proves something of the data, so any point serves, and
+    Newton's steps shrink the score quadratically. A step that cannot be
+    taken (a Hessian singular beyond shifting, coefficients overflowing on
+    separated data) ends the search: the record decides.
+    """
+    # Newton's Hessian is the screen's Gram where the screen reads every row
+    # of one neuron (``_point_with_gram``); softmax forms its own blocks.
+    reuse = sample is objective.unit and objective.unit.n_outputs == 1
+    null_space = objective.null_space()
+    try:
+        _, gradient, hessian = objective.value_gradient_hessian(theta)
+        for _ in range(SCREEN_NEWTON_STEPS):
+            theta = theta - cholesky_solve(shifted_cholesky(hessian, null_space), gradient)
+            if not np.isfinite(theta).all():
+                return False
+            _, gradient, hessian = objective.value_gradient_hessian(theta)
+            at = objective.cache.find(theta)
+            if at is not None and identified_and_regular(
+                sample, rows, y_index, weight, at.raw, -total * gradient,
+                total * hessian if reuse else None, at.curvature if reuse else None,
+            ):
+                return True
+    except np.linalg.LinAlgError:
+        pass
+    return False
 
 
 def revise(estimator: Any, **changes: Any) -> None:

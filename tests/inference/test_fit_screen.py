@@ -208,3 +208,59 @@ def test_the_reused_hessian_gives_a_sound_verdict(
     # Newton's last Hessian can be missing (a failed line search on separated
     # rows): such draws test nothing of the reuse.
     assume(reused[0])
+
+
+def nearly_separated(n: int, d: int, n_classes: int = 2, seed: int = 0):
+    """Strong signal: the estimate exists, with ``|z|`` in the tens."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    raw = 10.0 * X @ rng.normal(size=(d, n_classes)) / np.sqrt(d)
+    if n_classes == 2:
+        y = (rng.random(n) < 1 / (1 + np.exp(-raw[:, 0]))).astype(int)
+    else:
+        proba = np.exp(raw - raw.max(axis=1, keepdims=True))
+        cumulative = np.cumsum(proba / proba.sum(axis=1, keepdims=True), axis=1)
+        y = np.minimum((rng.random((n, 1)) > cumulative).sum(axis=1), n_classes - 1)
+    return X, y
+
+
+@pytest.mark.parametrize(
+    ("n", "n_classes", "solver"),
+    [(300, 2, "newton"), (300, 2, "auto"), (3000, 2, "auto"), (600, 3, "newton")],
+)
+def test_a_loose_fit_is_screened_after_newton_steps(monkeypatch, n, n_classes, solver):
+    # A fit stopped at tol=1e-2 on nearly separated data leaves a score too
+    # large for the screen at the estimate; Newton steps toward the optimum
+    # find the certificate, instead of the record's linear programs. The
+    # estimate is the fit's own, and the record computed later is the one
+    # the fit would have computed at once. n=3000 screens a row sample.
+    from logitron import LogisticRegression, _lazy_record
+
+    X, y = nearly_separated(n, 4, n_classes)
+    fitted = {}
+    for steps in (0, _lazy_record.SCREEN_NEWTON_STEPS):
+        monkeypatch.setattr(_lazy_record, "SCREEN_NEWTON_STEPS", steps)
+        model = LogisticRegression(C=np.inf, tol=1e-2, solver=solver).fit(X, y)
+        pending = model.__dict__.get("_pending_record")
+        fitted[steps] = (model, pending is not None and pending.identified)
+    (eager, eager_identified), (lazy, lazy_identified) = fitted.values()
+    assert not eager_identified  # the data need the steps
+    assert lazy_identified
+    np.testing.assert_array_equal(lazy.coef_, eager.coef_)
+    np.testing.assert_array_equal(lazy.intercept_, eager.intercept_)
+    assert lazy.inference_.separation == eager.inference_.separation == ""
+    for field in ("information", "meat", "loglik"):
+        np.testing.assert_allclose(
+            getattr(lazy.inference_, field), getattr(eager.inference_, field), rtol=1e-12
+        )
+
+
+def test_separated_data_still_warn_after_the_screens_newton_steps():
+    from logitron import LogisticRegression
+    from logitron.exceptions import PerfectSeparationWarning
+
+    X, y = data(300, 3)
+    y = (X[:, 0] + 0.1 * X[:, 1] > 0).astype(int)
+    with pytest.warns(PerfectSeparationWarning):
+        model = LogisticRegression(C=np.inf, tol=1e-2).fit(X, y)
+    assert "separation" in model.inference_.separation
