@@ -248,10 +248,13 @@ def test_a_loose_fit_is_screened_after_newton_steps(monkeypatch, n, n_classes, s
     assert lazy_identified
     np.testing.assert_array_equal(lazy.coef_, eager.coef_)
     np.testing.assert_array_equal(lazy.intercept_, eager.intercept_)
-    assert lazy.inference_.separation == eager.inference_.separation == ""
+    lazy_record, eager_record = lazy.inference_, eager.inference_
+    assert lazy_record is not None
+    assert eager_record is not None
+    assert lazy_record.separation == eager_record.separation == ""
     for field in ("information", "meat", "loglik"):
         np.testing.assert_allclose(
-            getattr(lazy.inference_, field), getattr(eager.inference_, field), rtol=1e-12
+            getattr(lazy_record, field), getattr(eager_record, field), rtol=1e-12
         )
 
 
@@ -263,4 +266,5 @@ def test_separated_data_still_warn_after_the_screens_newton_steps():
     y = (X[:, 0] + 0.1 * X[:, 1] > 0).astype(int)
     with pytest.warns(PerfectSeparationWarning):
         model = LogisticRegression(C=np.inf, tol=1e-2).fit(X, y)
+    assert model.inference_ is not None
     assert "separation" in model.inference_.separation
