@@ -36,7 +36,7 @@ from ._scaling import Rescaling
 from .backends import as_data
 from .inference import FitInference, record_fit
 from .inference.collinearity import warn_if_collinear
-from .inference.fit_record import meat_at
+from .inference.fit_record import infinite_labels, meat_at
 from .inference.fit_screen import identified_and_regular, sample_rows, screen_pays
 from .inference.separation import warn_if_separated
 from .neuron import LinearUnit
@@ -93,6 +93,9 @@ class PendingRecord:
     value: float | None = None
     #: The record without its meat, once ``summary()`` asked for one.
     without_meat: FitInference | None = None
+    #: Separated data: the record the fit computed for its warning, all but
+    #: ``infinite``, whose linear programs wait for the first reader.
+    without_infinite: FitInference | None = None
     #: The meat is a second Gram product over ``X``.
     meat_apart = True
 
@@ -107,6 +110,8 @@ class PendingRecord:
             ``X`` was changed in place after ``fit``.
         """
         objective = self._objective()
+        if self.without_infinite is not None:
+            return self._revised(self._with_infinite(objective, self.without_infinite))
         if self.without_meat is not None:
             meat = meat_at(
                 objective.unit, objective.loss, objective.y, self.sample_weight, self.raw
@@ -117,9 +122,19 @@ class PendingRecord:
     def information_record(self) -> FitInference:
         """The record with its meat left out (NaN), for the default
         ``summary()``: one Gram product, the Fisher information."""
+        if self.without_infinite is not None:
+            return self.compute()
         if self.without_meat is None:
             self.without_meat = self._first_record(self._objective(), with_meat=False)
         return self._revised(self.without_meat)
+
+    def _with_infinite(self, objective: LogisticObjective, record: FitInference) -> FitInference:
+        """``record`` with the directions of its infinite estimates, from
+        the data ``objective`` holds (the fit's, checked)."""
+        return record.replaced(infinite=infinite_labels(
+            objective.unit.data.X, self.y_index, self.sample_weight,
+            fit_intercept=self.fit_intercept, n_classes=self.n_classes,
+        ))
 
     def _first_record(self, objective: LogisticObjective, with_meat: bool) -> FitInference:
         """The record computed for the first time; where the fit ran no
@@ -142,14 +157,16 @@ class PendingRecord:
         objective.remember(self.theta, self.raw, self.value)
         return objective
 
-    def record_from(self, objective: LogisticObjective, with_meat: bool) -> FitInference:
+    def record_from(
+        self, objective: LogisticObjective, with_meat: bool, with_infinite: bool = True
+    ) -> FitInference:
         """The record over ``objective``: the fit's own, or ``_objective()``."""
         record = record_fit(
             objective.unit.data.X, self.y_index, self.sample_weight, objective,
             self.theta, self.converged, offset=objective.offset,
             feature_names=self.feature_names, class_names=self.class_names,
             response_name=self.response_name, identified=self.identified,
-            with_meat=with_meat,
+            with_meat=with_meat, with_infinite=with_infinite,
         )
         if self.rescaling is not None:
             record = _scaling.unscale_record(record, self.rescaling)
@@ -169,7 +186,9 @@ def after_fit(
     response_name: str,
 ) -> tuple[FitInference | None, PendingRecord | None]:
     """``(record, None)`` when the screen asks for the record now, else
-    ``(None, pending)``: the state an unpenalised in-memory fit leaves.
+    ``(None, pending)``: the state an unpenalised in-memory fit leaves. On
+    separated data ``(record, pending)``: the record for the fit's warning,
+    and the pending one that completes it with the infinite estimates.
 
     ``X`` is the validated design the fit started from (``outcome``'s
     objective holds its rescaled copy when there was a rescaling).
@@ -228,7 +247,14 @@ def after_fit(
         pending.identified = True
         return None, pending
     # The fit's own objective: its (possibly rescaled) X is still in memory.
-    return pending.record_from(objective, with_meat=True), None
+    record = pending.record_from(objective, with_meat=True, with_infinite=False)
+    if not record.separation:
+        return record, None
+    # The fit warns of the separation now; the summary's infinite estimates
+    # (a linear program or two per coefficient, most of the diagnosis's time)
+    # are its reader's to pay for.
+    pending.without_infinite = record
+    return record, pending
 
 
 def _point_with_gram(

@@ -42,6 +42,36 @@ def test_endometrial_matches_published_detectseparation(endometrial):
     assert record(swapped).infinite == ("", "-inf", "", "")
 
 
+def test_the_fit_warns_and_leaves_the_directions_to_the_first_reader(
+    endometrial, monkeypatch
+):
+    # The fit's warning needs the separation diagnosis, not the infinite
+    # estimates (one or two linear programs per coefficient): those are
+    # computed when the record is first read, from the kept data, checked.
+    from logitron.inference import fit_record
+
+    calls = []
+    labels = fit_record.infinite_labels
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return labels(*args, **kwargs)
+
+    monkeypatch.setattr(fit_record, "infinite_labels", counted)
+    monkeypatch.setattr("logitron._lazy_record.infinite_labels", counted)
+    X = endometrial[["NV", "PI", "EH"]].to_numpy(dtype=float)
+    model = fit_separated(X, endometrial["HG"])
+    assert calls == []
+    assert "_pending_record" in model.__dict__
+    assert record(model).infinite == ("", "+inf", "", "")  # brglm2's, as above
+    assert "separation" in record(model).separation
+    assert calls == [1]
+    changed = fit_separated(X.copy(), endometrial["HG"])
+    changed.__dict__["_pending_record"].X[0, 0] += 1.0
+    with pytest.raises(ValueError, match="changed after fit"):
+        changed.summary()
+
+
 def test_complete_separation_on_one_feature():
     # y = 1 exactly when x > 1.5: z = b * (x - 1.5) separates for every b > 0,
     # so the slope runs to +inf and the intercept (-1.5 b) to -inf.

@@ -40,6 +40,7 @@ def record_fit(
     offset: FloatArray | None = None,
     identified: bool = False,
     with_meat: bool = True,
+    with_infinite: bool = True,
 ) -> FitInference:
     """The ``inference_`` record of an unpenalised fit, separation included.
 
@@ -65,6 +66,9 @@ def record_fit(
         (``fit_screen``): the certificate is then skipped.
     with_meat : bool, default=True
         False leaves the sandwich meat out (``record_sums.record_sums``).
+    with_infinite : bool, default=True
+        False leaves ``infinite`` empty on separated data: its linear
+        programs (one or two per coefficient) are ``infinite_labels``.
     """
     unit, loss = objective.unit, objective.loss
     # The solver's last z, cached by the objective: no pass over X. The
@@ -109,12 +113,23 @@ def record_fit(
         feature_names=feature_names,
         class_names=list(class_names),
     )
-    # Which estimates are infinite, and in which direction, for the summary.
-    infinite = direction_labels(infinite_directions(
-        X, y_index, weight, fit_intercept=unit.fit_intercept,
-        n_classes=len(class_names),
-    )) if separation else ()
-    return dataclasses.replace(record, separation=separation, infinite=infinite)
+    record = dataclasses.replace(record, separation=separation)
+    if not (separation and with_infinite):
+        return record
+    return dataclasses.replace(record, infinite=infinite_labels(
+        X, y_index, weight, fit_intercept=unit.fit_intercept, n_classes=len(class_names),
+    ))
+
+
+def infinite_labels(
+    X: Any, y_index: np.ndarray, weight: FloatArray, *, fit_intercept: bool, n_classes: int
+) -> tuple[str, ...]:
+    """Which estimates are infinite, and in which direction, for the
+    summary of separated data (``FitInference.infinite``)."""
+    return direction_labels(infinite_directions(
+        X, y_index, np.asarray(weight, dtype=np.float64), fit_intercept=fit_intercept,
+        n_classes=n_classes,
+    ))
 
 
 def known_loglik(objective: Any, theta: FloatArray, sample_weight: FloatArray) -> float | None:
