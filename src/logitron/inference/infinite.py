@@ -21,12 +21,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
 
 from .._numerics import FloatArray
 from .existence import NOT_AVAILABLE
 from .separation_lp import (
     MARGIN_THRESHOLD,
+    cone_program,
     diverging_coordinates,
     margin_matrix,
     max_total_margin,
@@ -99,11 +99,8 @@ def _extreme(constraints: Any, j: int, sense: float) -> FloatArray:
     n_vars = constraints.shape[1]
     objective = np.zeros(n_vars)
     objective[j] = sense
-    result = linprog(
-        objective, A_ub=-constraints, b_ub=np.zeros(constraints.shape[0]),
-        bounds=[(-1.0, 1.0)] * n_vars, method="highs",
-    )
-    return np.asarray(result.x) if result.status == 0 else np.zeros(n_vars)
+    point = cone_program(objective, constraints, 0.0, [(-1.0, 1.0)] * n_vars)
+    return np.zeros(n_vars) if point is None else point
 
 
 def direction_labels(directions: FloatArray) -> tuple[str, ...]:

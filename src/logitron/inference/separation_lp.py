@@ -6,11 +6,13 @@ Notation (see ``separation``): the constraint matrix ``A`` has one row
 (class 0 is the reference, fixed at 0), on columns scaled to max|x| = 1.
 The *recession cone* is ``{w : A @ w >= 0}``; separation means it holds a
 ``w`` with some margin > 0. All programs are solved by HiGHS through
-``scipy.optimize.linprog``.
+``scipy.optimize.linprog``, on many rows by constraint generation
+(``cone_program``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -67,23 +69,69 @@ def margin_matrix(
     return matrix, np.concatenate(observations), np.concatenate(pairs)
 
 
+#: Rows from which ``cone_program`` solves on a subset first, and the
+#: subset's first size per variable.
+ROW_GENERATION_MIN_ROWS = 4000
+ROW_GENERATION_ROWS_PER_VARIABLE = 40
+#: HiGHS's primal feasibility tolerance: a row within it of its bound holds.
+_FEASIBILITY = 1e-7
+
+
+def cone_program(
+    objective: FloatArray, constraints: sp.csr_matrix, lower: float,
+    bounds: Sequence[tuple[float | None, float | None]],
+) -> FloatArray | None:
+    """``min objective @ w  s.t.  A @ w >= lower`` within ``bounds``: the
+    optimal ``w``, or None when the program is infeasible or fails.
+
+    By constraint generation (Dantzig, Fulkerson & Johnson 1954): on many
+    rows, solve over an even sample of them, add the rows the solution
+    violates, and repeat. A subset's program is a relaxation, so its
+    infeasibility is the whole program's, and its optimum, once every row
+    holds, is the whole program's optimum. Few rows bind a program with a
+    few dozen variables, so the rounds stay small: 20,000 x 21, 0.2-0.4 s
+    per program over every row.
+    """
+    n_rows, n_vars = constraints.shape
+    if n_rows <= ROW_GENERATION_MIN_ROWS:
+        return _solve(objective, constraints, lower, bounds)
+    size = min(n_rows, ROW_GENERATION_ROWS_PER_VARIABLE * n_vars)
+    rows = np.unique(np.linspace(0, n_rows - 1, size).round().astype(np.intp))
+    while 2 * len(rows) < n_rows:
+        solution = _solve(objective, constraints[rows], lower, bounds)
+        if solution is None:
+            return None
+        shortfall = lower - constraints @ solution
+        violated = np.flatnonzero(shortfall > _FEASIBILITY)
+        if len(violated) == 0:
+            return solution
+        # The worst first, at most as many as the subset holds (it doubles).
+        worst = violated[np.argsort(shortfall[violated])[::-1][: len(rows)]]
+        rows = np.union1d(rows, worst)
+    return _solve(objective, constraints, lower, bounds)
+
+
+def _solve(
+    objective: FloatArray, constraints: sp.csr_matrix, lower: float,
+    bounds: Sequence[tuple[float | None, float | None]],
+) -> FloatArray | None:
+    result = linprog(
+        objective, A_ub=-constraints, b_ub=np.full(constraints.shape[0], -lower),
+        bounds=bounds, method="highs",
+    )
+    return np.asarray(result.x) if result.status == 0 else None
+
+
 def max_total_margin(constraints: sp.csr_matrix) -> FloatArray | None:
     """LP1: ``max sum(A @ w)  s.t.  A @ w >= 0, -1 <= w <= 1``.
 
     Returns the optimal ``w`` when the optimum is positive (separation),
     else None: ``w = 0`` is optimal exactly when the estimate exists.
     """
-    n_vars = constraints.shape[1]
-    result = linprog(
-        -np.asarray(constraints.sum(axis=0)).ravel(),
-        A_ub=-constraints,
-        b_ub=np.zeros(constraints.shape[0]),
-        bounds=[(-1.0, 1.0)] * n_vars,
-        method="highs",
-    )
-    if result.status != 0 or -result.fun <= MARGIN_THRESHOLD:
+    totals = np.asarray(constraints.sum(axis=0)).ravel()
+    direction = cone_program(-totals, constraints, 0.0, [(-1.0, 1.0)] * len(totals))
+    if direction is None or totals @ direction <= MARGIN_THRESHOLD:
         return None
-    direction: FloatArray = result.x
     return direction
 
 
@@ -94,15 +142,8 @@ def separates_completely(constraints: sp.csr_matrix, allowed: np.ndarray) -> boo
     the allowed coordinates makes every margin positive: complete
     separation.
     """
-    n_rows, n_vars = constraints.shape
-    result = linprog(
-        np.zeros(n_vars),
-        A_ub=-constraints,
-        b_ub=-np.ones(n_rows),
-        bounds=[(None, None) if keep else (0.0, 0.0) for keep in allowed],
-        method="highs",
-    )
-    return bool(result.status == 0)
+    bounds = [(None, None) if keep else (0.0, 0.0) for keep in allowed]
+    return cone_program(np.zeros(len(allowed)), constraints, 1.0, bounds) is not None
 
 
 #: Linear programs one diagnosis may solve to name features (each costs a
@@ -179,15 +220,9 @@ def diverging_coordinates(
             programs += 1
             objective = np.zeros(n_vars)
             objective[j] = sign
-            result = linprog(
-                objective,
-                A_ub=-constraints,
-                b_ub=np.zeros(constraints.shape[0]),
-                bounds=[(-1.0, 1.0)] * n_vars,
-                method="highs",
-            )
-            if result.status == 0 and np.any(np.abs(result.x) > MARGIN_THRESHOLD):
-                found |= np.abs(result.x) > MARGIN_THRESHOLD
-                solutions.append(result.x)
+            point = cone_program(objective, constraints, 0.0, [(-1.0, 1.0)] * n_vars)
+            if point is not None and np.any(np.abs(point) > MARGIN_THRESHOLD):
+                found |= np.abs(point) > MARGIN_THRESHOLD
+                solutions.append(point)
     complete = programs < MAX_NAMING_PROGRAMS or bool(np.all(found))
     return found, np.mean(solutions, axis=0), complete

@@ -1,0 +1,109 @@
+"""Constraint generation in the separation programs (``separation_lp.cone_program``):
+solving over a subset of the rows and adding the violated ones gives the
+whole program's verdict and optimum, checked against HiGHS over every row."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from logitron.inference import separation_lp
+from logitron.inference.infinite import infinite_directions
+from logitron.inference.separation import diagnose_separation
+from logitron.inference.separation_lp import cone_program, margin_matrix, scaled_design
+
+
+def separated_data(kind: str, seed: int, n: int = 900):
+    """Rows of 4 features: completely or quasi-completely separated,
+    overlapping, or three classes with one pair separated."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 4))
+    if kind == "complete":
+        y = (X[:, 0] + 0.3 * X[:, 1] > 0).astype(int)
+    elif kind == "quasi":
+        X[:, 3] = (rng.random(n) < 0.2).astype(float)
+        y = np.where(X[:, 3] == 1, 1, (X[:, 0] + rng.standard_normal(n) > 0).astype(int))
+    elif kind == "overlap":
+        y = (X[:, 0] + rng.standard_normal(n) > 0).astype(int)
+    else:  # softmax: class 2 exactly where x4 > 1
+        y = (X[:, 0] + rng.standard_normal(n) > 0).astype(int)
+        y[X[:, 3] > 1.0] = 2
+    return X, y
+
+
+def constraints_of(X, y):
+    design = scaled_design(X, np.arange(len(y)), True)
+    constraints, _, _ = margin_matrix(design, y, int(y.max()) + 1)
+    return constraints
+
+
+@pytest.fixture
+def small_subsets(monkeypatch):
+    """Constraint generation from a dozen rows on, so rounds happen."""
+    monkeypatch.setattr(separation_lp, "ROW_GENERATION_MIN_ROWS", 0)
+    monkeypatch.setattr(separation_lp, "ROW_GENERATION_ROWS_PER_VARIABLE", 2)
+
+
+@pytest.mark.usefixtures("small_subsets")
+@pytest.mark.parametrize("kind", ["complete", "quasi", "overlap", "softmax"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_each_program_matches_highs_over_every_row(kind, seed):
+    constraints = constraints_of(*separated_data(kind, seed))
+    n_vars = constraints.shape[1]
+    rng = np.random.default_rng(seed)
+    box: list[tuple[float | None, float | None]] = [(-1.0, 1.0)] * n_vars
+    free: list[tuple[float | None, float | None]] = [(None, None)] * n_vars
+    allowed = rng.random(n_vars) < 0.7
+    programs = [
+        (-np.asarray(constraints.sum(axis=0)).ravel(), 0.0, box),  # any separation
+        (rng.standard_normal(n_vars), 0.0, box),  # a direction's extreme in the cone
+        (np.zeros(n_vars), 1.0, free),  # complete?
+        (np.zeros(n_vars), 1.0, [free[0] if a else (0.0, 0.0) for a in allowed]),
+    ]
+    for objective, lower, bounds in programs:
+        whole = linprog(
+            objective, A_ub=-constraints, b_ub=np.full(constraints.shape[0], -lower),
+            bounds=bounds, method="highs",
+        )
+        found = cone_program(objective, constraints, lower, bounds)
+        assert (found is not None) == (whole.status == 0)
+        if found is None:
+            continue
+        # Feasible for every row, and as good as the whole program's optimum.
+        assert (constraints @ found).min() >= lower - 1e-7
+        assert objective @ found == pytest.approx(whole.fun, abs=1e-7)
+
+
+@pytest.mark.parametrize("kind", ["complete", "quasi", "overlap", "softmax"])
+def test_the_diagnosis_is_the_same_with_and_without_generation(kind, monkeypatch):
+    X, y = separated_data(kind, 4)
+    n_classes = int(y.max()) + 1
+    names, classes = ["a", "b", "c", "d"], [str(k) for k in range(n_classes)]
+    weight = np.ones(len(y))
+    results = []
+    for min_rows in (10**9, 0):
+        monkeypatch.setattr(separation_lp, "ROW_GENERATION_MIN_ROWS", min_rows)
+        monkeypatch.setattr(separation_lp, "ROW_GENERATION_ROWS_PER_VARIABLE", 2)
+        results.append((
+            diagnose_separation(
+                X, y, weight, fit_intercept=True, feature_names=names, class_names=classes
+            ),
+            infinite_directions(X, y, weight, fit_intercept=True, n_classes=n_classes),
+        ))
+    (message, directions), (generated_message, generated_directions) = results
+    # Under quasi-complete separation the message counts the observations
+    # that the direction found separates (a mean of optimal vertices of the
+    # cone's programs), and two solvers of one program may return different
+    # optimal vertices: on the three-class draw 897 and 898 of 900 (a program
+    # maximising the separated rows' number finds 896 above the margin
+    # threshold). Features, class pairs and directions are the data's own.
+    assert _without_counts(generated_message) == _without_counts(message)
+    assert bool(message) == (kind != "overlap")
+    np.testing.assert_array_equal(generated_directions, directions)
+
+
+def _without_counts(message: str) -> str:
+    return re.sub(r"separates \d+ of", "separates N of", message)
