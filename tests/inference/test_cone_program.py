@@ -107,3 +107,26 @@ def test_the_diagnosis_is_the_same_with_and_without_generation(kind, monkeypatch
 
 def _without_counts(message: str) -> str:
     return re.sub(r"separates \d+ of", "separates N of", message)
+
+
+@pytest.mark.usefixtures("small_subsets")
+def test_a_subset_that_fails_numerically_hands_over_to_every_row(monkeypatch):
+    # HiGHS's status 4 (numerical difficulties) on a subset says nothing of
+    # the whole program, unlike infeasibility: the whole program decides.
+    constraints = constraints_of(*separated_data("complete", 0))
+    n_rows, n_vars = constraints.shape
+    solve = separation_lp._solve
+    sizes = []
+
+    def troubled(objective, subset, lower, bounds):
+        sizes.append(subset.shape[0])
+        if subset.shape[0] < n_rows:
+            return None, 4
+        return solve(objective, subset, lower, bounds)
+
+    monkeypatch.setattr(separation_lp, "_solve", troubled)
+    found = cone_program(np.zeros(n_vars), constraints, 1.0, [(None, None)] * n_vars)
+    assert found is not None  # completely separated
+    assert (constraints @ found).min() >= 1.0 - 1e-7
+    assert sizes[0] < n_rows
+    assert sizes[-1] == n_rows
