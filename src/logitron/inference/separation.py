@@ -61,6 +61,7 @@ from .separation_lp import (
     minimal_separating_features,
     scaled_design,
     separates_completely,
+    widest_direction,
 )
 
 
@@ -140,6 +141,7 @@ def diagnose_separation(
         )
     else:
         support, direction, exhaustive = diverging_coordinates(constraints, direction)
+        direction = widest_direction(constraints, direction)
         per_feature = np.any(support.reshape(n_classes - 1, width), axis=0)
     features = [feature_names[j] for j in np.flatnonzero(per_feature[:n_features])]
     separated = (

@@ -235,3 +235,25 @@ def diverging_coordinates(
                 solutions.append(point)
     complete = programs < MAX_NAMING_PROGRAMS or bool(np.all(found))
     return found, np.mean(solutions, axis=0), complete
+
+
+def widest_direction(constraints: sp.csr_matrix, direction: FloatArray) -> FloatArray:
+    """A direction of the recession cone that separates every observation
+    some direction of it separates, from ``direction`` in the cone.
+
+    While rows are left at margin 0, maximise their total margin over the
+    cone within the box; a positive optimum separates some of them, and the
+    sum of two cone directions (each scaled to max|w| = 1) separates what
+    either does. At most ``MAX_NAMING_PROGRAMS`` programs; the quasi-complete
+    message counts the rows this direction separates.
+    """
+    box = [(-1.0, 1.0)] * constraints.shape[1]
+    for _ in range(MAX_NAMING_PROGRAMS):
+        direction = direction / np.max(np.abs(direction))
+        left = constraints @ direction <= MARGIN_THRESHOLD
+        totals = np.asarray(constraints[left].sum(axis=0)).ravel()
+        point = cone_program(-totals, constraints, 0.0, box) if left.any() else None
+        if point is None or totals @ point <= MARGIN_THRESHOLD:
+            return direction
+        direction = direction + point
+    return direction
