@@ -96,6 +96,9 @@ class PendingRecord:
     #: Separated data: the record the fit computed for its warning, all but
     #: ``infinite``, whose linear programs wait for the first reader.
     without_infinite: FitInference | None = None
+    #: That record with ``infinite``, once a reader asked (``summary()``
+    #: reads it without completing the estimator's record).
+    with_infinite: FitInference | None = None
     #: The meat is a second Gram product over ``X``.
     meat_apart = True
 
@@ -109,9 +112,9 @@ class PendingRecord:
             When ``X @ coef`` no longer gives the fit's ``z``: the training
             ``X`` was changed in place after ``fit``.
         """
-        objective = self._objective()
         if self.without_infinite is not None:
-            return self._revised(self._with_infinite(objective, self.without_infinite))
+            return self._revised(self._separated_record())
+        objective = self._objective()
         if self.without_meat is not None:
             meat = meat_at(
                 objective.unit, objective.loss, objective.y, self.sample_weight, self.raw
@@ -123,18 +126,22 @@ class PendingRecord:
         """The record with its meat left out (NaN), for the default
         ``summary()``: one Gram product, the Fisher information."""
         if self.without_infinite is not None:
-            return self.compute()
+            return self._revised(self._separated_record())
         if self.without_meat is None:
             self.without_meat = self._first_record(self._objective(), with_meat=False)
         return self._revised(self.without_meat)
 
-    def _with_infinite(self, objective: LogisticObjective, record: FitInference) -> FitInference:
-        """``record`` with the directions of its infinite estimates, from
-        the data ``objective`` holds (the fit's, checked)."""
-        return record.replaced(infinite=infinite_labels(
-            objective.unit.data.X, self.y_index, self.sample_weight,
-            fit_intercept=self.fit_intercept, n_classes=self.n_classes,
-        ))
+    def _separated_record(self) -> FitInference:
+        """The fit's record of separated data with the directions of its
+        infinite estimates, computed once from the kept data (checked)."""
+        assert self.without_infinite is not None
+        if self.with_infinite is None:
+            objective = self._objective()
+            self.with_infinite = self.without_infinite.replaced(infinite=infinite_labels(
+                objective.unit.data.X, self.y_index, self.sample_weight,
+                fit_intercept=self.fit_intercept, n_classes=self.n_classes,
+            ))
+        return self.with_infinite
 
     def _first_record(self, objective: LogisticObjective, with_meat: bool) -> FitInference:
         """The record computed for the first time; where the fit ran no
@@ -280,7 +287,7 @@ SCREEN_NEWTON_STEPS = 6
 
 
 def _identified_nearer(
-    objective: Any, theta: FloatArray, sample: Any, rows: np.ndarray,
+    objective: LogisticObjective, theta: FloatArray, sample: LinearUnit, rows: np.ndarray,
     y_index: np.ndarray, weight: FloatArray, total: float,
 ) -> bool:
     """The screen again after each of ``SCREEN_NEWTON_STEPS`` full Newton
@@ -306,7 +313,7 @@ def _identified_nearer(
                 return False
             _, gradient, hessian = objective.value_gradient_hessian(theta)
             at = objective.cache.find(theta)
-            if at is not None and identified_and_regular(
+            if at is not None and at.raw is not None and identified_and_regular(
                 sample, rows, y_index, weight, at.raw, -total * gradient,
                 total * hessian if reuse else None, at.curvature if reuse else None,
             ):

@@ -72,6 +72,26 @@ def test_the_fit_warns_and_leaves_the_directions_to_the_first_reader(
         changed.summary()
 
 
+def test_the_directions_are_computed_once_for_repeated_summaries(endometrial, monkeypatch):
+    # summary() reads the pending record without completing the estimator's:
+    # the programs still run once.
+    from logitron import _lazy_record
+
+    calls = []
+    labels = _lazy_record.infinite_labels
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return labels(*args, **kwargs)
+
+    monkeypatch.setattr(_lazy_record, "infinite_labels", counted)
+    model = fit_separated(endometrial[["NV", "PI", "EH"]], endometrial["HG"])
+    first, second = str(model.summary()), str(model.summary())
+    assert first == second
+    assert record(model).infinite == ("", "+inf", "", "")
+    assert calls == [1]
+
+
 def test_complete_separation_on_one_feature():
     # y = 1 exactly when x > 1.5: z = b * (x - 1.5) separates for every b > 0,
     # so the slope runs to +inf and the intercept (-1.5 b) to -inf.
