@@ -147,19 +147,30 @@ def test_model_files_keep_the_directions(endometrial, tmp_path):
     assert FitInference.from_dict(plain).infinite == ()
 
 
+def _two_programs_per_coordinate(X, y, n_classes):
+    """The reference directions: the least and the greatest ``w_j`` over the
+    cone for every coordinate ``j`` (no point reused, no budget), in the
+    programs' order (intercept last)."""
+    from logitron.inference import infinite
+    from logitron.inference.separation_lp import MARGIN_THRESHOLD, margin_matrix, scaled_design
+
+    design = scaled_design(X, np.arange(len(y)), True)
+    constraints, _, _ = margin_matrix(design, y, n_classes)
+    expected = np.zeros(constraints.shape[1])
+    for j in range(constraints.shape[1]):
+        low = infinite._extreme(constraints, j, 1.0)[j]
+        high = infinite._extreme(constraints, j, -1.0)[j]
+        if low < -MARGIN_THRESHOLD or high > MARGIN_THRESHOLD:
+            expected[j] = (
+                1.0 if low >= -MARGIN_THRESHOLD else -1.0 if high <= MARGIN_THRESHOLD else 2.0
+            )
+    return expected
+
+
 @pytest.mark.parametrize("kind", ["complete", "quasi-complete"])
 def test_directions_match_two_programs_per_coordinate(kind):
     # The points of the cone found along the way spare most programs; the
     # directions are those of a min and a max program for every coordinate.
-    from logitron.inference import infinite
-    from logitron.inference.separation_lp import (
-        MARGIN_THRESHOLD,
-        diverging_coordinates,
-        margin_matrix,
-        max_total_margin,
-        scaled_design,
-    )
-
     rng = np.random.default_rng(3)
     X = rng.normal(size=(120, 12))
     if kind == "complete":
@@ -168,17 +179,52 @@ def test_directions_match_two_programs_per_coordinate(kind):
         X[:, 1] = rng.random(120) < 0.2
         y = np.where(X[:, 1] == 1, 1, (X[:, 0] + rng.logistic(size=120) > 0).astype(int))
     found = infinite_directions(X, y, np.ones(len(y)), fit_intercept=True, n_classes=2)
-    design = scaled_design(X, np.arange(len(y)), True)
-    constraints, _, _ = margin_matrix(design, y, 2)
-    start = max_total_margin(constraints)
-    assert start is not None
-    support, _, _ = diverging_coordinates(constraints, start)
-    expected = np.zeros(support.shape)
-    for j in np.flatnonzero(support):
-        low = infinite._extreme(constraints, int(j), 1.0)[j]
-        high = infinite._extreme(constraints, int(j), -1.0)[j]
-        expected[j] = (
-            1.0 if low >= -MARGIN_THRESHOLD else -1.0 if high <= MARGIN_THRESHOLD else 2.0
-        )
-    np.testing.assert_array_equal(found[0], np.roll(expected, 1))
+    np.testing.assert_array_equal(
+        found[0], np.roll(_two_programs_per_coordinate(X, y, 2), 1)
+    )
+    assert np.any(found != 0)
+
+
+def test_every_coordinate_is_examined_past_the_naming_budget(monkeypatch):
+    # Quasi-complete separation by the group x1 = 1 (all class 1). Outside
+    # it the classes overlap on 20 continuous features, whose estimates and
+    # the intercept's converge. x22 is non-zero only inside the group, with
+    # values of both signs: its coefficient may go either way while x1's
+    # runs to +inf. From a first cone direction along x1 alone (any point
+    # of the cone may come first), x22 must still be found: the support is
+    # read off the rows the widest direction leaves at margin 0, not from
+    # programs under a budget.
+    from logitron.inference import infinite
+
+    def along_x1(constraints):
+        start = np.zeros(constraints.shape[1])
+        start[0] = 1.0
+        return start
+
+    monkeypatch.setattr(infinite, "max_total_margin", along_x1)
+    rng = np.random.default_rng(5)
+    n, group = 200, 30
+    X = np.zeros((n, 22))
+    X[:group, 0] = 1.0
+    X[:, 1:21] = rng.standard_normal((n, 20))
+    X[:group, 21] = np.tile([0.5, -0.5], group // 2)
+    y = np.r_[np.ones(group, int), (X[group:, 1] + rng.logistic(size=n - group) > 0)]
+    found = infinite_directions(X, y, np.ones(n), fit_intercept=True, n_classes=2)
+    expected = np.zeros(23)
+    expected[1], expected[22] = 1.0, 2.0  # intercept first: x1 +inf, x22 either way
+    np.testing.assert_array_equal(found[0], expected)
+    np.testing.assert_array_equal(
+        found[0], np.roll(_two_programs_per_coordinate(X, y, 2), 1)
+    )
+
+
+def test_softmax_directions_match_two_programs_per_coordinate():
+    # Three classes, quasi-complete: class 2 only where x3 = 1.
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(150, 4))
+    X[:, 3] = rng.random(150) < 0.2
+    y = np.where(X[:, 3] == 1, 2, (X[:, 0] + rng.logistic(size=150) > 0).astype(int))
+    found = infinite_directions(X, y, np.ones(150), fit_intercept=True, n_classes=3)
+    expected = _two_programs_per_coordinate(X, y, 3).reshape(2, 5)
+    np.testing.assert_array_equal(found, np.roll(expected, 1, axis=1))
     assert np.any(found != 0)

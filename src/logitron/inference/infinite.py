@@ -27,10 +27,11 @@ from .existence import NOT_AVAILABLE
 from .separation_lp import (
     MARGIN_THRESHOLD,
     cone_program,
-    diverging_coordinates,
+    cone_support,
     margin_matrix,
     max_total_margin,
     scaled_design,
+    widest_direction,
 )
 
 #: How the summary shows the direction of an infinite estimate.
@@ -68,16 +69,21 @@ def infinite_directions(
     start = max_total_margin(constraints)
     if start is None:
         return directions
-    support, _, _ = diverging_coordinates(constraints, start)
+    support, widest = np.abs(start) > MARGIN_THRESHOLD, start
+    if not support.all():
+        # As many programs as the widest direction takes: the coordinates
+        # left out of the support are reported finite, so it must be whole.
+        widest, _ = widest_direction(constraints, start, max_programs=None)
+        support = cone_support(constraints, widest)
     # Columns were scaled by positive factors: the signs are the fit's own.
     signs = np.zeros(support.shape)
-    # Every point of the cone found so far (LP1's, then each program's
-    # optimum) shows signs that need no program of their own: under
+    # Every point of the cone found so far (LP1's, the widest direction,
+    # then each program's optimum) shows signs that need no program of their own: under
     # complete separation most coordinates take both signs, and one
     # optimum shows that for many (600 x 199 completely separated: 22
     # programs instead of about 400; the whole record 98 s -> 8 s).
-    negative = start < -MARGIN_THRESHOLD
-    positive = start > MARGIN_THRESHOLD
+    negative = (start < -MARGIN_THRESHOLD) | (widest < -MARGIN_THRESHOLD)
+    positive = (start > MARGIN_THRESHOLD) | (widest > MARGIN_THRESHOLD)
     for j in np.flatnonzero(support):
         for sense, seen in ((1.0, negative), (-1.0, positive)):
             if not seen[j]:

@@ -25,6 +25,8 @@ columns scaled to max|x| = 1 (programs in ``separation_lp``)::
                          irreducible separating set, which the message names
     3. quasi-complete:   the features non-zero somewhere in the cone
                          {w : margins >= 0}: their coefficients diverge
+                         (a widest cone direction, then the null space of
+                         the rows it leaves at margin 0)
 
 A free certificate makes the LP unnecessary for almost every fit. By
 Stiemke's lemma, no separating ``w`` exists if and only if some strictly
@@ -55,7 +57,7 @@ from .._numerics import FloatArray, sigmoid
 from ..exceptions import PerfectSeparationWarning
 from .separation_lp import (
     MARGIN_THRESHOLD,
-    diverging_coordinates,
+    cone_support,
     margin_matrix,
     max_total_margin,
     minimal_separating_features,
@@ -140,8 +142,8 @@ def diagnose_separation(
             constraints, n_features, width, order=np.argsort(usage.max(axis=0))
         )
     else:
-        support, direction, exhaustive = diverging_coordinates(constraints, direction)
-        direction = widest_direction(constraints, direction)
+        direction, exhaustive = widest_direction(constraints, direction)
+        support = cone_support(constraints, direction)
         per_feature = np.any(support.reshape(n_classes - 1, width), axis=0)
     features = [feature_names[j] for j in np.flatnonzero(per_feature[:n_features])]
     separated = (

@@ -202,58 +202,57 @@ def minimal_separating_features(
     return kept, start >= len(candidates)
 
 
-def diverging_coordinates(
-    constraints: sp.csr_matrix, start: FloatArray
-) -> tuple[np.ndarray, FloatArray, bool]:
-    """Coordinates that are non-zero somewhere in the recession cone, and a
-    direction in the cone that is non-zero on all of them.
+def cone_support(constraints: sp.csr_matrix, widest: FloatArray) -> np.ndarray:
+    """Coordinates that are non-zero somewhere in the recession cone, from
+    ``widest``, a direction of the cone that separates every observation
+    some direction of it separates (``widest_direction``).
 
     These are the coefficients whose estimates are infinite under
-    quasi-complete separation (the others converge). The cone is convex, so
-    its union of supports is found coordinate by coordinate: maximise and
-    minimise ``w_j`` over the cone within the box, skipping coordinates an
-    earlier solution (starting with LP1's ``start``) already showed non-zero.
-    The mean of the solutions lies in the cone and has that whole support
-    (so it also separates every observation any cone direction separates).
-    The third value is False when ``MAX_NAMING_PROGRAMS`` ran out first:
-    the support found is then part of the whole.
+    quasi-complete separation (the others converge). The rows ``O`` that
+    ``widest`` leaves at margin 0 stay at 0 over the whole cone, so the cone
+    lies in the null space ``L`` of ``A_O``; and it spans ``L``, as a small
+    step from ``widest`` along any vector of ``L`` keeps the other margins
+    positive. So coordinate ``j`` is non-zero somewhere in the cone exactly
+    when ``e_j`` is not in the row space of ``A_O``: one singular value
+    decomposition, where bounding each coordinate took up to two linear
+    programs (and a budget of them left the last coordinates unexamined).
     """
-    n_vars = constraints.shape[1]
-    solutions = [start]
-    found = np.abs(start) > MARGIN_THRESHOLD
-    programs = 0
-    for j in range(n_vars):
-        for sign in (-1.0, 1.0):
-            if found[j] or programs >= MAX_NAMING_PROGRAMS:
-                break
-            programs += 1
-            objective = np.zeros(n_vars)
-            objective[j] = sign
-            point = cone_program(objective, constraints, 0.0, [(-1.0, 1.0)] * n_vars)
-            if point is not None and np.any(np.abs(point) > MARGIN_THRESHOLD):
-                found |= np.abs(point) > MARGIN_THRESHOLD
-                solutions.append(point)
-    complete = programs < MAX_NAMING_PROGRAMS or bool(np.all(found))
-    return found, np.mean(solutions, axis=0), complete
+    scaled = widest / np.max(np.abs(widest))
+    at_zero = constraints @ scaled <= MARGIN_THRESHOLD
+    if not at_zero.any():
+        return np.ones(constraints.shape[1], dtype=bool)  # complete: an open cone
+    rows = constraints[at_zero].toarray()
+    _, singular, right = np.linalg.svd(rows, full_matrices=False)
+    rank = int(np.sum(singular > singular[0] * max(rows.shape) * np.finfo(float).eps))
+    # |e_j|^2 = (its part in the row space)^2 + (its part in L)^2
+    in_row_space = np.sum(right[:rank] ** 2, axis=0)
+    return np.sqrt(np.clip(1.0 - in_row_space, 0.0, None)) > MARGIN_THRESHOLD
 
 
-def widest_direction(constraints: sp.csr_matrix, direction: FloatArray) -> FloatArray:
+def widest_direction(
+    constraints: sp.csr_matrix, direction: FloatArray,
+    max_programs: int | None = MAX_NAMING_PROGRAMS,
+) -> tuple[FloatArray, bool]:
     """A direction of the recession cone that separates every observation
-    some direction of it separates, from ``direction`` in the cone.
+    some direction of it separates, from ``direction`` in the cone, and
+    whether it was found within ``max_programs`` programs (None: as many
+    as it takes; each separates at least one more row).
 
     While rows are left at margin 0, maximise their total margin over the
     cone within the box; a positive optimum separates some of them, and the
     sum of two cone directions (each scaled to max|w| = 1) separates what
-    either does. At most ``MAX_NAMING_PROGRAMS`` programs; the quasi-complete
-    message counts the rows this direction separates.
+    either does. The quasi-complete message counts the rows this direction
+    separates, and ``cone_support`` reads the diverging coordinates off the
+    rows it leaves at 0.
     """
     box = [(-1.0, 1.0)] * constraints.shape[1]
-    for _ in range(MAX_NAMING_PROGRAMS):
+    limit = constraints.shape[0] if max_programs is None else max_programs
+    for _ in range(limit):
         direction = direction / np.max(np.abs(direction))
         left = constraints @ direction <= MARGIN_THRESHOLD
         totals = np.asarray(constraints[left].sum(axis=0)).ravel()
         point = cone_program(-totals, constraints, 0.0, box) if left.any() else None
         if point is None or totals @ point <= MARGIN_THRESHOLD:
-            return direction
+            return direction, True
         direction = direction + point
-    return direction
+    return direction, False
