@@ -126,3 +126,25 @@ def test_a_subset_that_fails_numerically_hands_over_to_every_row(monkeypatch):
     assert (constraints @ found).min() >= 1.0 - 1e-7
     assert sizes[0] < n_rows
     assert sizes[-1] == n_rows
+
+
+def test_the_support_is_read_off_blocks_of_rows_as_off_all(monkeypatch):
+    # cone_support factors the rows at margin 0 block by block (a dense copy
+    # of one block at a time): 20 rows a block gives the Gram, hence the row
+    # space and singular values, of the rows at once, and the same support.
+    X, y = separated_data("softmax", 2)
+    constraints = constraints_of(X, y)
+    whole = separation_lp._triangular_factor(constraints)
+    monkeypatch.setattr(separation_lp, "_QR_BLOCK_BYTES", 8 * constraints.shape[1] * 20)
+    blocked = separation_lp._triangular_factor(constraints)
+    dense = constraints.toarray()
+    np.testing.assert_allclose(blocked.T @ blocked, dense.T @ dense, rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(whole.T @ whole, dense.T @ dense, rtol=1e-10, atol=1e-9)
+    start = separation_lp.max_total_margin(constraints)
+    assert start is not None
+    widest, found = separation_lp.widest_direction(constraints, start)
+    assert found
+    support = separation_lp.cone_support(constraints, widest)
+    monkeypatch.setattr(separation_lp, "_QR_BLOCK_BYTES", 2**21)
+    np.testing.assert_array_equal(support, separation_lp.cone_support(constraints, widest))
+    assert 0 < support.sum() < len(support)

@@ -13,7 +13,7 @@ The *recession cone* is ``{w : A @ w >= 0}``; separation means it holds a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -221,12 +221,31 @@ def cone_support(constraints: sp.csr_matrix, widest: FloatArray) -> np.ndarray:
     at_zero = constraints @ scaled <= MARGIN_THRESHOLD
     if not at_zero.any():
         return np.ones(constraints.shape[1], dtype=bool)  # complete: an open cone
-    rows = constraints[at_zero].toarray()
-    _, singular, right = np.linalg.svd(rows, full_matrices=False)
+    rows = constraints[at_zero]
+    _, singular, right = np.linalg.svd(_triangular_factor(rows), full_matrices=False)
     rank = int(np.sum(singular > singular[0] * max(rows.shape) * np.finfo(float).eps))
     # |e_j|^2 = (its part in the row space)^2 + (its part in L)^2
     in_row_space = np.sum(right[:rank] ** 2, axis=0)
     return np.sqrt(np.clip(1.0 - in_row_space, 0.0, None)) > MARGIN_THRESHOLD
+
+
+#: Bytes of the dense block of rows ``_triangular_factor`` copies at a time.
+_QR_BLOCK_BYTES = 2**21
+
+
+def _triangular_factor(rows: sp.csr_matrix) -> FloatArray:
+    """``R`` of ``rows = Q R``, with the row space and singular values of
+    ``rows``, by QR over blocks of rows: a dense copy of one block at a
+    time, never of all (400,000 rows of a five-class margin matrix would
+    take 650 MB)."""
+    n_vars = rows.shape[1]
+    step = max(n_vars, _QR_BLOCK_BYTES // (8 * n_vars))
+    factor = np.zeros((0, n_vars))
+    for start in range(0, rows.shape[0], step):
+        stacked = np.vstack([factor, rows[start : start + step].toarray()])
+        # R alone, (min(rows, n_vars), n_vars): Q is never formed.
+        factor = cast(FloatArray, np.linalg.qr(stacked, mode="r"))
+    return factor
 
 
 def widest_direction(
