@@ -148,3 +148,28 @@ def test_the_support_is_read_off_blocks_of_rows_as_off_all(monkeypatch):
     monkeypatch.setattr(separation_lp, "_QR_BLOCK_BYTES", 2**21)
     np.testing.assert_array_equal(support, separation_lp.cone_support(constraints, widest))
     assert 0 < support.sum() < len(support)
+
+
+def test_the_widest_direction_stops_when_no_row_leaves_margin_zero(monkeypatch):
+    # A positive total margin spread over many rows, each within the
+    # threshold (rounding in HiGHS's answer), separates no row: the search
+    # ends there, unfinished, instead of solving one program per row.
+    X, y = separated_data("quasi", 0)
+    constraints = constraints_of(X, y)
+    start = separation_lp.max_total_margin(constraints)
+    assert start is not None
+    left = constraints @ (start / np.max(np.abs(start))) <= separation_lp.MARGIN_THRESHOLD
+    calls = []
+
+    def within_rounding(objective, matrix, lower, bounds):
+        calls.append(1)
+        # A point whose margin on every left row is a third of the threshold.
+        point, *_ = np.linalg.lstsq(
+            matrix[left].toarray(), np.full(int(left.sum()), 1e-6 / 3), rcond=None
+        )
+        return point
+
+    monkeypatch.setattr(separation_lp, "cone_program", within_rounding)
+    _, found = separation_lp.widest_direction(constraints, start, max_programs=None)
+    assert not found
+    assert len(calls) <= 2

@@ -78,10 +78,10 @@ def infinite_directions(
     # Columns were scaled by positive factors: the signs are the fit's own.
     signs = np.zeros(support.shape)
     # Every point of the cone found so far (LP1's, the widest direction,
-    # then each program's optimum) shows signs that need no program of their own: under
-    # complete separation most coordinates take both signs, and one
-    # optimum shows that for many (600 x 199 completely separated: 22
-    # programs instead of about 400; the whole record 98 s -> 8 s).
+    # then each program's optimum) shows signs that need no program of
+    # their own: under complete separation most coordinates take both
+    # signs, and one optimum shows that for many (600 x 199 completely
+    # separated: 22 programs instead of about 400; the record 98 s -> 8 s).
     negative = (start < -MARGIN_THRESHOLD) | (widest < -MARGIN_THRESHOLD)
     positive = (start > MARGIN_THRESHOLD) | (widest > MARGIN_THRESHOLD)
     for j in np.flatnonzero(support):

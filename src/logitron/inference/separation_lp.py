@@ -266,9 +266,15 @@ def widest_direction(
     """
     box = [(-1.0, 1.0)] * constraints.shape[1]
     limit = constraints.shape[0] if max_programs is None else max_programs
+    n_left = constraints.shape[0] + 1
     for _ in range(limit):
         direction = direction / np.max(np.abs(direction))
         left = constraints @ direction <= MARGIN_THRESHOLD
+        if left.sum() >= n_left:
+            # A positive optimum spread over rows each within the threshold
+            # (rounding): no row left, and no end to the programs otherwise.
+            return direction, False
+        n_left = int(left.sum())
         totals = np.asarray(constraints[left].sum(axis=0)).ravel()
         point = cone_program(-totals, constraints, 0.0, box) if left.any() else None
         if point is None or totals @ point <= MARGIN_THRESHOLD:
