@@ -30,12 +30,37 @@ MARGIN_THRESHOLD = 1e-6
 def scaled_design(X: Any, rows: np.ndarray, fit_intercept: bool) -> sp.csr_matrix:
     """``[x | 1]`` on the weighted rows, each column scaled to max|x| = 1
     (all-zero columns stay zero, so they never enter a margin)."""
-    design = sp.csr_matrix(X[rows], dtype=np.float64)
+    if sp.issparse(X):
+        design = sp.csr_matrix(X[rows], dtype=np.float64)
+        if fit_intercept:
+            design = sp.hstack([design, np.ones((len(rows), 1))], format="csr")
+        largest = np.asarray(abs(design).max(axis=0).todense()).ravel()
+        largest[largest == 0] = 1.0
+        return sp.csr_matrix(design @ sp.diags(1.0 / largest))
+    # Dense rows: one scaled copy, which is the design's values as they are
+    # where no entry is zero (50,000 x 20: a peak of 5.9x X through sparse
+    # temporaries, 1.6x this way).
+    n_columns = X.shape[1] + int(fit_intercept)
+    dense = np.empty((len(rows), n_columns))
+    dense[:, : X.shape[1]] = X[rows]
     if fit_intercept:
-        design = sp.hstack([design, np.ones((len(rows), 1))], format="csr")
-    largest = np.asarray(abs(design).max(axis=0).todense()).ravel()
+        dense[:, -1] = 1.0
+    largest = np.maximum(dense.max(axis=0, initial=0.0), -dense.min(axis=0, initial=0.0))
     largest[largest == 0] = 1.0
-    return sp.csr_matrix(design @ sp.diags(1.0 / largest))
+    dense *= 1.0 / largest
+    index = np.int64 if dense.size >= 2**31 else np.int32
+    stored = dense != 0
+    if stored.all():
+        return sp.csr_matrix((
+            dense.ravel(), np.tile(np.arange(n_columns, dtype=index), len(rows)),
+            np.arange(0, dense.size + 1, n_columns, dtype=index),
+        ), shape=dense.shape)
+    # Zeros are left out (scipy's own conversion goes through int64 pairs
+    # of coordinates: twice the design again).
+    indptr = np.zeros(len(rows) + 1, dtype=index)
+    np.cumsum(np.count_nonzero(stored, axis=1), out=indptr[1:])
+    columns = np.broadcast_to(np.arange(n_columns, dtype=index), dense.shape)
+    return sp.csr_matrix((dense[stored], columns[stored], indptr), shape=dense.shape)
 
 
 def margin_matrix(
@@ -44,29 +69,62 @@ def margin_matrix(
     """``A`` with, per row, its observation and ``(own, other)`` class pair.
 
     Row ``a_ik`` holds ``+x~_i`` in the block of class ``y_i`` and ``-x~_i``
-    in the block of class ``k`` (the reference class 0 has no block).
+    in the block of class ``k`` (the reference class 0 has no block). The
+    rows come class by class (own, then other), each class's in the order
+    of ``design``; their entries are written straight into ``A``'s arrays,
+    whose size is known, so no stacked copies are held beside it.
     """
     width = design.shape[1]
     positions = np.arange(design.shape[0])
-    blocks, observations, pairs = [], [], []
-    for own in range(n_classes):
-        members = positions[labels == own]
-        rows_of_class = design[members]
-        for other in range(n_classes):
-            if other == own:
-                continue
-            row_blocks: list[Any] = [
-                sp.csr_matrix((len(members), width)) for _ in range(n_classes - 1)
-            ]
-            if own > 0:
-                row_blocks[own - 1] = rows_of_class
-            if other > 0:
-                row_blocks[other - 1] = -rows_of_class
-            blocks.append(sp.hstack(row_blocks, format="csr"))
-            observations.append(members)
-            pairs.append(np.tile([own, other], (len(members), 1)))
-    matrix = sp.csr_matrix(sp.vstack(blocks, format="csr"))
-    return matrix, np.concatenate(observations), np.concatenate(pairs)
+    classes = [positions[labels == own] for own in range(n_classes)]
+    # Blocks of A per (own, other) pair: own's rows, and the signed column
+    # offsets of their two copies (one where either class is the reference),
+    # leftmost first, so each row's column indices come sorted.
+    blocks = [
+        (own, other, sorted(
+            [(sign, (k - 1) * width) for sign, k in ((1.0, own), (-1.0, other)) if k > 0],
+            key=lambda part: part[1],
+        ))
+        for own in range(n_classes) for other in range(n_classes) if other != own
+    ]
+    class_nnz = [int(design[members].nnz) for members in classes]
+    n_rows = sum(len(classes[own]) for own, _, _ in blocks)
+    nnz = sum(class_nnz[own] * len(parts) for own, _, parts in blocks)
+    data = np.empty(nnz)
+    indices = np.empty(nnz, dtype=np.int64 if nnz >= 2**31 else np.int32)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    row, entry = 0, 0
+    for own, _, parts in blocks:
+        rows_of_class = design[classes[own]]
+        rows_of_class.sort_indices()
+        counts = np.diff(rows_of_class.indptr)
+        size = rows_of_class.nnz * len(parts)
+        indptr[row + 1 : row + len(counts) + 1] = entry + len(parts) * rows_of_class.indptr[1:]
+        if len(parts) == 1:  # a pair with the reference class: one copy
+            (sign, offset), = parts
+            data[entry : entry + size] = rows_of_class.data
+            data[entry : entry + size] *= sign
+            indices[entry : entry + size] = rows_of_class.indices
+            indices[entry : entry + size] += offset
+            row, entry = row + len(counts), entry + size
+            continue
+        # Entry e of row i goes to that row's start in A, after the parts
+        # before its own: n_parts * indptr[i] + part * counts[i] + (e - indptr[i]).
+        row_of = np.repeat(np.arange(len(counts)), counts)
+        first = (len(parts) - 1) * rows_of_class.indptr[row_of] + np.arange(rows_of_class.nnz)
+        for part, (sign, offset) in enumerate(parts):
+            where = entry + first + part * counts[row_of]
+            data[where] = sign * rows_of_class.data
+            indices[where] = offset + rows_of_class.indices
+        row, entry = row + len(counts), entry + size
+    matrix = sp.csr_matrix(
+        (data, indices, indptr), shape=(n_rows, (n_classes - 1) * width)
+    )
+    observations = np.concatenate([classes[own] for own, _, _ in blocks])
+    pairs = np.concatenate(
+        [np.tile([own, other], (len(classes[own]), 1)) for own, other, _ in blocks]
+    )
+    return matrix, observations, pairs
 
 
 #: Rows from which ``cone_program`` solves on a subset first, and the
@@ -221,9 +279,11 @@ def cone_support(constraints: sp.csr_matrix, widest: FloatArray) -> np.ndarray:
     at_zero = constraints @ scaled <= MARGIN_THRESHOLD
     if not at_zero.any():
         return np.ones(constraints.shape[1], dtype=bool)  # complete: an open cone
-    rows = constraints[at_zero]
-    _, singular, right = np.linalg.svd(_triangular_factor(rows), full_matrices=False)
-    rank = int(np.sum(singular > singular[0] * max(rows.shape) * np.finfo(float).eps))
+    rows = np.flatnonzero(at_zero)
+    factor = _triangular_factor(constraints, rows)
+    _, singular, right = np.linalg.svd(factor, full_matrices=False)
+    tolerance = singular[0] * max(len(rows), factor.shape[1]) * np.finfo(float).eps
+    rank = int(np.sum(singular > tolerance))
     # |e_j|^2 = (its part in the row space)^2 + (its part in L)^2
     in_row_space = np.sum(right[:rank] ** 2, axis=0)
     return np.sqrt(np.clip(1.0 - in_row_space, 0.0, None)) > MARGIN_THRESHOLD
@@ -233,16 +293,16 @@ def cone_support(constraints: sp.csr_matrix, widest: FloatArray) -> np.ndarray:
 _QR_BLOCK_BYTES = 2**21
 
 
-def _triangular_factor(rows: sp.csr_matrix) -> FloatArray:
-    """``R`` of ``rows = Q R``, with the row space and singular values of
-    ``rows``, by QR over blocks of rows: a dense copy of one block at a
-    time, never of all (400,000 rows of a five-class margin matrix would
-    take 650 MB)."""
-    n_vars = rows.shape[1]
+def _triangular_factor(matrix: sp.csr_matrix, rows: np.ndarray) -> FloatArray:
+    """``R`` of ``matrix[rows] = Q R``, with the row space and singular
+    values of those rows, by QR over blocks of them: a dense copy of one
+    block at a time, and no copy of the rows together (400,000 rows of a
+    five-class margin matrix would take 650 MB dense)."""
+    n_vars = matrix.shape[1]
     step = max(n_vars, _QR_BLOCK_BYTES // (8 * n_vars))
     factor = np.zeros((0, n_vars))
-    for start in range(0, rows.shape[0], step):
-        stacked = np.vstack([factor, rows[start : start + step].toarray()])
+    for start in range(0, len(rows), step):
+        stacked = np.vstack([factor, matrix[rows[start : start + step]].toarray()])
         # R alone, (min(rows, n_vars), n_vars): Q is never formed.
         factor = cast(FloatArray, np.linalg.qr(stacked, mode="r"))
     return factor
@@ -275,7 +335,8 @@ def widest_direction(
             # (rounding): no row left, and no end to the programs otherwise.
             return direction, False
         n_left = int(left.sum())
-        totals = np.asarray(constraints[left].sum(axis=0)).ravel()
+        # The left rows' sum, without a copy of them (most rows, often).
+        totals = np.asarray(constraints.T @ left.astype(np.float64)).ravel()
         point = cone_program(-totals, constraints, 0.0, box) if left.any() else None
         if point is None or totals @ point <= MARGIN_THRESHOLD:
             return direction, True
