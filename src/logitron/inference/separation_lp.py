@@ -91,8 +91,8 @@ def margin_matrix(
     n_rows = sum(len(classes[own]) for own, _, _ in blocks)
     nnz = sum(class_nnz[own] * len(parts) for own, _, parts in blocks)
     data = np.empty(nnz)
-    indices = np.empty(nnz, dtype=np.int64 if nnz >= 2**31 else np.int32)
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    index = np.int64 if nnz >= 2**31 else np.int32
+    indices, indptr = np.empty(nnz, dtype=index), np.zeros(n_rows + 1, dtype=index)
     row, entry = 0, 0
     for own, _, parts in blocks:
         rows_of_class = design[classes[own]]
