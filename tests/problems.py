@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.preprocessing import StandardScaler
@@ -156,6 +157,28 @@ def digits_data() -> tuple[np.ndarray, np.ndarray]:
 # -- the named problems -------------------------------------------------------
 
 ProblemFactory = Callable[[], Problem]
+
+
+def rare_level_in_one_class(
+    n_classes: int, seed: int = 0, n: int = 300
+) -> tuple[Any, np.ndarray]:
+    """Ten continuous features and a categorical one in four dummies whose
+    rarest level (2% of rows, ``rare``) occurs in one class only: the usual
+    quasi-complete separation."""
+    rng = np.random.default_rng(seed)
+    continuous = rng.standard_normal((n, 10))
+    level = rng.choice(5, size=n, p=[0.4, 0.3, 0.2, 0.08, 0.02])
+    X = pd.DataFrame(continuous, columns=[f"c{j}" for j in range(10)])
+    for k, name in enumerate(["b", "c", "d", "rare"], start=1):
+        X[name] = (level == k).astype(float)
+    z = continuous[:, 0] - 0.5 * continuous[:, 1] + 0.5 * X["b"].to_numpy()
+    if n_classes == 2:
+        y = (z + rng.logistic(size=n) > 0).astype(int)
+    else:
+        gumbel = rng.gumbel(size=(n, 3))
+        y = np.argmax(np.column_stack([np.zeros(n), z, -z]) + gumbel, axis=1)
+    y[level == 4] = n_classes - 1
+    return X, y
 
 
 def _dense(
