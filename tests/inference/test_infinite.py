@@ -30,6 +30,25 @@ def fit_separated(X, y) -> LogisticRegression:
         return LogisticRegression(C=np.inf, solver="newton").fit(X, y)
 
 
+def count_infinite_labels(monkeypatch) -> list[int]:
+    """Count the calls of ``infinite_labels`` (its linear programs), where
+    the fit's record and the pending record call it; the list grows by one
+    per call."""
+    from logitron import _lazy_record
+    from logitron.inference import fit_record
+
+    calls: list[int] = []
+    labels = fit_record.infinite_labels
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return labels(*args, **kwargs)
+
+    monkeypatch.setattr(fit_record, "infinite_labels", counted)
+    monkeypatch.setattr(_lazy_record, "infinite_labels", counted)
+    return calls
+
+
 def test_endometrial_matches_published_detectseparation(endometrial):
     # Published reference: brglm2's README (github.com/ikosmidis/brglm2),
     # update(glm(HG ~ NV + PI + EH, binomial, endometrial),
@@ -48,17 +67,7 @@ def test_the_fit_warns_and_leaves_the_directions_to_the_first_reader(
     # The fit's warning needs the separation diagnosis, not the infinite
     # estimates (one or two linear programs per coefficient): those are
     # computed when the record is first read, from the kept data, checked.
-    from logitron.inference import fit_record
-
-    calls = []
-    labels = fit_record.infinite_labels
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return labels(*args, **kwargs)
-
-    monkeypatch.setattr(fit_record, "infinite_labels", counted)
-    monkeypatch.setattr("logitron._lazy_record.infinite_labels", counted)
+    calls = count_infinite_labels(monkeypatch)
     X = endometrial[["NV", "PI", "EH"]].to_numpy(dtype=float)
     model = fit_separated(X, endometrial["HG"])
     assert calls == []
@@ -75,16 +84,7 @@ def test_the_fit_warns_and_leaves_the_directions_to_the_first_reader(
 def test_the_directions_are_computed_once_for_repeated_summaries(endometrial, monkeypatch):
     # summary() reads the pending record without completing the estimator's:
     # the programs still run once.
-    from logitron import _lazy_record
-
-    calls = []
-    labels = _lazy_record.infinite_labels
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return labels(*args, **kwargs)
-
-    monkeypatch.setattr(_lazy_record, "infinite_labels", counted)
+    calls = count_infinite_labels(monkeypatch)
     model = fit_separated(endometrial[["NV", "PI", "EH"]], endometrial["HG"])
     first, second = str(model.summary()), str(model.summary())
     assert first == second

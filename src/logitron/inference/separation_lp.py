@@ -77,54 +77,57 @@ def margin_matrix(
     width = design.shape[1]
     positions = np.arange(design.shape[0])
     classes = [positions[labels == own] for own in range(n_classes)]
-    # Blocks of A per (own, other) pair: own's rows, and the signed column
-    # offsets of their two copies (one where either class is the reference),
-    # leftmost first, so each row's column indices come sorted.
-    blocks = [
-        (own, other, sorted(
-            [(sign, (k - 1) * width) for sign, k in ((1.0, own), (-1.0, other)) if k > 0],
-            key=lambda part: part[1],
-        ))
-        for own in range(n_classes) for other in range(n_classes) if other != own
-    ]
-    class_nnz = [int(design[members].nnz) for members in classes]
-    n_rows = sum(len(classes[own]) for own, _, _ in blocks)
-    nnz = sum(class_nnz[own] * len(parts) for own, _, parts in blocks)
+    pairs_of = [(own, other) for own in range(n_classes) for other in range(n_classes)
+                if other != own]
+    row_nnz = np.diff(design.indptr)
+    n_rows = sum(len(classes[own]) for own, _ in pairs_of)
+    nnz = sum(int(row_nnz[classes[own]].sum()) * len(_copies(own, other, width))
+              for own, other in pairs_of)
     data = np.empty(nnz)
     index = np.int64 if nnz >= 2**31 else np.int32
     indices, indptr = np.empty(nnz, dtype=index), np.zeros(n_rows + 1, dtype=index)
     row, entry = 0, 0
-    for own, _, parts in blocks:
-        rows_of_class = design[classes[own]]
+    for own, members in enumerate(classes):
+        rows_of_class = design[members]  # once per class, for its n_classes - 1 pairs
         rows_of_class.sort_indices()
         counts = np.diff(rows_of_class.indptr)
-        size = rows_of_class.nnz * len(parts)
-        indptr[row + 1 : row + len(counts) + 1] = entry + len(parts) * rows_of_class.indptr[1:]
-        if len(parts) == 1:  # a pair with the reference class: one copy
-            (sign, offset), = parts
-            data[entry : entry + size] = rows_of_class.data
-            data[entry : entry + size] *= sign
-            indices[entry : entry + size] = rows_of_class.indices
-            indices[entry : entry + size] += offset
+        if own > 0 and n_classes > 2:  # some pair has two copies of each row
+            # Entry e of row i goes to that row's start in A, after the copies
+            # before its own: 2 * indptr[i] + copy * counts[i] + (e - indptr[i]).
+            row_of = np.repeat(np.arange(len(counts)), counts)
+            first = rows_of_class.indptr[row_of] + np.arange(rows_of_class.nnz)
+        for other in (k for k in range(n_classes) if k != own):
+            copies = _copies(own, other, width)
+            size = rows_of_class.nnz * len(copies)
+            indptr[row + 1 : row + len(counts) + 1] = (
+                entry + len(copies) * rows_of_class.indptr[1:]
+            )
+            for copy, (sign, offset) in enumerate(copies):
+                # One copy (a pair with the reference class): the rows as they are.
+                where = (
+                    slice(entry, entry + size) if len(copies) == 1
+                    else entry + first + copy * counts[row_of]
+                )
+                data[where] = sign * rows_of_class.data
+                indices[where] = offset + rows_of_class.indices
             row, entry = row + len(counts), entry + size
-            continue
-        # Entry e of row i goes to that row's start in A, after the parts
-        # before its own: n_parts * indptr[i] + part * counts[i] + (e - indptr[i]).
-        row_of = np.repeat(np.arange(len(counts)), counts)
-        first = (len(parts) - 1) * rows_of_class.indptr[row_of] + np.arange(rows_of_class.nnz)
-        for part, (sign, offset) in enumerate(parts):
-            where = entry + first + part * counts[row_of]
-            data[where] = sign * rows_of_class.data
-            indices[where] = offset + rows_of_class.indices
-        row, entry = row + len(counts), entry + size
     matrix = sp.csr_matrix(
         (data, indices, indptr), shape=(n_rows, (n_classes - 1) * width)
     )
-    observations = np.concatenate([classes[own] for own, _, _ in blocks])
+    observations = np.concatenate([classes[own] for own, _ in pairs_of])
     pairs = np.concatenate(
-        [np.tile([own, other], (len(classes[own]), 1)) for own, other, _ in blocks]
+        [np.tile([own, other], (len(classes[own]), 1)) for own, other in pairs_of]
     )
     return matrix, observations, pairs
+
+
+def _copies(own: int, other: int, width: int) -> list[tuple[float, int]]:
+    """The signed column offsets of a row's copies in ``A`` for the class
+    pair ``(own, other)``: ``+x~`` in own's block, ``-x~`` in other's, the
+    reference class 0 having none; leftmost first, so that each row's
+    column indices come sorted."""
+    copies = [(sign, (k - 1) * width) for sign, k in ((1.0, own), (-1.0, other)) if k > 0]
+    return sorted(copies, key=lambda copy: copy[1])
 
 
 #: Rows from which ``cone_program`` solves on a subset first, and the
