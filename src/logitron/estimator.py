@@ -86,9 +86,11 @@ default="auto"
     warm_start : bool, default=False
         Start from the previous fit's coefficients when the shapes agree.
     random_state : int, RandomState or None, default=None
-        ``None`` starts from zero weights (the recipe); otherwise the start
-        is drawn from N(0, 0.01^2) with this seed. The objective is convex,
-        so the optimum does not depend on it.
+        ``None`` starts from zero weights with ``solver="gd"`` (the recipe)
+        and from the intercept-only model's optimum with the others (zero
+        coefficients, intercepts the log-odds of the class shares); otherwise
+        the start is drawn from N(0, 0.01^2) with this seed. The objective is
+        convex, so the optimum does not depend on it.
     verbose : int, default=0
         Print the cost and gradient size after each iteration when > 0.
     penalty : {"l1", "l2", "elasticnet"}, None or "deprecated", default="deprecated"
@@ -292,7 +294,13 @@ default="auto"
         solver = fitting.resolve_solver(
             settings, objective.unit, len(classes), distributed=True
         )
-        theta0 = sample_start(objective, solver, self._start(objective.unit, classes))
+        stats = objective.label_stats
+        previous = self._previous(classes, objective.unit.n_features)
+        start = fitting.starting_point(
+            objective.unit, settings, solver, previous, self.random_state,
+            None if stats is None else stats.weight_sums * objective.model.class_weight,
+        )
+        theta0 = sample_start(objective, solver, start)
         outcome = fitting.minimize(objective, solver, settings, theta0)
         self._set_fitted(outcome, classes, plan)
         record, pending = None, None
@@ -331,7 +339,7 @@ default="auto"
         return (coef, self.intercept_) if warm and coef is not None else None
 
     def _start(self, unit: LinearUnit, classes: np.ndarray) -> FloatArray:
-        """Previous weights (warm start), zeros (the recipe), or N(0, 0.01^2)."""
+        """Previous weights (warm start), zeros, or N(0, 0.01^2) (``partial_fit``)."""
         previous = self._previous(classes, unit.n_features)
         return fitting.initial_theta(unit, previous, self.random_state)
 

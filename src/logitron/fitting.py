@@ -6,8 +6,9 @@ between lives here, on arrays and objectives only:
 1. resolve the solver (``"auto"`` by ``solvers.choose_solver``) and check it
    can minimise the objective (an L1 term needs a proximal solver);
 2. build its options (``tol`` and ``max_iter`` default per solver);
-3. the starting point: a warm start, zeros (the classic recipe) or a small
-   random draw; ``"auto"``'s L-BFGS on long dense data starts instead from
+3. the starting point: a warm start, a small random draw, zeros for the
+   classic recipe (``"gd"``) and else the intercept-only model's optimum
+   (``starting_point``); ``"auto"``'s L-BFGS on long dense data starts instead from
    a row sample's optimum and Hessian (``sampled_start``);
 4. run the solver and check that its answer is finite.
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils import check_random_state
 
 from . import _scaling, trace
@@ -135,6 +137,53 @@ def initial_theta(
     return check_random_state(random_state).normal(scale=0.01, size=unit.n_params)
 
 
+def intercept_only_theta(unit: LinearUnit, class_weights: ArrayLike) -> FloatArray:
+    """``theta`` at the optimum of the intercept-only model without offset,
+    for classes of total weights ``class_weights`` (any common scale):
+    coefficients 0, intercepts the log-odds of the classes' shares (centred
+    over a softmax layer's classes). Zeros without an intercept or when a
+    class has no weight (no finite optimum).
+
+    The optimum is exact because the penalty leaves intercepts alone and
+    ``X @ 0`` is 0.
+    """
+    theta = np.zeros(unit.n_params)
+    totals = np.asarray(class_weights, dtype=np.float64)
+    if not unit.fit_intercept or not totals.min() > 0:
+        return theta
+    log_weights = np.log(totals)
+    weights = unit.weights(theta)  # [coef | intercept], a view
+    if unit.n_outputs == 1:
+        weights[..., -1] = log_weights[1] - log_weights[0]
+    else:
+        weights[..., -1] = log_weights - log_weights.mean()
+    return theta
+
+
+def starting_point(
+    unit: LinearUnit, settings: FitSettings, solver: str,
+    previous: tuple[FloatArray, FloatArray] | None, random_state: Any,
+    class_weights: ArrayLike | None,
+) -> FloatArray:
+    """``initial_theta``, except that a cold start of any solver but the
+    recipe's (``"gd"``, from zeros) starts at the intercept-only optimum
+    (``class_weights`` the classes' total weights; None where an offset
+    leaves it without closed form, then zeros). ``max_iter=0`` returns the
+    zero model, as scikit-learn's does (its tests read probabilities of 0.5).
+
+    That is where R's ``glm`` and scikit-learn's GLMs start. The gain grows
+    with the imbalance of the classes and is nil at balance: to a relative
+    gap of 1e-8 on 148 random draws (20 to 3,000 rows, 1 to 29 features,
+    true intercepts N(0, 2)), Newton took 4.4 -> 3.6 iterations on average
+    and L-BFGS 6.9 -> 5.8, fewer on 85 and 88 draws, more on 1 and 0.
+    """
+    if previous is None and random_state is None and solver != "gd" and (
+        class_weights is not None and settings.max_iter != 0
+    ):
+        return intercept_only_theta(unit, class_weights)
+    return initial_theta(unit, previous, random_state)
+
+
 def minimize(
     objective: Objective, solver: str, settings: FitSettings, theta0: FloatArray,
     newton_budget: int | None = None, first_hessian: FloatArray | None = None,
@@ -228,7 +277,12 @@ def fit_arrays(
         # Half the time of each Hessian product on digits (1,797 x 64, 10
         # classes: 0.31 -> 0.19 ms), for a copy of half the size of X.
         objective.products_in_float32()
-    start = initial_theta(objective.unit, previous, random_state)
+    class_weights = None if offset is not None else np.bincount(
+        y_index.astype(np.intp), weights=sample_weight, minlength=n_classes
+    )
+    start = starting_point(
+        objective.unit, settings, solver, previous, random_state, class_weights
+    )
     # "auto"'s L-BFGS hands over to Newton if it stalls (issue 18).
     budget = newton_after(objective.unit.n_params, objective.unit.data.is_sparse) if (
         settings.solver == "auto" and solver == "lbfgs"
@@ -250,10 +304,12 @@ def fit_arrays(
 def _first_hessian(
     objective: LogisticObjective, settings: FitSettings, solver: str, start: FloatArray
 ) -> FloatArray | None:
-    """``"auto"``'s Newton from zero on a large ill-conditioned problem takes
+    """``"auto"``'s Newton from zero coefficients (``z`` the same on every
+    row, so a sample's Gram estimates the whole one) on a large
+    ill-conditioned problem takes
     its first Hessian from a row sample (``solvers.choice.first_hessian_rows``);
     None: the full one."""
-    if settings.solver != "auto" or solver != "newton" or start.any():
+    if settings.solver != "auto" or solver != "newton" or objective.unit.coef(start).any():
         return None
     data = objective.unit.data
     size = first_hessian_rows(

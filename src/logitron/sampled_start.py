@@ -1,8 +1,8 @@
 """``solver="auto"``'s L-BFGS on long dense data starts from a row sample's
 optimum, with the sample's Hessian as its initial inverse-Hessian estimate.
 
-From zero, L-BFGS spends its first iterations, each a pass over all of
-``X``, far from the optimum, and its first curvature pairs describe that
+From zero coefficients, L-BFGS spends its first iterations, each a pass
+over all of ``X``, far from the optimum, and its first curvature pairs describe that
 far region. The optimum of a sample of ``m`` rows is within the sampling
 error of the full one (``O(sqrt(p / m))`` in the metric of the Hessian),
 and the sample's Hessian there estimates the full Hessian at the optimum to
@@ -21,7 +21,7 @@ Only a cold start of ``solver="auto"`` that picked L-BFGS uses it; a warm or
 random start, or a solver the user named, keep the old path exactly. A
 sample that would mislead (a class missing, a separating unpenalised
 sample, a Newton fit that fails or does not converge) is dropped, and the
-fit starts from zero as before.
+fit starts from the intercept-only optimum as other solvers do.
 """
 
 from __future__ import annotations
@@ -70,9 +70,11 @@ def sampled_start(
     doc), or None: the old start ``start`` and diagonal scaling.
 
     ``requested`` is the solver the caller asked for, ``solver`` the one
-    resolved; only ``"auto"`` resolved to ``"lbfgs"`` from zero qualifies.
+    resolved; only ``"auto"`` resolved to ``"lbfgs"`` from zero coefficients
+    (the intercept-only start, ``fitting``) qualifies, and the sample's
+    Newton fit starts there too.
     """
-    if requested != "auto" or solver != "lbfgs" or start.any():
+    if requested != "auto" or solver != "lbfgs" or objective.unit.coef(start).any():
         return None
     data = objective.unit.data
     n_classes = max(2, objective.unit.n_outputs)
@@ -91,7 +93,7 @@ def sampled_start(
         # The sample's troubles are the start's to drop, never the user's.
         warnings.simplefilter("ignore")
         try:
-            result = newton_cholesky(sample, np.zeros(sample.n_params), options)
+            result = newton_cholesky(sample, start, options)
             if not result.converged or not np.all(np.isfinite(result.theta)):
                 return None
             if sample.penalty.l2_strength == 0 and classifies_every_row(

@@ -92,7 +92,8 @@ def test_newton_reaches_the_optimum_in_a_handful_of_iterations(cancer):
     assert model.n_iter_[0] <= 12
     best = sklearn_objective(reference, X, y, 1.0)
     gap = (sklearn_objective(model, X, y, 1.0) - best) / best
-    assert 0 <= gap <= 1e-10
+    # The reference is optimal to rounding only: either may be the lower.
+    assert -10 * np.finfo(float).eps <= gap <= 1e-10
 
 
 def test_statsmodels_logit_on_spector_unpenalised():
@@ -146,8 +147,12 @@ def test_extreme_inputs_give_finite_probabilities(cancer):
 def test_integer_sample_weights_equal_repeated_rows(cancer):
     X, y = cancer
     counts = np.random.default_rng(0).integers(0, 4, size=len(y))
-    weighted = LogisticRegression(C=0.5).fit(X, y, sample_weight=counts)
-    repeated = LogisticRegression(C=0.5).fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    # Fitted well below the comparison's rtol: at the default tol the two
+    # optima agree only to the solver's stopping error (3e-8 here).
+    weighted = LogisticRegression(C=0.5, tol=1e-12).fit(X, y, sample_weight=counts)
+    repeated = LogisticRegression(C=0.5, tol=1e-12).fit(
+        np.repeat(X, counts, axis=0), np.repeat(y, counts)
+    )
     np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-8)
     np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-8)
 

@@ -80,3 +80,69 @@ def test_initial_theta_packs_a_warm_start() -> None:
     drawn = fitting.initial_theta(unit, random_state=0)
     np.testing.assert_array_equal(drawn, fitting.initial_theta(unit, random_state=0))
     assert 0 < np.std(drawn) < 0.1
+
+
+def _weighted_classes(n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    shares = np.arange(1, n_classes + 1) / np.sum(np.arange(1, n_classes + 1))
+    return (
+        rng.standard_normal((120, 3)), rng.choice(n_classes, size=120, p=shares),
+        rng.uniform(0.5, 2.0, size=120),
+    )
+
+
+def test_intercept_only_theta_is_statsmodels_null_model() -> None:
+    import statsmodels.api as sm
+
+    X, y, weight = _weighted_classes(2)
+    unit = LinearUnit(as_data(X), 1, True)
+    theta = fitting.intercept_only_theta(unit, np.bincount(y, weights=weight))
+    null = sm.GLM(y, np.ones((len(y), 1)), family=sm.families.Binomial(),
+                  freq_weights=weight).fit(tol=1e-12)
+    np.testing.assert_array_equal(theta[:-1], 0.0)
+    np.testing.assert_allclose(theta[-1], null.params[0], rtol=1e-10)
+    # Softmax: statsmodels' intercepts are against class 0, ours centred.
+    X, y, _ = _weighted_classes(4)
+    unit = LinearUnit(as_data(X), 4, True)
+    weights = unit.weights(fitting.intercept_only_theta(unit, np.bincount(y)))
+    null = sm.MNLogit(y, np.ones((len(y), 1))).fit(disp=0, tol=1e-12)
+    np.testing.assert_array_equal(weights[:, :-1], 0.0)
+    np.testing.assert_allclose(weights[1:, -1] - weights[0, -1], null.params[0], rtol=1e-8)
+    np.testing.assert_allclose(weights[:, -1].sum(), 0.0, atol=1e-12)
+    # No intercept, or a class without weight (the optimum is at -inf): zeros.
+    for case, class_weights in [(LinearUnit(as_data(X), 4, False), np.ones(4)),
+                                (unit, np.array([1.0, 0.0, 2.0, 3.0]))]:
+        np.testing.assert_array_equal(fitting.intercept_only_theta(case, class_weights), 0.0)
+
+
+def _spy_on_starts(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
+    starts: list[np.ndarray] = []
+    minimize = fitting.minimize
+
+    def spy(objective: object, name: str, settings: object, theta0: np.ndarray,
+            **kwargs: object) -> object:
+        starts.append(np.array(theta0))
+        return minimize(objective, name, settings, theta0, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fitting, "minimize", spy)
+    return starts
+
+
+@pytest.mark.parametrize("solver", ["gd", "newton", "lbfgs", "newton-cg", "auto"])
+def test_fit_arrays_starts_at_the_null_model_except_the_recipe(
+    solver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X, y, weight = _weighted_classes(2)
+    starts = _spy_on_starts(monkeypatch)
+    settings = fitting.FitSettings(C=1.0, solver=solver, tol=1e-6)
+    fitting.fit_arrays(X, y.astype(np.float64), 2, weight, settings)
+    unit = LinearUnit(as_data(X), 1, True)
+    null = fitting.intercept_only_theta(unit, np.bincount(y, weights=weight))
+    np.testing.assert_array_equal(starts[0], np.zeros(4) if solver == "gd" else null)
+    assert null[-1] != 0
+    # A warm start is kept as given; with an offset the start is zeros.
+    fitting.fit_arrays(X, y.astype(np.float64), 2, weight, settings,
+                       previous=(np.ones((1, 3)), np.zeros(1)))
+    fitting.fit_arrays(X, y.astype(np.float64), 2, weight, settings, offset=np.ones(120))
+    np.testing.assert_array_equal(starts[1], [1.0, 1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(starts[2], np.zeros(4))

@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
 from logitron import LogisticRegression, _scaling, fitting
 from logitron.backends import ArrayData
+from logitron.neuron import LinearUnit
 from logitron.objective import LogisticObjective
 from logitron.objective.curvature import evenly_spaced_rows
 from logitron.sampled_start import SampledStart, sampled_start
@@ -165,7 +166,9 @@ def test_a_named_solver_or_a_warm_start_keeps_the_old_path(
     options = SolverOptions(tol=1e-10, max_iter=1_000)
     if case == "named lbfgs":
         model = LogisticRegression(solver="lbfgs", tol=1e-10).fit(X, y)
-        start = np.zeros(N_FEATURES + 1)
+        # A named solver's cold start: the intercept-only model's optimum.
+        unit = LinearUnit(ArrayData(X), 1, True)
+        start = fitting.intercept_only_theta(unit, np.bincount(y))
     else:
         model = LogisticRegression(C=0.5, tol=1e-10, warm_start=True).fit(X, y)
         start = np.concatenate([model.coef_.ravel(), model.intercept_])

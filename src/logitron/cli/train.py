@@ -135,7 +135,10 @@ def _add_estimator_options(parser: Any) -> None:
     )
     model.add_argument(
         "--random-state", type=int, metavar="SEED",
-        help="start from small random weights with this seed (default: zeros)",
+        help=(
+            "start from small random weights with this seed (default: zeros "
+            "for gd, the intercept-only optimum for the other solvers)"
+        ),
     )
     train_firth.add_arguments(model)
 

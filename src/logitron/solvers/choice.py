@@ -55,7 +55,7 @@ scikit-learn 1.9.1 alongside; the figures below are from that run).
 * Where L-BFGS is chosen on long dense data (at most
   ``SAMPLED_START_MAX_PARAMS`` parameters, at least
   ``SAMPLED_START_MIN_ROWS_PER_SAMPLE_ROW`` times the sample's rows) and
-  the fit starts from zero, it starts instead at the optimum of
+  the fit starts from zero coefficients, it starts instead at the optimum of
   ``max(2000, 100 * (d + 1))`` evenly spaced rows, fitted by Newton, with
   that sample's Hessian as its initial inverse-Hessian estimate
   (``sampled_start_rows``, ``logitron.sampled_start``). The sample costs
@@ -179,12 +179,12 @@ def first_hessian_rows(
     n_samples: float, n_features: int, n_classes: int, is_sparse: bool
 ) -> int | None:
     """Rows of the sample whose Hessian ``solver="auto"``'s Newton takes for
-    its first step from zero (None: the full Hessian).
+    its first step from zero coefficients (None: the full Hessian).
 
     Only where Newton was chosen for conditioning (a Hessian above the
     size cut), on dense data of at least ``FIRST_HESSIAN_MIN_ROWS_PER_SAMPLE_ROW``
     times the sample's rows: there the first of its two or three Hessians
-    costs a sizeable share of the fit, and from zero, where the curvature
+    costs a sizeable share of the fit, and from zero coefficients, where the curvature
     of every row is the same, a sample of ``m`` rows estimates it to about
     ``sqrt(w / m)`` in the metric of the full Hessian (0.11 and 0.18 at
     20,000 x 20 and 20,000 x 50, nearly collinear, 2,000 rows): close
