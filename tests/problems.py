@@ -85,18 +85,20 @@ def dense_data(
     n_classes: int = 2,
     signal: float = 2.0,
     log10_scale: float = 0.0,
+    intercept_shift: float = 0.0,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian features, labels from a logistic/softmax model.
 
     With ``log10_scale = s`` the columns are multiplied by
     ``logspace(-s, s, d)`` (unscaled features), the true weights divided by
-    the same factors so the labels do not change.
+    the same factors so the labels do not change. ``intercept_shift`` is
+    added to the true intercept (negative: a rare class 1).
     """
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n_samples, n_features))
     coef, intercept = _true_weights(rng, n_features, n_classes, signal)
-    y = _labels(X @ coef + intercept, rng)
+    y = _labels(X @ coef + intercept + intercept_shift, rng)
     if log10_scale:
         X *= np.logspace(-log10_scale, log10_scale, n_features)
     return X, y
@@ -280,6 +282,16 @@ BENCHMARK_PROBLEMS: dict[str, ProblemFactory] = dict(
         ),
         _collinear("collinear-20kx50", 1.0),
         _collinear("collinear-20kx50-noreg", INF),
+        # A rare class, as in fraud, disease or click data (every row above is
+        # near balance): 2.4% of the labels are 1.
+        _dense(
+            "rare-20kx50", 20_000, 50, 1.0, "dense 20,000 x 50, 2.4% in class 1",
+            intercept_shift=-5.5,
+        ),
+        _dense(
+            "rare-20kx50-noreg", 20_000, 50, INF, "dense 20,000 x 50, 2.4% in class 1",
+            intercept_shift=-5.5,
+        ),
         _dense("tiny-32x3", 32, 3, 1.0, "dense 32 x 3", signal=1.0),
         _dense("tiny-32x3-noreg", 32, 3, INF, "dense 32 x 3", signal=1.0),
     ]
