@@ -8,8 +8,8 @@ between lives here, on arrays and objectives only:
 2. build its options (``tol`` and ``max_iter`` default per solver);
 3. the starting point: a warm start, a small random draw, zeros for the
    classic recipe (``"gd"``) and else the intercept-only model's optimum
-   (``starting_point``); ``"auto"``'s L-BFGS on long dense data starts instead from
-   a row sample's optimum and Hessian (``sampled_start``);
+   (``starting_point``); ``"auto"``'s L-BFGS on long dense data starts
+   instead from a row sample's optimum and Hessian (``sampled_start``);
 4. run the solver and check that its answer is finite.
 
 ``fit_arrays`` does all four for a caller with checked arrays and no
@@ -306,9 +306,8 @@ def _first_hessian(
 ) -> FloatArray | None:
     """``"auto"``'s Newton from zero coefficients (``z`` the same on every
     row, so a sample's Gram estimates the whole one) on a large
-    ill-conditioned problem takes
-    its first Hessian from a row sample (``solvers.choice.first_hessian_rows``);
-    None: the full one."""
+    ill-conditioned problem takes its first Hessian from a row sample
+    (``solvers.choice.first_hessian_rows``); None: the full one."""
     if settings.solver != "auto" or solver != "newton" or objective.unit.coef(start).any():
         return None
     data = objective.unit.data

@@ -22,8 +22,9 @@ trip and no wait of its own; its reads overlap the labels'.
 
 It is drawn for the solvers in ``SAMPLE_START_SOLVERS`` (``"auto"``
 resolves to one on Dask) on data of at least ``SAMPLE_START_MIN_BLOCKS``
-blocks, and used (``sample_start``) when the fit starts from zero coefficients; a
-warm or random start discards it, as does a poor sample (``fit_sample``).
+blocks, and used (``sample_start``) when the fit starts from zero
+coefficients; a warm or random start discards it, as does a poor sample
+(``fit_sample``).
 """
 
 from __future__ import annotations
@@ -122,8 +123,8 @@ def sample_start(
     objective: DaskLogisticObjective, solver: str, theta0: FloatArray
 ) -> FloatArray:
     """The sample's start drawn with the labels (``objective.sample_theta``)
-    when the fit starts from zero coefficients with one of ``SAMPLE_START_SOLVERS``;
-    else ``theta0``."""
+    when the fit starts from zero coefficients with one of
+    ``SAMPLE_START_SOLVERS``; else ``theta0``."""
     start = objective.sample_theta
     if start is None or solver not in SAMPLE_START_SOLVERS or np.any(
         objective.unit.coef(theta0)
