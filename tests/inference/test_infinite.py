@@ -157,9 +157,9 @@ def _two_programs_per_coordinate(X, y, n_classes):
     design = scaled_design(X, np.arange(len(y)), True)
     constraints, _, _ = margin_matrix(design, y, n_classes)
     expected = np.zeros(constraints.shape[1])
-    for j in range(constraints.shape[1]):
-        low = infinite._extreme(constraints, j, 1.0)[j]
-        high = infinite._extreme(constraints, j, -1.0)[j]
+    for j, unit in enumerate(np.eye(constraints.shape[1])):
+        low = infinite._box_optimum(constraints, unit)[j]
+        high = infinite._box_optimum(constraints, -unit)[j]
         if low < -MARGIN_THRESHOLD or high > MARGIN_THRESHOLD:
             expected[j] = (
                 1.0 if low >= -MARGIN_THRESHOLD else -1.0 if high <= MARGIN_THRESHOLD else 2.0
@@ -228,3 +228,30 @@ def test_softmax_directions_match_two_programs_per_coordinate():
     expected = _two_programs_per_coordinate(X, y, 3).reshape(2, 5)
     np.testing.assert_array_equal(found, np.roll(expected, 1, axis=1))
     assert np.any(found != 0)
+
+
+def test_groups_of_coordinates_match_two_programs_per_coordinate(monkeypatch):
+    # Complete separation with about as many parameters as rows (4 classes,
+    # random labels): every coordinate takes both signs. Seeking the signs
+    # of many coordinates in one program gives the reference's directions
+    # with fewer programs than one coordinate at a time (3 for these 87
+    # coordinates with HiGHS 1.x, against 12 before groups).
+    from logitron.inference import infinite
+
+    rng = np.random.default_rng(27)
+    X = rng.normal(size=(30, 28))
+    y = rng.integers(0, 4, size=30)
+    programs: list[int] = []
+    optimum = infinite._box_optimum
+
+    def counted(constraints, objective):
+        programs.append(1)
+        return optimum(constraints, objective)
+
+    monkeypatch.setattr(infinite, "_box_optimum", counted)
+    found = infinite_directions(X, y, np.ones(30), fit_intercept=True, n_classes=4)
+    monkeypatch.setattr(infinite, "_box_optimum", optimum)
+    expected = _two_programs_per_coordinate(X, y, 4).reshape(3, 29)
+    np.testing.assert_array_equal(found, np.roll(expected, 1, axis=1))
+    assert np.all(found == 2.0)
+    assert len(programs) <= 6
