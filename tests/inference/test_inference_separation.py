@@ -14,6 +14,7 @@ from sklearn.datasets import load_breast_cancer, load_iris
 
 from logitron import LogisticRegression, PerfectSeparationWarning
 from logitron.backends import as_data
+from logitron.inference import separation_lp
 from logitron.inference.separation import (
     certified_identified,
     certified_identified_binary,
@@ -221,6 +222,21 @@ def test_naming_one_needed_feature_among_many_takes_few_programs():
     kept, exhaustive = minimal_separating_features(constraints, 120, 121)
     assert exhaustive
     np.testing.assert_array_equal(np.flatnonzero(kept), [77])
+
+
+def test_naming_budget_shrinks_with_the_size_of_each_program():
+    # Programs as large as a 300 x 200 four-class design's (900 x 603, 1 s
+    # each) get fewer than the 24 that small ones get, never fewer than 4;
+    # on many rows a program is solved over a subset (constraint
+    # generation), so tall data keep the whole budget.
+    def budget(n_rows, n_vars):
+        return separation_lp.naming_budget(sp.csr_matrix((n_rows, n_vars)))
+
+    most, least = separation_lp.MAX_NAMING_PROGRAMS, separation_lp.MIN_NAMING_PROGRAMS
+    assert budget(60, 401) == budget(400, 121) == most
+    assert budget(100_000, 51) == most
+    assert least < budget(900, 603) < budget(600, 303) < most
+    assert budget(5_000, 3_000) == least
 
 
 def test_naming_features_of_wide_data_is_bounded_and_still_separates():
