@@ -11,10 +11,10 @@ as R's ``detectseparation`` prints ``Inf`` / ``-Inf`` / ``0``.
 A coefficient's direction is fixed when it keeps one sign over the whole
 cone: ``min w_j >= 0`` (``+inf``) or ``max w_j <= 0`` (``-inf``), two linear
 programs per diverging coordinate at most, fewer where points of the cone
-found along the way show a sign (``_find_signs``). Under complete separation the cone has an
-interior and some coordinates take both signs in it; their estimates still
-diverge, but the direction depends on the path, shown as ``+/-inf`` (value
-``2``).
+found along the way show a sign (``_find_signs``). Under complete separation
+the cone has an interior and some coordinates take both signs in it; their
+estimates still diverge, but the direction depends on the path, shown as
+``+/-inf`` (value ``2``).
 """
 
 from __future__ import annotations
@@ -106,17 +106,18 @@ def _find_signs(
     (the first program's, the widest direction, earlier optima), shows
     signs that need no program of their own. A group whose optimum shows
     none of its sought signs shrinks ``_GROUP_SHRINK``-fold; a group of
-    one is that coordinate's least or greatest ``w_j``, whose optimum alone proves the sign
-    absent.
+    one asks for that coordinate's least or greatest ``w_j``, and its
+    optimum alone proves the sign absent.
 
     Under complete separation with many coordinates most take both signs,
-    and a group's optimum shows dozens where one coordinate's shows a few
-    (random labels, programs one coordinate at a time -> in groups:
-    200 x 100 with 4 classes 34 -> 5, ``summary()`` 15 s -> 7 s; 300 x 200
-    with 4 classes 37 -> 4, 63 s -> 34 s, the rest naming the features;
-    300 x 200 with 2 classes 23 -> 6, 2.5 s -> 1.0 s). On small designs a
-    failed group costs a program or three (40 random designs up to
-    120 x 40: 312 programs -> 276, 13 of them two or three more).
+    and a group's optimum shows dozens where one coordinate's shows a few.
+    Random labels, programs one coordinate at a time -> in groups: 200 x
+    100 with 4 classes 34 -> 5 (``summary()`` 12.8 s -> 7 s); 300 x 200
+    with 4 classes 37 -> 4 (65.7 s -> 34 s, then 17.6 s with
+    ``separation_lp.naming_budget``); 300 x 200 with 2 classes 23 -> 6
+    (2.7 s -> 1.1 s). On small designs a failed group costs a program or
+    three (40 random designs up to 120 x 40: 312 programs -> 276, 13 of
+    them two or three more).
     """
     # A sign is settled when seen, or proved absent by a one-coordinate program.
     settled_negative, settled_positive = ~support | negative, ~support | positive

@@ -236,8 +236,8 @@ def naming_budget(constraints: sp.csr_matrix) -> int:
     large and the set it names stays long anyway. 300 x 200 with four
     classes, random labels (programs of 900 x 603, 1 s each): 24 programs
     named 103 features "not reduced further" in 22 s of a 34 s
-    ``summary()``; its 5 now name 125, and ``summary()`` takes 16 s. The
-    200 x 100 four-class design (600 x 303, 0.24 s each) gets 17 and
+    ``summary()``; its 5 now name 125, and ``summary()`` takes 16-18 s.
+    The 200 x 100 four-class design (600 x 303, 0.24 s each) gets 17 and
     names the same 67 features as with 24 (``summary()`` 6.9 -> 5.7 s).
     """
     n_rows, n_vars = constraints.shape
