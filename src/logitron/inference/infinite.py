@@ -37,6 +37,10 @@ from .separation_lp import (
 
 #: How much a group of sought signs shrinks when its program shows none.
 _GROUP_SHRINK = 4
+#: Fewer sought signs than this are sought one coordinate at a time: a
+#: group's program is lost when its optimum shows none of them, a single
+#: coordinate's never is (it settles that sign either way).
+_MIN_GROUP = 16
 
 #: How the summary shows the direction of an infinite estimate.
 DIRECTION_LABELS = {1.0: "+inf", -1.0: "-inf", 2.0: "+/-inf"}
@@ -115,13 +119,14 @@ def _find_signs(
     100 with 4 classes 34 -> 5 (``summary()`` 12.8 s -> 7 s); 300 x 200
     with 4 classes 37 -> 4 (65.7 s -> 34 s, then 17.6 s with
     ``separation_lp.naming_budget``); 300 x 200 with 2 classes 23 -> 6
-    (2.7 s -> 1.1 s). On small designs a failed group costs a program or
-    three (40 random designs up to 120 x 40: 312 programs -> 276, 13 of
-    them two or three more).
+    (2.7 s -> 1.1 s). On small designs, with fewer than ``_MIN_GROUP``
+    signs sought, one coordinate at a time as before (40 random designs up
+    to 120 x 40: 312 programs -> 263, 10 of them one more and 2 two or
+    three more; without that floor 276, 13 of them two or three more).
     """
     # A sign is settled when seen, or proved absent by a one-coordinate program.
     settled_negative, settled_positive = ~support | negative, ~support | positive
-    group = int(np.count_nonzero(support))
+    group = _group_size(np.count_nonzero(~settled_negative) + np.count_nonzero(~settled_positive))
     while True:
         # w_j < 0 is sought before w_j > 0, never both at once (their
         # terms would cancel).
@@ -140,11 +145,16 @@ def _find_signs(
         if shown.any():
             continue
         if len(sought) > 1:
-            group = max(1, len(sought) // _GROUP_SHRINK)
+            group = _group_size(len(sought) // _GROUP_SHRINK)
         elif objective[sought[0]] > 0:  # min w_j >= 0 over the cone: no w_j < 0
             settled_negative[sought[0]] = True
         else:
             settled_positive[sought[0]] = True
+
+
+def _group_size(size: int) -> int:
+    """``size``, or 1 below ``_MIN_GROUP``."""
+    return int(size) if size >= _MIN_GROUP else 1
 
 
 def _box_optimum(constraints: Any, objective: FloatArray) -> FloatArray:
