@@ -3,12 +3,12 @@ optimum, with the sample's Hessian as its initial inverse-Hessian estimate.
 
 From zero coefficients, L-BFGS spends its first iterations, each a pass
 over all of ``X``, far from the optimum, and its first curvature pairs
-describe that far region. The optimum of a sample of ``m`` rows is within the sampling
-error of the full one (``O(sqrt(p / m))`` in the metric of the Hessian),
-and the sample's Hessian there estimates the full Hessian at the optimum to
-the same relative error: with ``H_0`` its inverse (``lbfgs``'s
-``initial_hessian``), L-BFGS's first step is nearly a Newton step from
-nearby, and its pairs only correct what the sample got wrong.
+describe that far region. The optimum of a sample of ``m`` rows is within
+the sampling error of the full one (``O(sqrt(p / m))`` in the metric of
+the Hessian), and the sample's Hessian there estimates the full Hessian
+at the optimum to the same relative error: with ``H_0`` its inverse
+(``lbfgs``'s ``initial_hessian``), L-BFGS's first step is nearly a Newton
+step from nearby, and its pairs only correct what the sample got wrong.
 
 The sample (``objective.row_sample``) is ``solvers.choice.sampled_start_rows``
 rows spread evenly over the data (data sorted by label or time still give a

@@ -126,7 +126,8 @@ def _find_signs(
     """
     # A sign is settled when seen, or proved absent by a one-coordinate program.
     settled_negative, settled_positive = ~support | negative, ~support | positive
-    group = _group_size(np.count_nonzero(~settled_negative) + np.count_nonzero(~settled_positive))
+    sought_signs = np.count_nonzero(~settled_negative) + np.count_nonzero(~settled_positive)
+    group = _group_size(sought_signs)
     while True:
         # w_j < 0 is sought before w_j > 0, never both at once (their
         # terms would cancel).

@@ -184,9 +184,9 @@ def first_hessian_rows(
     Only where Newton was chosen for conditioning (a Hessian above the
     size cut), on dense data of at least ``FIRST_HESSIAN_MIN_ROWS_PER_SAMPLE_ROW``
     times the sample's rows: there the first of its two or three Hessians
-    costs a sizeable share of the fit, and from zero coefficients, where the
-    curvature of every row is the same, a sample of ``m`` rows estimates it to about
-    ``sqrt(w / m)`` in the metric of the full Hessian (0.11 and 0.18 at
+    costs a sizeable share of the fit, and from zero coefficients, where
+    the curvature of every row is the same, a sample of ``m`` rows
+    estimates it to about ``sqrt(w / m)`` in the metric of the full Hessian (0.11 and 0.18 at
     20,000 x 20 and 20,000 x 50, nearly collinear, 2,000 rows): close
     enough for a step from far away.
     """
